@@ -1,0 +1,66 @@
+"""The one settings object, read from `RADAR_*` environment variables.
+
+Entry points (the CLI, the app factory) build it once and pass plain values down;
+library functions take explicit arguments, never `Settings`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field maps to `RADAR_<FIELD>`.
+
+    Example:
+        >>> Settings(home=Path("/tmp/radar")).resolved_database_url
+        'sqlite:////tmp/radar/radar.db'
+    """
+
+    model_config = SettingsConfigDict(env_prefix="RADAR_", extra="ignore")
+
+    home: Path = Field(default=Path(".radar"), description="folder of the embedded defaults")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL of the store")
+    mlflow_tracking_uri: str | None = Field(default=None, description="MLflow tracking URI")
+    model_name: str = "selection-radar"
+    min_fit: float = Field(default=0.8, ge=0.0, le=1.0)
+    api_keys: str | None = Field(default=None, description="comma-separated API keys")
+    api_keys_file: Path | None = None
+    segmenter: Literal["auto", "rjieba", "jieba"] = "auto"
+    max_comment_chars: int = Field(default=2_000, gt=0)
+    max_transcript_chars: int = Field(default=200_000, gt=0)
+    max_product_text_chars: int = Field(default=20_000, gt=0)
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The store URL: `RADAR_DATABASE_URL`, or SQLite under `home`."""
+        return self.database_url or f"sqlite:///{self.home.resolve() / 'radar.db'}"
+
+    @property
+    def resolved_mlflow_tracking_uri(self) -> str:
+        """The MLflow URI: `RADAR_MLFLOW_TRACKING_URI`, or SQLite under `home`."""
+        return self.mlflow_tracking_uri or f"sqlite:///{self.home.resolve() / 'mlflow.db'}"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.home / "quarantine"
+
+    @property
+    def batch_dir(self) -> Path:
+        return self.home / "batch"
+
+    @property
+    def demo_data_dir(self) -> Path:
+        return self.home / "demo-data"
+
+    def max_text_chars(self) -> dict[str, int]:
+        """Per-table limit on the length of free text, in characters."""
+        return {
+            "transcripts": self.max_transcript_chars,
+            "comments": self.max_comment_chars,
+            "products": self.max_product_text_chars,
+        }

@@ -1,0 +1,1 @@
+"""Serving: the HTTP API and the weekly batch."""

@@ -1,0 +1,37 @@
+"""Shared fixtures: an isolated RADAR_HOME, a small generated data set, the real data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture
+def radar_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh RADAR_HOME; every other RADAR_ variable unset."""
+    home = tmp_path / "radar-home"
+    for name in ("RADAR_DATABASE_URL", "RADAR_MLFLOW_TRACKING_URI", "RADAR_API_KEYS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("RADAR_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def small_demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated data set (read-only: copy it before changing it)."""
+    from radar.demo.generator import generate_demo_data
+
+    folder = tmp_path_factory.mktemp("demo-data")
+    generate_demo_data(folder, hosts=12, products=120, seed=11, weeks=4)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """`../shared/data`, or a skip when this checkout has none beside it."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data not found at {SHARED_DATA}")
+    return SHARED_DATA

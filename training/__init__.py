@@ -1,0 +1,1 @@
+"""Training: topic models from the store, tracked in MLflow."""
