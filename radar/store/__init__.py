@@ -1,0 +1,15 @@
+"""The store: SQLAlchemy models of the radar's tables, and opening a migrated database."""
+
+from radar.store.database import open_store
+from radar.store.models import Base, Comment, IngestRun, Placement, Product, Streamer, Transcript
+
+__all__ = [
+    "Base",
+    "Comment",
+    "IngestRun",
+    "Placement",
+    "Product",
+    "Streamer",
+    "Transcript",
+    "open_store",
+]

@@ -1,0 +1,84 @@
+"""SQLAlchemy 2 models of the store. Times are naive Beijing time (UTC+8)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ID = String(64)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Streamer(Base):
+    """A live-stream host (主播)."""
+
+    __tablename__ = "streamers"
+    streamer_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    tags: Mapped[str | None] = mapped_column(String(500))
+
+
+class Product(Base):
+    """A catalogue product."""
+
+    __tablename__ = "products"
+    product_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(100), index=True)
+    price: Mapped[float | None] = mapped_column(Float)
+    margin: Mapped[float | None] = mapped_column(Float)
+    stock: Mapped[int | None] = mapped_column(Integer)
+    attributes: Mapped[str | None] = mapped_column(Text)
+
+
+class Transcript(Base):
+    """The ASR transcript of one live session."""
+
+    __tablename__ = "transcripts"
+    session_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    streamer_id: Mapped[str] = mapped_column(ForeignKey("streamers.streamer_id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Comment(Base):
+    """A fan comment or danmaku line."""
+
+    __tablename__ = "comments"
+    comment_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    streamer_id: Mapped[str] = mapped_column(ForeignKey("streamers.streamer_id"), index=True)
+    session_id: Mapped[str | None] = mapped_column(ID, index=True)
+    user_id: Mapped[str | None] = mapped_column(ID)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(16), default="comment")
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Placement(Base):
+    """A product placed in a host's session, with its outcome."""
+
+    __tablename__ = "placements"
+    placement_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    streamer_id: Mapped[str] = mapped_column(ForeignKey("streamers.streamer_id"), index=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.product_id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    orders: Mapped[int | None] = mapped_column(Integer)
+    gmv: Mapped[float | None] = mapped_column(Float)
+    converted: Mapped[int | None] = mapped_column(Integer)
+
+
+class IngestRun(Base):
+    """One `radar ingest`: where from, when, and the counts per table (JSON)."""
+
+    __tablename__ = "ingest_runs"
+    run_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    counts: Mapped[str] = mapped_column(Text, default="{}")
