@@ -1,0 +1,194 @@
+"""The `radar` command line: the output layer over the library."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from radar.errors import RadarError
+from radar.ingest import IngestReport, ingest_directory
+from radar.settings import Settings
+
+app = typer.Typer(
+    help="选品雷达 selection radar: which new products fit each live-stream host.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+error_console = Console(stderr=True, soft_wrap=True)
+
+
+def main() -> None:
+    """Console-script entry point: configure logging, run, turn domain errors into exit 2."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except RadarError as error:
+        error_console.print(f"[bold red]error:[/] {error}")
+        raise SystemExit(2) from None
+
+
+@app.command()
+def generate(
+    out: Annotated[
+        Path | None, typer.Option(help="folder to write (default $RADAR_HOME/demo-data)")
+    ] = None,
+    hosts: Annotated[int, typer.Option(min=1)] = 48,
+    products: Annotated[int, typer.Option(min=1)] = 960,
+    seed: int = 7,
+    weeks: Annotated[int, typer.Option(min=1)] = 12,
+    comments_per_session: Annotated[int, typer.Option(min=0)] = 25,
+) -> None:
+    """Write the seeded demo data set (hosts, products, transcripts, comments, placements)."""
+    from radar.demo.generator import generate_demo_data
+
+    folder = out or Settings().demo_data_dir
+    with console.status(f"generating demo data into {folder} …"):
+        rows = generate_demo_data(
+            folder,
+            hosts=hosts,
+            products=products,
+            seed=seed,
+            weeks=weeks,
+            comments_per_session=comments_per_session,
+        )
+    console.print(f"wrote {folder}: " + ", ".join(f"{n:,} {t}" for t, n in rows.items()))
+
+
+@app.command()
+def ingest(
+    directory: Annotated[
+        Path, typer.Argument(exists=True, file_okay=False, help="folder of tables")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="print counts as JSON")] = False,
+) -> None:
+    """Validate and load (upsert) the tables in DIRECTORY; bad rows go to the quarantine."""
+    settings = Settings()
+    report = _ingest(settings, directory, show_progress=not as_json)
+    if as_json:
+        counts: dict[str, dict[str, object]] = {
+            name: dict(table.as_contract()) for name, table in report.tables.items()
+        }
+        for name, reason in report.refused.items():
+            counts[name] = {"read": 0, "loaded": 0, "quarantined": 0, "error": reason}
+        typer.echo(json.dumps(counts, ensure_ascii=False))
+    else:
+        _print_ingest_report(report)
+    if report.refused:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo() -> None:
+    """The main job end to end on embedded defaults: generate, ingest, report."""
+    from radar.demo.generator import generate_demo_data
+
+    settings = Settings()
+    folder = settings.demo_data_dir
+    with console.status("generating the demo data set …"):
+        rows = generate_demo_data(folder)
+    console.print(
+        f"[bold]1/3 generate[/] {folder}: " + ", ".join(f"{n:,} {t}" for t, n in rows.items())
+    )
+    console.print("[bold]2/3 ingest[/]")
+    _print_ingest_report(_ingest(settings, folder, show_progress=True))
+    console.print("[bold]3/3 report[/]")
+    _print_store_report(settings)
+
+
+def _ingest(settings: Settings, directory: Path, *, show_progress: bool) -> IngestReport:
+    from radar.store import open_store
+
+    engine = open_store(settings.resolved_database_url)
+    with Progress(
+        TextColumn("{task.description:<12}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=error_console,
+        disable=not show_progress or not error_console.is_terminal,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(table: str, done: int, total: int) -> None:
+            if table not in tasks:
+                tasks[table] = bar.add_task(table, total=total)
+            bar.update(tasks[table], completed=done)
+
+        return ingest_directory(
+            directory,
+            engine,
+            quarantine_root=settings.quarantine_dir,
+            max_text_chars=settings.max_text_chars(),
+            progress=progress,
+        )
+
+
+def _print_ingest_report(report: IngestReport) -> None:
+    table = Table(title=f"ingest {report.run_id}", title_justify="left")
+    for column in ("table", "file", "read", "loaded", "quarantined", "reasons"):
+        table.add_column(
+            column, justify="right" if column in ("read", "loaded", "quarantined") else "left"
+        )
+    for name, counts in report.tables.items():
+        reasons = ", ".join(f"{reason} ×{n}" for reason, n in counts.reasons.most_common())
+        table.add_row(
+            name,
+            counts.file,
+            f"{counts.read:,}",
+            f"{counts.loaded:,}",
+            f"{counts.quarantined:,}",
+            reasons or "-",
+        )
+    console.print(table)
+    for path in report.quarantine_files:
+        console.print(f"  quarantined rows with their reasons: {path}")
+    for reason in report.refused.values():
+        error_console.print(f"[bold red]not loaded[/] {reason}")
+
+
+def _print_store_report(settings: Settings) -> None:
+    from features.pipeline import TextPipeline
+    from radar.store import open_store
+    from radar.store.queries import streamer_texts, table_counts
+
+    engine = open_store(settings.resolved_database_url)
+    counts = table_counts(engine)
+    console.print(
+        "store "
+        + settings.resolved_database_url
+        + ": "
+        + ", ".join(f"{n:,} {t}" for t, n in counts.items())
+    )
+    pipeline = TextPipeline()
+    table = Table(
+        title="what three hosts talk about, and what their fans ask", title_justify="left"
+    )
+    table.add_column("host")
+    table.add_column("主播在讲 (transcripts)")
+    table.add_column("粉丝在问 (comments)")
+    for streamer_id in ("h0001", "h0002", "h0003"):
+        columns = []
+        for kind in ("transcripts", "comments"):
+            words: Counter[str] = Counter()
+            for tokens in pipeline.tokenize_many(streamer_texts(engine, streamer_id, kind=kind)):
+                words.update(tokens)
+            columns.append(" ".join(word for word, _ in words.most_common(8)) or "-")
+        table.add_row(streamer_id, *columns)
+    console.print(table)
