@@ -1,7 +1,8 @@
 """Noise filtering for danmaku and short fan comments.
 
 A comment is noise when, once normalised, it carries no content: it is empty, it has
-fewer than two content characters, it is nothing but chants (哈哈, 666, awsl…), or it is
+fewer than two content characters, it is nothing but chants (哈哈, 666, awsl…, or a short unit
+said three times over: 点赞点赞点赞), or it is
 a bot-like repeat of a text already seen `max_repeats` times in the same stream.
 """
 
@@ -17,6 +18,7 @@ from features.wordlists import CHANTS, load_word_list
 
 _CONTENT_CHAR = re.compile(r"[\u4e00-\u9fffa-z0-9]")
 _SEPARATORS = re.compile(r"[^\u4e00-\u9fffa-z0-9]+")
+_REPEATED_UNIT = re.compile(r"^(.{1,4}?)\1{2,}$")  # 点赞点赞点赞, 冲冲冲, 上车上车上车
 _CHANT_PATTERN = re.compile(r"^(?:哈|嘿|呵|嘻|啊|h|a|w|6|23+|1|草)+$")
 
 
@@ -33,7 +35,10 @@ def noise_reason(normalized: str, chants: frozenset[str]) -> str | None:
     if len(content) < 2:
         return "too short"
     pieces = [piece for piece in _SEPARATORS.split(normalized) if piece]
-    if all(piece in chants or _CHANT_PATTERN.match(piece) for piece in pieces):
+    if all(
+        piece in chants or _CHANT_PATTERN.match(piece) or _REPEATED_UNIT.match(piece)
+        for piece in pieces
+    ):
         return "chant"
     return None
 

@@ -62,13 +62,26 @@ class TextPipeline:
         ['粉底液', '控油', '持妆']
     """
 
-    def __init__(self, config: PipelineConfig | None = None) -> None:
+    def __init__(
+        self,
+        config: PipelineConfig | None = None,
+        *,
+        user_words: Iterable[UserWord] | None = None,
+        stopwords: Iterable[str] | None = None,
+    ) -> None:
+        """Build from `config`; `user_words` and `stopwords`, when given, replace the shipped
+        lists (a saved model passes the snapshot it was trained with)."""
         self.config = config or PipelineConfig()
-        user_words = list(load_user_dictionary()) if self.config.user_dictionary else []
-        user_words += [UserWord(normalize_text(w)) for w in self.config.extra_user_words]
-        self.segmenter = Segmenter(self.config.engine, user_words, hmm=self.config.hmm)
-        extra = {normalize_text(w) for w in self.config.extra_stopwords}
-        self.stopwords = load_stopwords(self.config.stopword_lists) | extra
+        if user_words is None:
+            user_words = load_user_dictionary() if self.config.user_dictionary else ()
+            user_words = [*user_words, *map(UserWord, self.config.extra_user_words)]
+        self.user_words = tuple(UserWord(normalize_text(w.word), w.freq, w.tag) for w in user_words)
+        self.segmenter = Segmenter(self.config.engine, self.user_words, hmm=self.config.hmm)
+        if stopwords is None:
+            stopwords = load_stopwords(self.config.stopword_lists) | set(
+                self.config.extra_stopwords
+            )
+        self.stopwords = frozenset(filter(None, map(normalize_text, stopwords)))
         self._verdicts: dict[str, bool] = {}  # token → keep?, a cache: vocabularies repeat
 
     def normalize(self, text: str) -> str:

@@ -15,6 +15,8 @@ from features.danmaku import DanmakuFilter
         ("23333", "chant"),
         ("awsl", "chant"),
         ("哈哈 666 来了", "chant"),
+        ("点赞点赞点赞", "chant"),
+        ("上链接上链接上链接", "chant"),
         ("这个口红是什么色号", None),
         ("油皮能用吗", None),
     ],
