@@ -1,0 +1,348 @@
+"""The topic-model artifact: featurisation, gensim Dictionary and LDA in one object.
+
+Follows scikit-learn's estimator contract: `__init__` stores hyperparameters, `fit`
+returns `self`, learned state ends in `_`, and `transform` gives one topic distribution
+per text (rows sum to 1). `save`/`load` write gensim's native files plus `manifest.json`;
+gensim's format uses pickle, so load only models from our own registry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csr_matrix
+
+from features.pipeline import PipelineConfig, TextPipeline
+from features.wordlists import UserWord
+from radar.errors import RadarError
+from radar.topics.inference import infer_topic_weights
+
+SCHEMA_VERSION = 1
+_LIBRARIES = ("selection-radar", "gensim", "numpy", "scipy", "jieba", "rjieba")
+
+logger = logging.getLogger(__name__)
+
+
+class NotFittedError(RadarError, ValueError):
+    """A method that needs a trained model was called before `fit`."""
+
+
+class TopicModel:
+    """LDA topics over Chinese text, carrying its whole featurisation.
+
+    Example:
+        >>> texts = ["粉底液持妆控油", "口红色号显白", "羽绒服保暖轻薄", "阔腿裤显瘦垂感"] * 20
+        >>> model = TopicModel(num_topics=2, passes=5, no_below=1, no_above=1.0).fit(texts)
+        >>> model.transform(["这款粉底液控油吗"]).shape
+        (1, 2)
+    """
+
+    def __init__(
+        self,
+        num_topics: int = 20,
+        *,
+        passes: int = 10,
+        iterations: int = 100,
+        chunksize: int = 2000,
+        alpha: str | float = "asymmetric",
+        eta: str | float | None = None,
+        no_below: int = 5,
+        no_above: float = 0.5,
+        keep_n: int = 100_000,
+        random_state: int = 0,
+        inference_max_iter: int = 100,
+        inference_tol: float = 1e-3,
+        pipeline: PipelineConfig | None = None,
+    ) -> None:
+        self.num_topics = num_topics
+        self.passes = passes
+        self.iterations = iterations
+        self.chunksize = chunksize
+        self.alpha = alpha
+        self.eta = eta
+        self.no_below = no_below
+        self.no_above = no_above
+        self.keep_n = keep_n
+        self.random_state = random_state
+        self.inference_max_iter = inference_max_iter
+        self.inference_tol = inference_tol
+        self.pipeline = pipeline or PipelineConfig()
+
+    # -- learning ---------------------------------------------------------------------
+
+    def fit(self, texts: Sequence[str]) -> TopicModel:
+        """Tokenise `texts` with the model's pipeline and train the LDA on them."""
+        self._validate_params()
+        texts = list(texts)
+        if len(texts) < 2:
+            raise ValueError(f"fit needs at least 2 texts, got {len(texts)}")
+        self.pipeline_ = TextPipeline(self.pipeline)
+        tokens = [self.pipeline_.tokenize(text) for text in texts]
+        self.fingerprint_ = fingerprint(texts)
+        self._fit_tokens(tokens)
+        return self
+
+    def _fit_tokens(self, tokens: list[list[str]]) -> None:
+        from gensim.corpora import Dictionary
+        from gensim.models import LdaModel
+
+        dictionary = Dictionary(tokens)
+        dictionary.filter_extremes(
+            no_below=self.no_below, no_above=self.no_above, keep_n=self.keep_n
+        )
+        if len(dictionary) < self.num_topics:
+            raise ValueError(
+                f"only {len(dictionary)} words survive filter_extremes(no_below={self.no_below},"
+                f" no_above={self.no_above}): too little text for {self.num_topics} topics"
+            )
+        corpus = [dictionary.doc2bow(doc) for doc in tokens]
+        started = time.perf_counter()
+        self.lda_ = LdaModel(
+            corpus=corpus,
+            id2word=dictionary,
+            num_topics=self.num_topics,
+            passes=self.passes,
+            iterations=self.iterations,
+            chunksize=self.chunksize,
+            alpha=self.alpha,
+            eta=self.eta,
+            random_state=self.random_state,
+            eval_every=None,
+        )
+        self.training_seconds_ = time.perf_counter() - started
+        self.dictionary_ = dictionary
+        self.n_documents_ = len(tokens)
+        self.n_tokens_ = sum(len(doc) for doc in tokens)
+        self.trained_at_ = datetime.now(UTC).isoformat(timespec="seconds")
+        self.topic_labels_ = [" · ".join(words[:3]) for words in self.top_words(3)]
+
+    # -- using ------------------------------------------------------------------------
+
+    def tokenize(self, texts: Iterable[str]) -> list[list[str]]:
+        """The model's own tokens for `texts` (what it counts)."""
+        self._check_fitted()
+        return [self.pipeline_.tokenize(text) for text in texts]
+
+    def transform(self, texts: Iterable[str]) -> np.ndarray:
+        """One topic distribution per text: an array of shape (len(texts), num_topics)."""
+        return self.transform_tokens(self.tokenize(texts))
+
+    def transform_tokens(self, tokens: Sequence[Sequence[str]]) -> np.ndarray:
+        """`transform` for texts already tokenised by `tokenize`."""
+        self._check_fitted()
+        return infer_topic_weights(
+            self._counts(tokens),
+            self.lda_.expElogbeta,
+            np.asarray(self.lda_.alpha, dtype=np.float64),
+            max_iter=self.inference_max_iter,
+            tol=self.inference_tol,
+        )
+
+    def topic_words(self, topn: int = 10) -> list[list[tuple[str, float]]]:
+        """Each topic's `topn` most probable words with their probabilities."""
+        self._check_fitted()
+        return [
+            [(word, float(weight)) for word, weight in self.lda_.show_topic(topic, topn=topn)]
+            for topic in range(self.num_topics)
+        ]
+
+    def top_words(self, topn: int = 10) -> list[list[str]]:
+        """Each topic's `topn` most probable words."""
+        return [[word for word, _ in topic] for topic in self.topic_words(topn)]
+
+    def topic_word_matrix(self) -> np.ndarray:
+        """topics × vocabulary word probabilities (rows sum to 1)."""
+        self._check_fitted()
+        return np.asarray(self.lda_.get_topics())
+
+    def set_labels(self, labels: dict[int, str]) -> None:
+        """Give topics human labels (topic index → label); others keep their top words."""
+        self._check_fitted()
+        for topic, label in labels.items():
+            if not 0 <= topic < self.num_topics:
+                raise ValueError(f"topic {topic} does not exist (0..{self.num_topics - 1})")
+            self.topic_labels_[topic] = label
+
+    def get_params(self) -> dict[str, Any]:
+        """The hyperparameters, as plain JSON-ready data."""
+        return {
+            "num_topics": self.num_topics,
+            "passes": self.passes,
+            "iterations": self.iterations,
+            "chunksize": self.chunksize,
+            "alpha": self.alpha,
+            "eta": self.eta,
+            "no_below": self.no_below,
+            "no_above": self.no_above,
+            "keep_n": self.keep_n,
+            "random_state": self.random_state,
+            "inference_max_iter": self.inference_max_iter,
+            "inference_tol": self.inference_tol,
+            "pipeline": self.pipeline.to_dict(),
+        }
+
+    # -- persistence ------------------------------------------------------------------
+
+    def save(self, directory: Path) -> None:
+        """Write the model to `directory` atomically (a half-written model is never seen)."""
+        self._check_fitted()
+        directory = Path(directory)
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+        try:
+            self.lda_.save(str(staging / "lda"))
+            self.dictionary_.save_as_text(str(staging / "dictionary.txt"))
+            _write_json(
+                staging / "pipeline.json",
+                {
+                    "config": self.pipeline.to_dict(),
+                    "user_words": [[w.word, w.freq, w.tag] for w in self.pipeline_.user_words],
+                    "stopwords": sorted(self.pipeline_.stopwords),
+                },
+            )
+            _write_json(staging / "topics.json", {"labels": self.topic_labels_})
+            _write_json(staging / "manifest.json", self.manifest())
+            _replace_directory(staging, directory)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+    @classmethod
+    def load(cls, directory: Path) -> TopicModel:
+        """Read a model written by `save`; refuses a schema version it does not know."""
+        from gensim.corpora import Dictionary
+        from gensim.models import LdaModel
+
+        directory = Path(directory)
+        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        version = manifest.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise ValueError(
+                f"{directory} holds a topic model of schema version {version!r}; this radar "
+                f"reads version {SCHEMA_VERSION}. Retrain it, or load it with the radar "
+                "version that wrote it."
+            )
+        params = dict(manifest["params"])
+        params["pipeline"] = PipelineConfig.from_dict(params["pipeline"])
+        model = cls(**params)
+        snapshot = json.loads((directory / "pipeline.json").read_text(encoding="utf-8"))
+        model.pipeline_ = TextPipeline(
+            model.pipeline,
+            user_words=[UserWord(*entry) for entry in snapshot["user_words"]],
+            stopwords=snapshot["stopwords"],
+        )
+        model.lda_ = LdaModel.load(str(directory / "lda"))
+        model.dictionary_ = Dictionary.load_from_text(str(directory / "dictionary.txt"))
+        topics = json.loads((directory / "topics.json").read_text(encoding="utf-8"))
+        model.topic_labels_ = topics["labels"]
+        model.fingerprint_ = manifest["training_data"]["fingerprint"]
+        model.n_documents_ = manifest["training_data"]["documents"]
+        model.n_tokens_ = manifest["training_data"]["tokens"]
+        model.trained_at_ = manifest["trained_at"]
+        model.training_seconds_ = manifest["training_seconds"]
+        return model
+
+    def manifest(self) -> dict[str, Any]:
+        """What `manifest.json` records: schema, library versions, params, data, time."""
+        self._check_fitted()
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "libraries": _library_versions(),
+            "params": self.get_params(),
+            "training_data": {
+                "fingerprint": self.fingerprint_,
+                "documents": self.n_documents_,
+                "tokens": self.n_tokens_,
+                "vocabulary": len(self.dictionary_),
+            },
+            "trained_at": self.trained_at_,
+            "training_seconds": round(self.training_seconds_, 3),
+        }
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _counts(self, tokens: Sequence[Sequence[str]]) -> csr_matrix:
+        token2id = self.dictionary_.token2id
+        indptr: list[int] = [0]
+        indices: list[int] = []
+        data: list[int] = []
+        for doc in tokens:
+            counts: dict[int, int] = {}
+            for token in doc:
+                word = token2id.get(token)
+                if word is not None:
+                    counts[word] = counts.get(word, 0) + 1
+            indices.extend(counts)
+            data.extend(counts.values())
+            indptr.append(len(indices))
+        shape = (len(tokens), len(self.dictionary_))
+        return csr_matrix(
+            (
+                np.asarray(data, np.float64),
+                np.asarray(indices, np.int32),
+                np.asarray(indptr, np.int64),
+            ),
+            shape=shape,
+        )
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "lda_"):
+            raise NotFittedError(
+                "this TopicModel is not fitted yet: call fit(texts) or TopicModel.load(dir)"
+            )
+
+    def _validate_params(self) -> None:
+        if not isinstance(self.num_topics, int) or self.num_topics < 2:
+            raise ValueError(f"num_topics must be an integer ≥ 2, got {self.num_topics!r}")
+        for name in ("passes", "iterations", "chunksize", "no_below", "inference_max_iter"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if not 0 < self.no_above <= 1:
+            raise ValueError(f"no_above must be in (0, 1], got {self.no_above!r}")
+
+
+def fingerprint(texts: Iterable[str]) -> str:
+    """A SHA-256 over the training texts, in order."""
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x1e")
+    return digest.hexdigest()
+
+
+def _library_versions() -> dict[str, str]:
+    versions = {}
+    for name in _LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _replace_directory(staging: Path, target: Path) -> None:
+    """Swap `staging` into `target`: the old one is moved aside first, then removed."""
+    if target.exists():
+        retired = target.with_name(f".{target.name}-old-{os.getpid()}")
+        target.rename(retired)
+        staging.rename(target)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        staging.rename(target)

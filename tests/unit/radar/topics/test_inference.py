@@ -1,0 +1,33 @@
+import numpy as np
+from gensim.corpora import Dictionary
+from gensim.models import LdaModel
+from scipy.sparse import csr_matrix
+
+from radar.topics.inference import infer_topic_weights
+
+DOCS = [["a", "b", "c"], ["c", "d", "e", "e"], ["a", "a", "b"], ["d", "e"], ["b", "c", "d"]] * 10
+
+
+def test_agrees_with_gensim_on_a_converged_model() -> None:
+    dictionary = Dictionary(DOCS)
+    corpus = [dictionary.doc2bow(doc) for doc in DOCS]
+    lda = LdaModel(corpus, id2word=dictionary, num_topics=3, passes=20, random_state=0)
+    rows = [dict(bow) for bow in corpus[:5]]
+    counts = csr_matrix(
+        [[row.get(word, 0) for word in range(len(dictionary))] for row in rows], dtype=float
+    )
+    ours = infer_topic_weights(counts, lda.expElogbeta, lda.alpha, max_iter=500, tol=1e-8)
+    gamma, _ = lda.inference(corpus[:5])
+    theirs = gamma / gamma.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(ours, theirs, atol=1e-3)
+
+
+def test_empty_documents_get_the_prior() -> None:
+    alpha = np.array([0.2, 0.3, 0.5])
+    weights = infer_topic_weights(csr_matrix((2, 4)), np.full((3, 4), 0.25), alpha)
+    np.testing.assert_allclose(weights, [[0.2, 0.3, 0.5]] * 2)
+
+
+def test_no_documents_give_an_empty_matrix() -> None:
+    weights = infer_topic_weights(csr_matrix((0, 4)), np.full((3, 4), 0.25), np.ones(3))
+    assert weights.shape == (0, 3)

@@ -1,0 +1,135 @@
+"""The topic-model artifact: known answers, invariants, persistence, errors."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from radar.topics import NotFittedError, TopicModel
+
+PLANTED = {
+    "makeup": "粉底液 遮瑕 持妆 控油 气垫 散粉 底妆 定妆".split(),
+    "winter": "羽绒服 保暖 棉服 轻薄 鸭绒 大衣 加厚 防风".split(),
+    "snacks": "螺蛳粉 酸辣 米粉 坚果 辣条 麻辣 零食 口味".split(),
+    "audio": "耳机 降噪 续航 蓝牙 音质 充电 电池 耳塞".split(),
+}
+
+
+def planted_corpus(n_docs: int = 240, seed: int = 3) -> list[str]:
+    """Documents of 24 words from one planted topic, sometimes with a second one mixed in."""
+    rng = random.Random(seed)
+    topics = list(PLANTED.values())
+    docs = []
+    for index in range(n_docs):
+        main = topics[index % len(topics)]
+        other = rng.choice(topics)
+        words = [rng.choice(main if rng.random() < 0.85 else other) for _ in range(24)]
+        docs.append("，".join(words))
+    return docs
+
+
+def fit_planted(seed: int) -> TopicModel:
+    return TopicModel(num_topics=4, passes=30, no_below=2, no_above=0.9, random_state=seed).fit(
+        planted_corpus()
+    )
+
+
+@pytest.fixture(scope="module")
+def fitted() -> TopicModel:
+    return fit_planted(seed=1)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_planted_topics_come_back(seed: int) -> None:
+    learned = [set(words) for words in fit_planted(seed).top_words(8)]
+    for name, words in PLANTED.items():
+        best = max(len(set(words) & topic) for topic in learned)
+        assert best >= 7, f"seed {seed}: planted topic {name} not recovered: {learned}"
+
+
+def test_transform_rows_are_distributions(fitted: TopicModel) -> None:
+    weights = fitted.transform(["粉底液控油持妆", "羽绒服保暖", "", "完全无关的句子"])
+    assert weights.shape == (4, 4)
+    assert np.all(weights >= 0)
+    np.testing.assert_allclose(weights.sum(axis=1), 1.0)
+
+
+def test_transform_puts_a_text_in_its_planted_topic(fitted: TopicModel) -> None:
+    learned = fitted.top_words(8)
+    makeup_topic = max(range(4), key=lambda k: len(set(PLANTED["makeup"]) & set(learned[k])))
+    weights = fitted.transform(["这款粉底液遮瑕持妆，控油效果好"])
+    assert int(np.argmax(weights[0])) == makeup_topic
+    assert weights[0, makeup_topic] > 0.7
+
+
+def test_a_text_gets_the_same_weights_alone_or_in_a_batch(fitted: TopicModel) -> None:
+    texts = planted_corpus(20, seed=9)
+    together = fitted.transform(texts)
+    alone = np.vstack([fitted.transform([text]) for text in texts])
+    np.testing.assert_array_equal(together, alone)
+
+
+def test_save_load_gives_the_same_transform(fitted: TopicModel, tmp_path: Path) -> None:
+    fitted.save(tmp_path / "model")
+    loaded = TopicModel.load(tmp_path / "model")
+    texts = planted_corpus(30, seed=5)
+    np.testing.assert_array_equal(loaded.transform(texts), fitted.transform(texts))
+    assert loaded.topic_labels_ == fitted.topic_labels_
+    assert loaded.get_params() == fitted.get_params()
+    manifest = json.loads((tmp_path / "model" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["schema_version"] == 1
+    assert manifest["libraries"]["gensim"]
+    assert manifest["training_data"]["fingerprint"] == fitted.fingerprint_
+
+
+def test_save_replaces_an_existing_model_whole(fitted: TopicModel, tmp_path: Path) -> None:
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "stale.txt").write_text("old")
+    fitted.save(tmp_path / "model")
+    assert not (tmp_path / "model" / "stale.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+def test_same_seed_same_topics_other_seed_other_topics() -> None:
+    corpus = planted_corpus()
+    params = {"num_topics": 4, "passes": 5, "no_below": 2, "no_above": 0.9}
+    first = TopicModel(**params, random_state=7).fit(corpus)
+    again = TopicModel(**params, random_state=7).fit(corpus)
+    other = TopicModel(**params, random_state=8).fit(corpus)
+    np.testing.assert_array_equal(first.topic_word_matrix(), again.topic_word_matrix())
+    assert not np.array_equal(first.topic_word_matrix(), other.topic_word_matrix())
+
+
+def test_an_unknown_schema_version_is_refused(fitted: TopicModel, tmp_path: Path) -> None:
+    fitted.save(tmp_path / "model")
+    manifest_path = tmp_path / "model" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["schema_version"] = 99
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ValueError, match="schema version 99"):
+        TopicModel.load(tmp_path / "model")
+
+
+def test_methods_before_fit_say_not_fitted() -> None:
+    model = TopicModel()
+    for call in (lambda: model.transform(["口红"]), lambda: model.top_words(), model.manifest):
+        with pytest.raises(NotFittedError, match="not fitted"):
+            call()
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [({"num_topics": 1}, "num_topics"), ({"passes": 0}, "passes"), ({"no_above": 0}, "no_above")],
+)
+def test_bad_params_are_value_errors(params: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        TopicModel(**params).fit(planted_corpus(20))  # type: ignore[arg-type]
+
+
+def test_too_little_text_for_the_topics_is_explained() -> None:
+    with pytest.raises(ValueError, match="too little text"):
+        TopicModel(num_topics=50, no_below=1).fit(["口红", "面霜", "口红 面霜"])
