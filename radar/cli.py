@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
+from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.console import Console
@@ -24,6 +25,10 @@ from radar.errors import RadarError
 from radar.ingest import IngestReport, ingest_directory
 from radar.settings import Settings
 
+if TYPE_CHECKING:
+    from training.gate import Policy
+    from training.run import TrainingOutcome
+
 app = typer.Typer(
     help="选品雷达 selection radar: which new products fit each live-stream host.",
     no_args_is_help=True,
@@ -36,6 +41,7 @@ error_console = Console(stderr=True, soft_wrap=True)
 def main() -> None:
     """Console-script entry point: configure logging, run, turn domain errors into exit 2."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("mlflow").setLevel(logging.WARNING)
     try:
         app()
     except RadarError as error:
@@ -67,7 +73,7 @@ def generate(
             weeks=weeks,
             comments_per_session=comments_per_session,
         )
-    console.print(f"wrote {folder}: " + ", ".join(f"{n:,} {t}" for t, n in rows.items()))
+    console.print(f"wrote {folder}: " + _counts(rows))
 
 
 @app.command()
@@ -95,20 +101,101 @@ def ingest(
 
 @app.command()
 def demo() -> None:
-    """The main job end to end on embedded defaults: generate, ingest, report."""
+    """The main job end to end on embedded defaults: generate, ingest, train, report."""
     from radar.demo.generator import generate_demo_data
+    from radar.store import open_store
+    from training.run import run_training
 
     settings = Settings()
     folder = settings.demo_data_dir
     with console.status("generating the demo data set …"):
         rows = generate_demo_data(folder)
-    console.print(
-        f"[bold]1/3 generate[/] {folder}: " + ", ".join(f"{n:,} {t}" for t, n in rows.items())
-    )
-    console.print("[bold]2/3 ingest[/]")
+    console.print(f"[bold]1/4 generate[/] {folder}: " + _counts(rows))
+    console.print("[bold]2/4 ingest[/]")
     _print_ingest_report(_ingest(settings, folder, show_progress=True))
-    console.print("[bold]3/3 report[/]")
+    console.print(
+        "[bold]3/4 train[/] topic models, tracked in " + settings.resolved_mlflow_tracking_uri
+    )
+    outcome = run_training(
+        open_store(settings.resolved_database_url),
+        tracking_uri=settings.resolved_mlflow_tracking_uri,
+        model_name=settings.model_name,
+        labels_path=Path(str(resources.files("radar.demo").joinpath("topic_labels.csv"))),
+        on_step=lambda message: console.print(f"  {message}"),
+    )
+    _print_training(settings, outcome)
+    console.print("[bold]4/4 report[/]")
     _print_store_report(settings)
+
+
+@app.command()
+def train(
+    num_topics: Annotated[str, typer.Option(help="'auto' (sweep and choose) or a number")] = "auto",
+    promote: Annotated[str, typer.Option(help="auto (gate), always or never")] = "auto",
+    candidates: Annotated[str, typer.Option(help="topic counts tried by auto")] = "8,12,16,20,30",
+    labels: Annotated[Path | None, typer.Option(help="CSV of label,keywords")] = None,
+    experiment: str = "selection-radar",
+    seed: int = 0,
+) -> None:
+    """Train a topic model from the store, track it in MLflow, register it as challenger."""
+    from radar.store import open_store
+    from training.run import run_training
+
+    if promote not in ("auto", "always", "never"):
+        raise typer.BadParameter("--promote takes auto, always or never")
+    try:
+        topics = None if num_topics == "auto" else int(num_topics)
+        tried = [int(k) for k in candidates.split(",") if k.strip()]
+    except ValueError:
+        raise typer.BadParameter("--num-topics and --candidates take whole numbers") from None
+    settings = Settings()
+    engine = open_store(settings.resolved_database_url)
+    outcome = run_training(
+        engine,
+        tracking_uri=settings.resolved_mlflow_tracking_uri,
+        model_name=settings.model_name,
+        experiment=experiment,
+        num_topics=topics,
+        candidates=tried,
+        promote=cast("Policy", promote),
+        labels_path=labels,
+        seed=seed,
+        on_step=lambda message: console.print(f"  {message}"),
+    )
+    _print_training(settings, outcome)
+
+
+@app.command()
+def promote(version: Annotated[str, typer.Argument(help="registered model version")]) -> None:
+    """Make VERSION the champion (promote a challenger, or roll back to an older version)."""
+    from training.tracking import set_champion, use_tracking
+
+    settings = Settings()
+    use_tracking(settings.resolved_mlflow_tracking_uri, "selection-radar")
+    set_champion(settings.model_name, version)
+    console.print(f"{settings.model_name}@champion → version {version}")
+
+
+def _counts(rows: dict[str, int]) -> str:
+    return ", ".join(f"{n:,} {table}" for table, n in rows.items())
+
+
+def _print_training(settings: Settings, outcome: TrainingOutcome) -> None:
+    quality = outcome.quality
+    console.print(
+        f"  [bold]{settings.model_name} version {outcome.version}[/] (K={outcome.num_topics}): "
+        f"c_v {quality.coherence_cv:.3f}, NPMI {quality.coherence_npmi:.3f}, "
+        f"perplexity {quality.perplexity:.0f}, diversity {quality.topic_diversity:.2f}"
+    )
+    verdict = "champion" if outcome.decision.promote else "challenger only"
+    console.print(f"  → {verdict}: {outcome.decision.reason}")
+    table = Table(title="topics (主题)", title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("label")
+    table.add_column("top words")
+    for topic, (label, words) in enumerate(zip(outcome.labels, outcome.top_words, strict=True)):
+        table.add_row(str(topic), label, " ".join(words))
+    console.print(table)
 
 
 def _ingest(settings: Settings, directory: Path, *, show_progress: bool) -> IngestReport:

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def isolated_mlflow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """MLflow writes only under this test's tmp_path, and no test may leave a run open."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow-default.db'}")
+    yield
+    mlflow = sys.modules.get("mlflow")
+    if mlflow is not None and mlflow.active_run() is not None:
+        run = mlflow.active_run()
+        while mlflow.active_run() is not None:
+            mlflow.end_run("KILLED")
+        pytest.fail(f"the test left MLflow run {run.info.run_id} open")
 
 
 @pytest.fixture

@@ -1,0 +1,132 @@
+"""`radar train` against a real SQLite store and a real SQLite MLflow tracking store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pytest
+from mlflow import MlflowClient
+
+from radar.ingest import ingest_directory
+from radar.store import open_store
+from radar.topics import TopicModel
+from training.corpus import COMMENTS, PRODUCT, TRANSCRIPT, load_documents
+from training.pyfunc import ARTIFACT_KEY
+from training.run import TrainingOutcome, run_training
+
+MODEL = "radar-test"
+PROBES = ["这款粉底液控油持妆吗", "羽绒服保暖吗，尺码偏大吗", "宝宝几个月可以吃这个米粉", ""]
+LIMITS = {"comments": 2000, "transcripts": 200_000, "products": 20_000}
+
+
+@pytest.fixture(scope="module")
+def trained(small_demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    folder = tmp_path_factory.mktemp("training")
+    engine = open_store(f"sqlite:///{folder / 'radar.db'}")
+    ingest_directory(small_demo_data, engine, quarantine_root=folder / "q", max_text_chars=LIMITS)
+    uri = f"sqlite:///{folder / 'mlflow.db'}"
+    params = {"passes": 5}
+    first = run_training(
+        engine, tracking_uri=uri, model_name=MODEL, candidates=(6, 10), params=params, seed=1
+    )
+    second = run_training(
+        engine,
+        tracking_uri=uri,
+        model_name=MODEL,
+        num_topics=8,
+        promote="never",
+        params=params,
+        seed=1,
+    )
+    return {"engine": engine, "uri": uri, "first": first, "second": second, "folder": folder}
+
+
+def test_documents_are_built_from_every_source(trained: dict) -> None:
+    documents = load_documents(trained["engine"])
+    kinds = {doc.kind for doc in documents}
+    assert kinds == {TRANSCRIPT, COMMENTS, PRODUCT}
+    assert all(doc.text.strip() for doc in documents)
+    transcripts = [doc for doc in documents if doc.kind == TRANSCRIPT]
+    assert max(len(doc.text) for doc in transcripts) <= 400
+
+
+def test_the_auto_sweep_is_logged_as_nested_runs(trained: dict) -> None:
+    first: TrainingOutcome = trained["first"]
+    client = MlflowClient(trained["uri"])
+    run = client.get_run(first.run_id)
+    assert run.data.params["num_topics"] == str(first.num_topics)
+    assert first.num_topics in (6, 10)
+    for metric in (
+        "coherence_cv",
+        "coherence_npmi",
+        "perplexity",
+        "topic_diversity",
+        "training_seconds",
+        "training_documents",
+        "vocabulary_size",
+    ):
+        assert metric in run.data.metrics, metric
+    children = client.search_runs(
+        [run.info.experiment_id], f"tags.mlflow.parentRunId = '{first.run_id}'"
+    )
+    assert sorted(int(child.data.params["num_topics"]) for child in children) == [6, 10]
+    artifacts = {item.path for item in client.list_artifacts(first.run_id)}
+    assert {"topics.csv", "topic_map.html", "manifest.json"} <= artifacts
+
+
+def test_versions_and_aliases(trained: dict) -> None:
+    client = MlflowClient(trained["uri"])
+    first, second = trained["first"], trained["second"]
+    assert (first.version, second.version) == ("1", "2")
+    assert first.decision.promote and not second.decision.promote
+    assert str(client.get_model_version_by_alias(MODEL, "champion").version) == "1"
+    assert str(client.get_model_version_by_alias(MODEL, "challenger").version) == "2"
+
+
+def test_champion_loads_by_alias_in_a_fresh_process(trained: dict) -> None:
+    mlflow.set_tracking_uri(trained["uri"])
+    local = mlflow.artifacts.download_artifacts(
+        f"models:/{MODEL}@champion", dst_path=str(trained["folder"] / "download")
+    )
+    expected = TopicModel.load(Path(local) / "artifacts" / ARTIFACT_KEY).transform(PROBES)
+    code = (
+        "import json, sys, mlflow, pandas as pd\n"
+        f"mlflow.set_tracking_uri({trained['uri']!r})\n"
+        f"model = mlflow.pyfunc.load_model('models:/{MODEL}@champion')\n"
+        f"frame = model.predict(pd.DataFrame({{'text': {PROBES!r}}}))\n"
+        "print(json.dumps(frame.values.tolist()))\n"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "MLFLOW_TRACKING_URI"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=True,
+    )
+    np.testing.assert_array_equal(np.array(json.loads(result.stdout.splitlines()[-1])), expected)
+    np.testing.assert_allclose(expected.sum(axis=1), 1.0)
+
+
+def test_promote_moves_champion_and_rolls_back(trained: dict, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "RADAR_HOME": str(tmp_path),
+        "RADAR_MODEL_NAME": MODEL,
+        "RADAR_MLFLOW_TRACKING_URI": trained["uri"],
+    }
+    command = [sys.executable, "-c", "from radar.cli import main; main()", "promote"]
+    client = MlflowClient(trained["uri"])
+    subprocess.run([*command, "2"], env=env, check=True, capture_output=True)
+    assert str(client.get_model_version_by_alias(MODEL, "champion").version) == "2"
+    subprocess.run([*command, "1"], env=env, check=True, capture_output=True)
+    assert str(client.get_model_version_by_alias(MODEL, "champion").version) == "1"
+    missing = subprocess.run([*command, "99"], env=env, capture_output=True, text=True)
+    assert missing.returncode != 0

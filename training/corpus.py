@@ -1,0 +1,98 @@
+"""The training corpus: documents built from the store's transcripts, comments, products."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import groupby
+
+from sqlalchemy import Connection, Engine, select
+
+from features.danmaku import DanmakuFilter
+from features.documents import pool_comments, product_document, split_passages
+from radar.store.models import Comment, Product, Transcript
+
+TRANSCRIPT, COMMENTS, PRODUCT = "transcript", "comments", "product"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One modelling document and where it came from."""
+
+    kind: str
+    key: str
+    text: str
+    streamer_id: str | None = None
+    time: datetime | None = None
+
+
+def load_documents(
+    engine: Engine,
+    *,
+    since: datetime | None = None,
+    passage_chars: int = 400,
+    max_comments: int = 50,
+) -> list[Document]:
+    """Transcript passages, pooled comments per host session, and product documents."""
+    with engine.connect() as connection:
+        return [
+            *_transcript_documents(connection, since, passage_chars),
+            *_comment_documents(connection, since, max_comments),
+            *_product_documents(connection),
+        ]
+
+
+def split_holdout(
+    documents: list[Document], *, fraction: float = 0.2, seed: int = 0
+) -> tuple[list[Document], list[Document]]:
+    """A shuffled (train, held-out) split; the shuffle also breaks the store's ordering,
+    which online LDA would otherwise learn in blocks."""
+    shuffled = list(documents)
+    random.Random(seed).shuffle(shuffled)
+    cut = round(len(shuffled) * (1 - fraction))
+    return shuffled[:cut], shuffled[cut:]
+
+
+def _transcript_documents(
+    connection: Connection, since: datetime | None, passage_chars: int
+) -> Iterator[Document]:
+    query = select(Transcript).order_by(Transcript.started_at, Transcript.session_id)
+    if since is not None:
+        query = query.where(Transcript.started_at >= since)
+    for row in connection.execute(query):
+        for index, passage in enumerate(split_passages(row.text, max_chars=passage_chars)):
+            yield Document(
+                TRANSCRIPT, f"{row.session_id}#{index}", passage, row.streamer_id, row.started_at
+            )
+
+
+def _comment_documents(
+    connection: Connection, since: datetime | None, max_comments: int
+) -> Iterator[Document]:
+    query = select(Comment.streamer_id, Comment.session_id, Comment.created_at, Comment.text)
+    if since is not None:
+        query = query.where(Comment.created_at >= since)
+    query = query.order_by(Comment.streamer_id, Comment.session_id, Comment.created_at)
+    rows = connection.execute(query.execution_options(yield_per=5000))
+    for (streamer_id, session_id), group in groupby(rows, key=lambda row: row[:2]):
+        stream = list(group)
+        noise = DanmakuFilter()
+        pools = pool_comments((row.text for row in stream), max_comments=max_comments, noise=noise)
+        for index, text in enumerate(pools):
+            yield Document(
+                COMMENTS,
+                f"{streamer_id}/{session_id}#{index}",
+                text,
+                streamer_id,
+                stream[0].created_at,
+            )
+
+
+def _product_documents(connection: Connection) -> Iterator[Document]:
+    for row in connection.execute(select(Product).order_by(Product.product_id)):
+        text = product_document(
+            row.title, category=row.category, description=row.description, attributes=row.attributes
+        )
+        yield Document(PRODUCT, row.product_id, text)

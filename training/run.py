@@ -1,0 +1,132 @@
+"""`radar train`: documents from the store → topic model → MLflow run → registry."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import numpy as np
+from sqlalchemy import Engine
+
+from radar.errors import RadarError
+from radar.topics.labels import match_labels, read_label_rules
+from radar.topics.quality import TopicQuality
+from training.corpus import load_documents, split_holdout
+from training.gate import Decision, Policy, decide_promotion
+from training.topics import DEFAULT_CANDIDATES, Candidate, evaluate_topic_model, sweep_num_topics
+from training.topics import train_topic_model as fit_model
+from training.tracking import (
+    champion_metrics,
+    log_candidate,
+    log_topic_model,
+    register_version,
+    set_champion,
+    use_tracking,
+)
+
+MIN_DOCUMENTS = 20
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainingOutcome:
+    """What `run_training` did."""
+
+    run_id: str
+    version: str
+    num_topics: int
+    quality: TopicQuality
+    decision: Decision
+    top_words: list[list[str]] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    sweep: dict[int, TopicQuality] = field(default_factory=dict)
+
+
+def run_training(
+    engine: Engine,
+    *,
+    tracking_uri: str,
+    model_name: str,
+    experiment: str = "selection-radar",
+    num_topics: int | None = None,
+    candidates: Sequence[int] = DEFAULT_CANDIDATES,
+    promote: Policy = "auto",
+    labels_path: Path | None = None,
+    params: dict[str, Any] | None = None,
+    seed: int = 0,
+    on_step: Callable[[str], None] | None = None,
+) -> TrainingOutcome:
+    """Train from the store, log to MLflow, register as challenger, maybe promote.
+
+    `num_topics=None` sweeps `candidates` (each a nested run) and keeps the best.
+    """
+    say = on_step or (lambda message: logger.info(message))
+    documents = load_documents(engine)
+    if len(documents) < MIN_DOCUMENTS:
+        raise RadarError(
+            f"the store holds only {len(documents)} documents; load data first "
+            "(radar ingest DIR, or radar demo)"
+        )
+    train, held_out = split_holdout(documents, seed=seed)
+    train_texts = [doc.text for doc in train]
+    held_texts = [doc.text for doc in held_out]
+    corpus = {f"{kind}_documents": n for kind, n in Counter(d.kind for d in documents).items()}
+    say(f"{len(documents):,} documents ({len(train):,} to train, {len(held_out):,} held out)")
+    base = {"random_state": seed, **(params or {})}
+
+    use_tracking(tracking_uri, experiment)
+    with mlflow.start_run(run_name="train") as run:
+        mlflow.set_tag("trigger", "radar train")
+        sweep: dict[int, TopicQuality] = {}
+        if num_topics is None:
+
+            def log(candidate: Candidate) -> None:
+                say(
+                    f"K={candidate.num_topics}: c_v {candidate.quality.coherence_cv:.3f}, "
+                    f"NPMI {candidate.quality.coherence_npmi:.3f}, "
+                    f"perplexity {candidate.quality.perplexity:.0f}"
+                )
+                log_candidate(
+                    candidate.num_topics, candidate.quality, candidate.model.training_seconds_
+                )
+
+            result = sweep_num_topics(train_texts, held_texts, base, candidates, log)
+            model, quality = result.chosen.model, result.chosen.quality
+            sweep = {c.num_topics: c.quality for c in result.candidates}
+            mlflow.log_param("num_topics_candidates", ",".join(map(str, sorted(sweep))))
+            say(f"chose K={model.num_topics} (best mean rank of c_v, NPMI, perplexity)")
+        else:
+            model = fit_model(train_texts, {**base, "num_topics": num_topics})
+            quality = evaluate_topic_model(model, held_texts)
+        if labels_path is not None:
+            model.set_labels(match_labels(model.top_words(20), read_label_rules(labels_path)))
+        prevalence = np.asarray(model.transform(held_texts).mean(axis=0))
+        model_uri = log_topic_model(
+            model, quality=quality, prevalence=prevalence, corpus=corpus, sample_texts=held_texts
+        )
+        logged = register_version(model_uri, run.info.run_id, model_name)
+        decision = decide_promotion(promote, quality.as_metrics(), champion_metrics(model_name))
+        if decision.promote:
+            set_champion(model_name, logged.version)
+        mlflow.set_tags(
+            {
+                "registered_version": logged.version,
+                "promoted": str(decision.promote),
+                "promotion_reason": decision.reason,
+            }
+        )
+    return TrainingOutcome(
+        run_id=run.info.run_id,
+        version=logged.version,
+        num_topics=model.num_topics,
+        quality=quality,
+        decision=decision,
+        top_words=model.top_words(8),
+        labels=list(model.topic_labels_),
+        sweep=sweep,
+    )

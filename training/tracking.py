@@ -1,0 +1,138 @@
+"""Thin MLflow steps: log a trained topic model, register it, move aliases.
+
+MLflow is configured here, from explicit arguments, never at import time.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pandas as pd
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
+from mlflow.models import infer_signature
+
+from radar.topics import TopicModel
+from radar.topics.quality import TopicQuality
+from training.pyfunc import ARTIFACT_KEY, topic_frame
+from training.report import topic_table, write_topic_csv, write_topic_report
+
+CHALLENGER, CHAMPION = "challenger", "champion"
+MODEL_CODE = Path(__file__).with_name("mlflow_model.py")  # models-from-code: nothing pickled
+_REQUIREMENTS = ("selection-radar", "gensim", "numpy", "scipy", "rjieba", "jieba", "opencc")
+
+
+@dataclass(frozen=True)
+class LoggedVersion:
+    """A logged and registered model version."""
+
+    run_id: str
+    version: str
+    model_uri: str
+
+
+def use_tracking(tracking_uri: str, experiment: str) -> None:
+    """Point MLflow tracking and registry at `tracking_uri`, and select `experiment`."""
+    mlflow.set_tracking_uri(tracking_uri)
+    mlflow.set_registry_uri(tracking_uri)
+    mlflow.set_experiment(experiment)
+
+
+def log_candidate(num_topics: int, quality: TopicQuality, training_seconds: float) -> None:
+    """A nested run for one candidate of a topic-count sweep."""
+    with mlflow.start_run(run_name=f"K={num_topics}", nested=True):
+        mlflow.log_param("num_topics", num_topics)
+        mlflow.log_metrics({**quality.as_metrics(), "training_seconds": training_seconds})
+
+
+def log_topic_model(
+    model: TopicModel,
+    *,
+    quality: TopicQuality,
+    prevalence: np.ndarray,
+    corpus: Mapping[str, int],
+    sample_texts: list[str],
+) -> str:
+    """Log params, metrics, the topic table, the topic map and the pyfunc model to the
+    active run; returns the model URI."""
+    params = model.get_params()
+    pipeline = params.pop("pipeline")
+    mlflow.log_params({key: str(value) for key, value in params.items()})
+    mlflow.log_param("pipeline", json.dumps(pipeline, ensure_ascii=False)[:6000])
+    mlflow.log_metrics(
+        {
+            **quality.as_metrics(),
+            "training_seconds": model.training_seconds_,
+            "vocabulary_size": len(model.dictionary_),
+            "training_documents": model.n_documents_,
+            "training_tokens": model.n_tokens_,
+            **{f"corpus_{key}": value for key, value in corpus.items()},
+        }
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        write_topic_csv(topic_table(model, prevalence), folder / "topics.csv")
+        write_topic_report(
+            model,
+            prevalence,
+            folder / "topic_map.html",
+            title=f"选品雷达 topics (K={model.num_topics})",
+        )
+        (folder / "manifest.json").write_text(
+            json.dumps(model.manifest(), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        for name in ("topics.csv", "topic_map.html", "manifest.json"):
+            mlflow.log_artifact(str(folder / name))
+        model.save(folder / ARTIFACT_KEY)
+        example = pd.DataFrame({"text": sample_texts[:3]})
+        info = mlflow.pyfunc.log_model(
+            name="model",
+            python_model=str(MODEL_CODE),
+            artifacts={ARTIFACT_KEY: str(folder / ARTIFACT_KEY)},
+            signature=infer_signature(example, topic_frame(model, sample_texts[:3])),
+            input_example=example,
+            pip_requirements=_pinned_requirements(),
+        )
+    return str(info.model_uri)
+
+
+def register_version(model_uri: str, run_id: str, model_name: str) -> LoggedVersion:
+    """Register the logged model as a new version of `model_name` with alias challenger."""
+    version = mlflow.register_model(model_uri, model_name, tags={"run_id": run_id})
+    MlflowClient().set_registered_model_alias(model_name, CHALLENGER, version.version)
+    return LoggedVersion(run_id, str(version.version), model_uri)
+
+
+def champion_metrics(model_name: str) -> dict[str, float] | None:
+    """The metrics of the run behind the current champion, or None without a champion."""
+    client = MlflowClient()
+    try:
+        version = client.get_model_version_by_alias(model_name, CHAMPION)
+    except MlflowException:
+        return None
+    run_id = version.run_id or (version.tags or {}).get("run_id")
+    return dict(client.get_run(run_id).data.metrics) if run_id else {}
+
+
+def set_champion(model_name: str, version: str) -> None:
+    """Move the champion alias to `version` (promote, or roll back)."""
+    client = MlflowClient()
+    client.get_model_version(model_name, version)  # a clear error for an unknown version
+    client.set_registered_model_alias(model_name, CHAMPION, version)
+
+
+def _pinned_requirements() -> list[str]:
+    pins = []
+    for name in _REQUIREMENTS:
+        try:
+            pins.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            continue
+    return pins
