@@ -13,10 +13,10 @@ import mlflow
 import numpy as np
 from sqlalchemy import Engine
 
+from radar.corpus import load_documents, split_holdout
 from radar.errors import RadarError
 from radar.topics.labels import match_labels, read_label_rules
 from radar.topics.quality import TopicQuality
-from training.corpus import load_documents, split_holdout
 from training.gate import Decision, Policy, decide_promotion
 from training.topics import DEFAULT_CANDIDATES, Candidate, evaluate_topic_model, sweep_num_topics
 from training.topics import train_topic_model as fit_model

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from mlflow import MlflowClient
 
+from radar.corpus import COMMENTS, PRODUCT, TRANSCRIPT, load_documents
 from radar.ingest import ingest_directory
 from radar.store import open_store
 from radar.topics import TopicModel
-from training.corpus import COMMENTS, PRODUCT, TRANSCRIPT, load_documents
 from training.pyfunc import ARTIFACT_KEY
 from training.run import TrainingOutcome, run_training
 
