@@ -26,6 +26,9 @@ from radar.ingest import IngestReport, ingest_directory
 from radar.settings import Settings
 
 if TYPE_CHECKING:
+    from radar.matching.recommender import HostRecommendations
+    from radar.matching.store_recommender import StoreRecommender
+    from serving.registry import LoadedModel
     from training.gate import Policy
     from training.run import TrainingOutcome
 
@@ -166,6 +169,74 @@ def train(
 
 
 @app.command()
+def recommend(
+    streamer_id: Annotated[str, typer.Argument(help="the host's id")],
+    top_k: Annotated[int, typer.Option(min=1, max=200)] = 10,
+    min_fit: Annotated[float | None, typer.Option(min=0.0, max=1.0)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print rows as JSON")] = False,
+) -> None:
+    """Ranked products for one host, with fit and reasons (the champion model)."""
+    settings = Settings()
+    threshold = settings.min_fit if min_fit is None else min_fit
+    loaded, scorer = _champion_recommender(settings)
+    result = scorer.recommend(streamer_id, top_k=top_k, min_fit=threshold)
+    if as_json:
+        typer.echo(json.dumps(recommendation_rows(result, loaded.version), ensure_ascii=False))
+        return
+    _print_recommendations(result, loaded.version)
+
+
+@app.command()
+def evaluate(
+    as_json: Annotated[bool, typer.Option("--json", help="print metrics as JSON")] = False,
+) -> None:
+    """Offline metrics of the champion on the store's held-out placements."""
+    from radar.evaluation.offline import evaluate_model
+    from radar.matching.data import load_matching_data
+    from radar.store import open_store
+    from serving.registry import load_champion
+
+    settings = Settings()
+    loaded = load_champion(
+        settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
+    )
+    model = loaded.model
+    data = load_matching_data(
+        open_store(settings.resolved_database_url),
+        model.topics,
+        settings=model.profiles,
+        shrinkage=model.product_shrinkage,
+    )
+    report = evaluate_model(model, data, min_fit=settings.min_fit)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "model_version": loaded.version,
+                    "k": report.k,
+                    "min_fit": report.min_fit,
+                    "calibrated": report.calibrated,
+                    "holdout_placements": report.holdout_placements,
+                    "hosts_evaluated": report.hosts_evaluated,
+                    **report.metrics,
+                }
+            )
+        )
+        return
+    table = Table(
+        title=f"{settings.model_name} version {loaded.version}: "
+        f"{report.holdout_placements} held-out placements, "
+        f"{report.hosts_evaluated} hosts",
+        title_justify="left",
+    )
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for name, value in report.metrics.items():
+        table.add_row(name, f"{value:.3f}")
+    console.print(table)
+
+
+@app.command()
 def promote(version: Annotated[str, typer.Argument(help="registered model version")]) -> None:
     """Make VERSION the champion (promote a challenger, or roll back to an older version)."""
     from training.tracking import set_champion, use_tracking
@@ -174,6 +245,72 @@ def promote(version: Annotated[str, typer.Argument(help="registered model versio
     use_tracking(settings.resolved_mlflow_tracking_uri, "selection-radar")
     set_champion(settings.model_name, version)
     console.print(f"{settings.model_name}@champion → version {version}")
+
+
+def _champion_recommender(settings: Settings) -> tuple[LoadedModel, StoreRecommender]:
+    from radar.matching.store_recommender import StoreRecommender
+    from radar.store import open_store
+    from serving.registry import load_champion
+
+    loaded = load_champion(
+        settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
+    )
+    return loaded, StoreRecommender(open_store(settings.resolved_database_url), loaded.model)
+
+
+def recommendation_rows(result: HostRecommendations, version: str) -> list[dict[str, object]]:
+    """The contract's rows: streamer_id, rank, product_id, title, fit, calibrated, reasons."""
+    return [
+        {
+            "streamer_id": result.streamer_id,
+            "rank": item.rank,
+            "product_id": item.product_id,
+            "title": item.title,
+            "fit": item.fit,
+            "calibrated": item.calibrated,
+            "reasons": item.reasons.to_dict(),
+            "category": item.category,
+            "price": item.price,
+            "model_version": version,
+        }
+        for item in result.items
+    ]
+
+
+def _print_recommendations(result: HostRecommendations, version: str) -> None:
+    if result.state != "ready":
+        console.print(
+            f"{result.streamer_id}: [yellow]insufficient data[/] — too little "
+            "transcript or comment text to profile this host; no list."
+        )
+        return
+    if not result.items:
+        console.print(
+            f"{result.streamer_id}: no product reaches fit {result.min_fit:.2f} "
+            f"(model version {version})."
+        )
+        return
+    table = Table(
+        title=f"{result.streamer_id} — fit ≥ {result.min_fit:.2f}, model version {version}",
+        title_justify="left",
+        show_lines=True,
+    )
+    for column in ("#", "product", "fit", "reasons (推荐理由)"):
+        table.add_column(
+            column, justify="right" if column in ("#", "fit") else "left", overflow="fold"
+        )
+    for item in result.items:
+        fit = f"{item.fit:.2f}" + ("" if item.calibrated else "*")
+        table.add_row(
+            str(item.rank),
+            f"{item.title}\n[dim]{item.product_id} · "
+            f"{item.category or '-'} · ¥{item.price or 0:.0f}[/]",
+            fit,
+            item.reasons.text,
+        )
+    console.print(table)
+    if not result.items[0].calibrated:
+        console.print("* uncalibrated: no past placements with outcomes yet")
 
 
 def _counts(rows: dict[str, int]) -> str:

@@ -15,3 +15,18 @@ class TableError(RadarError):
 
 class NoInputError(RadarError):
     """The input folder holds none of the contract's tables."""
+
+
+class UnknownStreamerError(RadarError):
+    """No host with this id in the store."""
+
+    def __init__(self, streamer_id: str) -> None:
+        super().__init__(
+            f"unknown streamer {streamer_id!r}: no host with this id in the store "
+            "(check the id, or ingest the streamers table)"
+        )
+        self.streamer_id = streamer_id
+
+
+class NoModelError(RadarError):
+    """No champion model to score with yet."""

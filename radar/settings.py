@@ -54,6 +54,10 @@ class Settings(BaseSettings):
         return self.home / "batch"
 
     @property
+    def model_cache_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
     def demo_data_dir(self) -> Path:
         return self.home / "demo-data"
 

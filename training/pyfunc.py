@@ -1,4 +1,4 @@
-"""The topic model as an MLflow pyfunc model (gensim has no MLflow flavour)."""
+"""The radar model as an MLflow pyfunc model (gensim has no MLflow flavour)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,20 @@ from typing import Any
 import pandas as pd
 from mlflow.pyfunc import PythonModel
 
+from radar.model import RadarModel
 from radar.topics import TopicModel
 
-ARTIFACT_KEY = "topic_model"
+ARTIFACT_KEY = "radar_model"
 
 
 class TopicModelPyfunc(PythonModel):
-    """Wraps a saved `TopicModel`: `predict` takes a DataFrame with a `text` column and
-    returns one row of topic weights per text, columns `topic_0` … `topic_{K-1}`."""
+    """Wraps a saved `RadarModel`: `predict` takes a DataFrame with a `text` column and
+    returns one row of topic weights per text, columns `topic_0` … `topic_{K-1}`.
+    `radar_model` holds the whole model (topics, fit, settings) for the radar's own use."""
 
     def load_context(self, context: Any) -> None:
-        self.topic_model = TopicModel.load(Path(context.artifacts[ARTIFACT_KEY]))
+        self.radar_model = RadarModel.load(Path(context.artifacts[ARTIFACT_KEY]))
+        self.topic_model = self.radar_model.topics
 
     def predict(
         self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None

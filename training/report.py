@@ -83,3 +83,33 @@ close circles share words (PCA of square-rooted topic-word distributions).</p>
 {table_rows}</table></html>""",
         encoding="utf-8",
     )
+
+
+def write_reliability_diagram(
+    reliability: list[tuple[float, float, float, int]], path: Path, *, title: str
+) -> None:
+    """The reliability diagram of the fit as PNG: observed conversion rate per fit bin."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(5, 5))
+    axes.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfectly calibrated")
+    if reliability:
+        predicted = [row[1] for row in reliability]
+        observed = [row[2] for row in reliability]
+        sizes = [20 + 200 * row[3] / max(r[3] for r in reliability) for row in reliability]
+        axes.plot(predicted, observed, color="#d9534f")
+        axes.scatter(predicted, observed, s=sizes, color="#d9534f", label="fit bins (size = pairs)")
+    axes.set(
+        xlim=(0, 1),
+        ylim=(0, 1),
+        xlabel="predicted fit",
+        ylabel="observed conversion rate",
+        title=title,
+    )
+    axes.legend(loc="upper left")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)

@@ -13,8 +13,13 @@ import mlflow
 import numpy as np
 from sqlalchemy import Engine
 
-from radar.corpus import load_documents, split_holdout
+from radar.corpus import Document, load_documents, split_holdout
 from radar.errors import RadarError
+from radar.evaluation.offline import evaluate_model
+from radar.matching.calibration import fit_pair_model
+from radar.matching.data import load_matching_data
+from radar.model import RadarModel
+from radar.topics import TopicModel
 from radar.topics.labels import match_labels, read_label_rules
 from radar.topics.quality import TopicQuality
 from training.gate import Decision, Policy, decide_promotion
@@ -23,7 +28,7 @@ from training.topics import train_topic_model as fit_model
 from training.tracking import (
     champion_metrics,
     log_candidate,
-    log_topic_model,
+    log_radar_model,
     register_version,
     set_champion,
     use_tracking,
@@ -44,6 +49,7 @@ class TrainingOutcome:
     decision: Decision
     top_words: list[list[str]] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
+    evaluation: dict[str, float] = field(default_factory=dict)
     sweep: dict[int, TopicQuality] = field(default_factory=dict)
 
 
@@ -59,6 +65,7 @@ def run_training(
     labels_path: Path | None = None,
     params: dict[str, Any] | None = None,
     seed: int = 0,
+    min_fit: float = 0.8,
     on_step: Callable[[str], None] | None = None,
 ) -> TrainingOutcome:
     """Train from the store, log to MLflow, register as challenger, maybe promote.
@@ -102,15 +109,28 @@ def run_training(
             say(f"chose K={model.num_topics} (best mean rank of c_v, NPMI, perplexity)")
         else:
             model = fit_model(train_texts, {**base, "num_topics": num_topics})
-            quality = evaluate_topic_model(model, held_texts)
+            quality = evaluate_topic_model(model, held_texts, train_texts)
         if labels_path is not None:
             model.set_labels(match_labels(model.top_words(20), read_label_rules(labels_path)))
+        say("fitting the pair model on past placements")
+        radar_model, reliability = build_radar_model(engine, model, documents, min_fit=min_fit)
+        fit_state = "calibrated" if radar_model.fit.calibrated else "uncalibrated (no outcomes)"
+        say(
+            f"fit {fit_state}: "
+            + ", ".join(f"{key} {value:.3f}" for key, value in radar_model.evaluation.items())
+        )
         prevalence = np.asarray(model.transform(held_texts).mean(axis=0))
-        model_uri = log_topic_model(
-            model, quality=quality, prevalence=prevalence, corpus=corpus, sample_texts=held_texts
+        model_uri = log_radar_model(
+            radar_model,
+            quality=quality,
+            prevalence=prevalence,
+            corpus=corpus,
+            sample_texts=held_texts,
+            reliability=reliability,
         )
         logged = register_version(model_uri, run.info.run_id, model_name)
-        decision = decide_promotion(promote, quality.as_metrics(), champion_metrics(model_name))
+        challenger = {**quality.as_metrics(), **radar_model.evaluation}
+        decision = decide_promotion(promote, challenger, champion_metrics(model_name))
         if decision.promote:
             set_champion(model_name, logged.version)
         mlflow.set_tags(
@@ -121,6 +141,7 @@ def run_training(
             }
         )
     return TrainingOutcome(
+        evaluation=radar_model.evaluation,
         run_id=run.info.run_id,
         version=logged.version,
         num_topics=model.num_topics,
@@ -130,3 +151,23 @@ def run_training(
         labels=list(model.topic_labels_),
         sweep=sweep,
     )
+
+
+def build_radar_model(
+    engine: Engine, topics: TopicModel, documents: list[Document], *, min_fit: float = 0.8
+) -> tuple[RadarModel, list[tuple[float, float, float, int]]]:
+    """Topic model → product vectors, host profiles, the pair model fitted on past
+    placements, and the offline evaluation; returns the model and its reliability table."""
+    base = RadarModel(topics)
+    data = load_matching_data(
+        engine,
+        topics,
+        settings=base.profiles,
+        shrinkage=base.product_shrinkage,
+        documents=documents,
+    )
+    fit, calibration = fit_pair_model(data.outcomes, data.profiles, data.catalogue, min_fit=min_fit)
+    radar_model = RadarModel(topics, fit, base.profiles, base.product_shrinkage)
+    report = evaluate_model(radar_model, data, min_fit=min_fit)
+    radar_model.evaluation = {**calibration.as_metrics(), **report.metrics}
+    return radar_model, report.reliability

@@ -39,9 +39,11 @@ def train_topic_model(texts: Sequence[str], params: dict[str, Any]) -> TopicMode
     return TopicModel(**params).fit(texts)
 
 
-def evaluate_topic_model(model: TopicModel, held_out: Sequence[str]) -> TopicQuality:
-    """Coherence (c_v, NPMI), perplexity and diversity on held-out texts."""
-    return measure_quality(model, model.tokenize(held_out))
+def evaluate_topic_model(
+    model: TopicModel, held_out: Sequence[str], train: Sequence[str] = ()
+) -> TopicQuality:
+    """Held-out perplexity; coherence (c_v, NPMI) over all documents; diversity."""
+    return measure_quality(model, model.tokenize(held_out), reference=model.tokenize(train))
 
 
 def sweep_num_topics(
@@ -53,15 +55,15 @@ def sweep_num_topics(
 ) -> SweepResult:
     """Train one model per topic count and choose by held-out quality.
 
-    The choice: the best mean rank over held-out c_v (higher is better), NPMI (higher)
-    and perplexity (lower); ties go to fewer topics, which are easier to read.
+    The choice: the best mean rank over c_v (higher is better), NPMI (higher) and
+    held-out perplexity (lower); ties go to fewer topics, which are easier to read.
     """
     if not candidates:
         raise ValueError("sweep_num_topics needs at least one candidate topic count")
     results = []
     for num_topics in sorted(set(candidates)):
         model = train_topic_model(train, {**params, "num_topics": num_topics})
-        candidate = Candidate(num_topics, model, evaluate_topic_model(model, held_out))
+        candidate = Candidate(num_topics, model, evaluate_topic_model(model, held_out, train))
         logger.info("K=%d: %s", num_topics, candidate.quality)
         if on_candidate is not None:
             on_candidate(candidate)

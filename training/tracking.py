@@ -19,10 +19,15 @@ from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
 
-from radar.topics import TopicModel
+from radar.model import RadarModel
 from radar.topics.quality import TopicQuality
 from training.pyfunc import ARTIFACT_KEY, topic_frame
-from training.report import topic_table, write_topic_csv, write_topic_report
+from training.report import (
+    topic_table,
+    write_reliability_diagram,
+    write_topic_csv,
+    write_topic_report,
+)
 
 CHALLENGER, CHAMPION = "challenger", "champion"
 MODEL_CODE = Path(__file__).with_name("mlflow_model.py")  # models-from-code: nothing pickled
@@ -52,16 +57,18 @@ def log_candidate(num_topics: int, quality: TopicQuality, training_seconds: floa
         mlflow.log_metrics({**quality.as_metrics(), "training_seconds": training_seconds})
 
 
-def log_topic_model(
-    model: TopicModel,
+def log_radar_model(
+    radar_model: RadarModel,
     *,
     quality: TopicQuality,
     prevalence: np.ndarray,
     corpus: Mapping[str, int],
     sample_texts: list[str],
+    reliability: list[tuple[float, float, float, int]],
 ) -> str:
-    """Log params, metrics, the topic table, the topic map and the pyfunc model to the
-    active run; returns the model URI."""
+    """Log params, metrics, the topic table, the topic map, the reliability diagram and the
+    pyfunc model to the active run; returns the model URI."""
+    model = radar_model.topics
     params = model.get_params()
     pipeline = params.pop("pipeline")
     mlflow.log_params({key: str(value) for key, value in params.items()})
@@ -88,9 +95,12 @@ def log_topic_model(
         (folder / "manifest.json").write_text(
             json.dumps(model.manifest(), ensure_ascii=False, indent=2), encoding="utf-8"
         )
-        for name in ("topics.csv", "topic_map.html", "manifest.json"):
+        write_reliability_diagram(
+            reliability, folder / "reliability.png", title="fit on held-out placements"
+        )
+        for name in ("topics.csv", "topic_map.html", "manifest.json", "reliability.png"):
             mlflow.log_artifact(str(folder / name))
-        model.save(folder / ARTIFACT_KEY)
+        radar_model.save(folder / ARTIFACT_KEY)
         example = pd.DataFrame({"text": sample_texts[:3]})
         info = mlflow.pyfunc.log_model(
             name="model",

@@ -8,12 +8,13 @@ counts as all misses. Relevance is binary.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping, Sequence, Set
+from collections.abc import Mapping, Sequence, Set
+from typing import Any
 
 import numpy as np
 
-Truth = Mapping[Hashable, Set[Hashable]]
-Recs = Mapping[Hashable, Sequence[Hashable]]
+Truth = Mapping[Any, Set[Any]]
+Recs = Mapping[Any, Sequence[Any]]
 
 
 def precision_at_k(truth: Truth, recs: Recs, *, k: int = 10) -> float:
@@ -63,7 +64,7 @@ def catalogue_coverage(recs: Recs, *, catalogue_size: int, k: int = 10) -> float
 
 
 def share_of_hosts_served(
-    scores: Mapping[Hashable, Sequence[float]], *, threshold: float = 0.8
+    scores: Mapping[Any, Sequence[float]], *, threshold: float = 0.8
 ) -> float:
     """Share of hosts with at least one score at or above `threshold`."""
     return _mean(float(any(score >= threshold for score in values)) for values in scores.values())

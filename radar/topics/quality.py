@@ -24,13 +24,23 @@ class TopicQuality:
 
 
 def measure_quality(
-    model: TopicModel, tokens: Sequence[Sequence[str]], *, topn: int = 10
+    model: TopicModel,
+    held_out: Sequence[Sequence[str]],
+    *,
+    reference: Sequence[Sequence[str]] = (),
+    topn: int = 10,
 ) -> TopicQuality:
-    """Coherence and perplexity of `model` on `tokens` (held-out documents, ideally)."""
+    """Perplexity on `held_out` tokens; coherence on `held_out` plus `reference` tokens.
+
+    Coherence needs every top word to occur in its reference corpus (gensim's c_v and
+    NPMI are undefined otherwise), so pass the training documents as `reference`: the
+    measure is then "do a topic's words co-occur in the radar's text".
+    """
     from gensim.models import CoherenceModel
 
     topics = model.top_words(topn)
-    texts = [list(doc) for doc in tokens if doc]
+    held = [list(doc) for doc in held_out if doc]
+    texts = held + [list(doc) for doc in reference if doc]
     scores = {}
     for measure in ("c_v", "c_npmi"):
         coherence = CoherenceModel(
@@ -45,7 +55,7 @@ def measure_quality(
     return TopicQuality(
         coherence_cv=scores["c_v"],
         coherence_npmi=scores["c_npmi"],
-        perplexity=perplexity(model, texts),
+        perplexity=perplexity(model, held),
         topic_diversity=topic_diversity(model.top_words(25)),
     )
 

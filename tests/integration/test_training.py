@@ -15,8 +15,8 @@ from mlflow import MlflowClient
 
 from radar.corpus import COMMENTS, PRODUCT, TRANSCRIPT, load_documents
 from radar.ingest import ingest_directory
+from radar.model import RadarModel
 from radar.store import open_store
-from radar.topics import TopicModel
 from training.pyfunc import ARTIFACT_KEY
 from training.run import TrainingOutcome, run_training
 
@@ -94,7 +94,8 @@ def test_champion_loads_by_alias_in_a_fresh_process(trained: dict) -> None:
     local = mlflow.artifacts.download_artifacts(
         f"models:/{MODEL}@champion", dst_path=str(trained["folder"] / "download")
     )
-    expected = TopicModel.load(Path(local) / "artifacts" / ARTIFACT_KEY).transform(PROBES)
+    radar_model = RadarModel.load(Path(local) / "artifacts" / ARTIFACT_KEY)
+    expected = radar_model.topics.transform(PROBES)
     code = (
         "import json, sys, mlflow, pandas as pd\n"
         f"mlflow.set_tracking_uri({trained['uri']!r})\n"

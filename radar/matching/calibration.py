@@ -1,0 +1,174 @@
+"""Fitting the pair model on past placements, validated on a time-based hold-out.
+
+Placements are not a random sample of pairs: operations chose them, mostly products that
+looked right for the host. A model fitted on them as they are learns the conversion rate
+of *chosen* pairs and is biased for the catalogue as a whole, where most pairs look
+nothing like a host's placements. So each training placement is weighted by the inverse
+odds of having been chosen: a propensity model tells placed pairs from random pairs of
+the same hosts, and a placement that looks like a typical random pair counts more
+(weights clipped to [0.05, 20] and normalised to mean 1). The weighted sample stands for
+the catalogue's pairs, and so the fit is calibrated where it is used.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from radar.evaluation.metrics import expected_calibration_error, precision_above, reliability_table
+from radar.matching.fit import FitModel, HostSide, mean_distribution, pair_features
+from radar.matching.history import Outcome
+from radar.matching.products import ProductVectors
+from radar.matching.profiles import HostProfile
+
+MIN_OUTCOMES = 30
+_WEIGHT_RANGE = (0.05, 20.0)
+
+
+@dataclass
+class CalibrationReport:
+    """How the pair model was fitted and how it did on the hold-out."""
+
+    n_train: int
+    n_holdout: int
+    holdout_from: str | None
+    ece: float = float("nan")
+    precision_above_threshold: float = float("nan")
+    pairs_above_threshold: int = 0
+    reliability: list[tuple[float, float, float, int]] = field(default_factory=list)
+    y_true: list[int] = field(default_factory=list)
+    y_prob: list[float] = field(default_factory=list)
+
+    def as_metrics(self) -> dict[str, float]:
+        return {
+            "fit_train_placements": self.n_train,
+            "fit_holdout_placements": self.n_holdout,
+            "fit_holdout_ece": self.ece,
+            "fit_holdout_precision_at_min_fit": self.precision_above_threshold,
+            "fit_holdout_pairs_at_min_fit": self.pairs_above_threshold,
+        }
+
+
+def host_side(
+    profile: HostProfile | None,
+    catalogue: ProductVectors,
+    history: Sequence[Outcome],
+    *,
+    leave_out: Outcome | None = None,
+) -> HostSide:
+    """The scorer's view of a host: its profiles and the products it converted or missed."""
+    k = catalogue.matrix.shape[1]
+    zeros = np.zeros(k)
+    hits: list[np.ndarray] = []
+    misses: list[np.ndarray] = []
+    for outcome in history:
+        if outcome is leave_out or outcome.product_id not in catalogue.index:
+            continue
+        vector = catalogue.matrix[catalogue.index[outcome.product_id]]
+        (hits if outcome.converted else misses).append(vector)
+    ready = profile is not None and profile.combined is not None
+    return HostSide(
+        combined=profile.combined if ready else zeros,  # type: ignore[union-attr, arg-type]
+        talk=profile.talk if profile is not None and profile.talk is not None else zeros,
+        fans=profile.fans if profile is not None and profile.fans is not None else zeros,
+        hits=mean_distribution(np.array(hits), k),
+        misses=mean_distribution(np.array(misses), k),
+        has_history=bool(hits or misses),
+    )
+
+
+def fit_pair_model(
+    outcomes: Sequence[Outcome],
+    profiles: dict[str, HostProfile],
+    catalogue: ProductVectors,
+    *,
+    holdout_fraction: float = 0.2,
+    min_fit: float = 0.8,
+    correct_selection: bool = True,
+    random_state: int = 0,
+) -> tuple[FitModel, CalibrationReport]:
+    """A calibrated `FitModel` from past placements, or the uncalibrated one when there are
+    too few outcomes (fewer than `MIN_OUTCOMES`, or only one class)."""
+    from sklearn.linear_model import LogisticRegression
+
+    usable = [o for o in outcomes if o.product_id in catalogue.index]
+    if len(usable) < MIN_OUTCOMES or len({o.converted for o in usable}) < 2:
+        return FitModel(), CalibrationReport(0, 0, None)
+    usable.sort(key=lambda o: (o.started_at, o.streamer_id, o.product_id))
+    cut = int(len(usable) * (1 - holdout_fraction))
+    train, holdout = usable[:cut], usable[cut:]
+    by_host: dict[str, list[Outcome]] = defaultdict(list)
+    for outcome in train:
+        by_host[outcome.streamer_id].append(outcome)
+    roots = np.sqrt(catalogue.matrix)
+
+    def features(rows: Sequence[Outcome], leave_one_out: bool) -> np.ndarray:
+        return np.vstack(
+            [
+                pair_features(
+                    host_side(
+                        profiles.get(o.streamer_id),
+                        catalogue,
+                        by_host[o.streamer_id],
+                        leave_out=o if leave_one_out else None,
+                    ),
+                    roots[[catalogue.index[o.product_id]]],
+                )
+                for o in rows
+            ]
+        )
+
+    x_train = features(train, leave_one_out=True)
+    y_train = np.array([o.converted for o in train])
+    weights = (
+        _selection_weights(x_train, train, profiles, catalogue, by_host, random_state)
+        if correct_selection
+        else np.ones(len(train))
+    )
+    classifier = LogisticRegression(C=100.0, max_iter=5000)
+    classifier.fit(x_train, y_train, sample_weight=weights)
+    model = FitModel(classifier.coef_[0].astype(float), float(classifier.intercept_[0]))
+    report = CalibrationReport(
+        len(train), len(holdout), holdout[0].started_at.isoformat() if holdout else None
+    )
+    if holdout:
+        y_true = np.array([o.converted for o in holdout])
+        y_prob = model.predict(features(holdout, leave_one_out=False))
+        report.ece = expected_calibration_error(y_true, y_prob)
+        report.precision_above_threshold = precision_above(y_true, y_prob, threshold=min_fit)
+        report.pairs_above_threshold = int((y_prob >= min_fit).sum())
+        report.reliability = reliability_table(y_true, y_prob)
+        report.y_true, report.y_prob = y_true.tolist(), y_prob.tolist()
+    return model, report
+
+
+def _selection_weights(
+    x_placed: np.ndarray,
+    placed: Sequence[Outcome],
+    profiles: dict[str, HostProfile],
+    catalogue: ProductVectors,
+    by_host: dict[str, list[Outcome]],
+    random_state: int,
+) -> np.ndarray:
+    """Inverse odds of being chosen, from a placed-vs-random-pair propensity model."""
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(random_state)
+    roots = np.sqrt(catalogue.matrix)
+    hosts = sorted({o.streamer_id for o in placed})
+    per_host = max(1, 3 * len(placed) // max(1, len(hosts)))
+    random_pairs = []
+    for host in hosts:
+        rows = rng.choice(len(catalogue.products), size=per_host, replace=True)
+        side = host_side(profiles.get(host), catalogue, by_host[host])
+        random_pairs.append(pair_features(side, roots[rows]))
+    x_random = np.vstack(random_pairs)
+    x = np.vstack([x_placed, x_random])
+    y = np.concatenate([np.ones(len(x_placed)), np.zeros(len(x_random))])
+    propensity = LogisticRegression(C=1.0, max_iter=2000).fit(x, y)
+    chosen = propensity.predict_proba(x_placed)[:, 1]
+    weights = np.clip((1 - chosen) / np.clip(chosen, 1e-6, None), *_WEIGHT_RANGE)
+    return weights / weights.mean()

@@ -1,0 +1,72 @@
+"""Product vectors: every catalogue product in the topic space.
+
+A product's document is its title, category, attribute values and description. Titles
+are short (10–30 characters), so a product's own topic estimate is noisy; it is shrunk
+towards the mean vector of its category in proportion to how little text it has:
+`v = (n·θ + m·θ_category) / (n + m)` with `n` its modelled tokens and `m = shrinkage`.
+New products need no retraining: the same transform places them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from features.documents import product_document
+from radar.topics import TopicModel
+
+
+@dataclass(frozen=True)
+class ProductText:
+    """What the matcher reads of a product."""
+
+    product_id: str
+    title: str
+    category: str | None = None
+    description: str | None = None
+    attributes: str | None = None
+    price: float | None = None
+    stock: int | None = None
+
+
+@dataclass
+class ProductVectors:
+    """Topic vectors of a catalogue, row `i` for `products[i]`."""
+
+    products: list[ProductText]
+    matrix: np.ndarray
+    tokens: list[list[str]]
+
+    def __post_init__(self) -> None:
+        self.index = {product.product_id: row for row, product in enumerate(self.products)}
+
+
+def build_product_vectors(
+    model: TopicModel, products: Sequence[ProductText], *, shrinkage: float = 10.0
+) -> ProductVectors:
+    """Topic vectors for `products`, shrunk towards their category means."""
+    documents = [
+        product_document(
+            p.title, category=p.category, description=p.description, attributes=p.attributes
+        )
+        for p in products
+    ]
+    tokens = model.tokenize(documents)
+    thetas = model.transform_tokens(tokens)
+    known = model.dictionary_.token2id
+    lengths = np.array([sum(token in known for token in doc) for doc in tokens], dtype=float)
+    rows_by_category: dict[str, list[int]] = defaultdict(list)
+    for row, product in enumerate(products):
+        if product.category:
+            rows_by_category[product.category].append(row)
+    smoothed = thetas.copy()
+    for rows in rows_by_category.values():
+        weights = lengths[rows][:, np.newaxis]
+        category_mean = (weights * thetas[rows]).sum(axis=0) / max(weights.sum(), 1e-12)
+        smoothed[rows] = (weights * thetas[rows] + shrinkage * category_mean) / (
+            weights + shrinkage
+        )
+    return ProductVectors(list(products), smoothed, tokens)

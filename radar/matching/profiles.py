@@ -1,0 +1,144 @@
+"""Host profiles: what a host talks about and what the host's fans ask for, as topics.
+
+Each of a host's documents (transcript passages, pooled comments) gets a topic
+distribution; a source's profile is their average weighted by token count and by
+recency (weight halves every `half_life_days` before `as_of`). The combined profile mixes
+the talk and fans profiles with `talk_weight`/`fans_weight`, renormalised when one is
+missing. A host with fewer than `min_tokens` modelled tokens is `insufficient_data`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from radar.corpus import COMMENTS, TRANSCRIPT, Document
+from radar.topics import TopicModel
+
+READY = "ready"
+INSUFFICIENT_DATA = "insufficient_data"
+
+
+@dataclass(frozen=True)
+class ProfileSettings:
+    """How profiles are built (documented defaults; all configurable)."""
+
+    talk_weight: float = 0.5
+    fans_weight: float = 0.5
+    half_life_days: float = 28.0
+    min_tokens: int = 30
+
+
+@dataclass
+class HostProfile:
+    """One host's topic profile."""
+
+    streamer_id: str
+    state: str
+    talk: np.ndarray | None = None
+    fans: np.ndarray | None = None
+    combined: np.ndarray | None = None
+    talk_tokens: int = 0
+    fans_tokens: int = 0
+    keywords: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ready(self) -> bool:
+        return self.state == READY
+
+
+def build_profiles(
+    documents: Iterable[Document],
+    model: TopicModel,
+    *,
+    streamer_ids: Sequence[str],
+    as_of: datetime | None = None,
+    settings: ProfileSettings | None = None,
+) -> dict[str, HostProfile]:
+    """Profiles for every id in `streamer_ids` from their transcript and comment documents.
+
+    Ages are counted back from `as_of`, by default each host's latest document.
+    """
+    config = settings or ProfileSettings()
+    grouped: dict[tuple[str, str], list[Document]] = defaultdict(list)
+    for doc in documents:
+        if doc.streamer_id is not None and doc.kind in (TRANSCRIPT, COMMENTS):
+            grouped[(doc.streamer_id, doc.kind)].append(doc)
+    profiles = {}
+    for streamer_id in streamer_ids:
+        talk_docs = grouped.get((streamer_id, TRANSCRIPT), [])
+        fans_docs = grouped.get((streamer_id, COMMENTS), [])
+        times = [doc.time for doc in talk_docs + fans_docs if doc.time is not None]
+        host_as_of = as_of or (max(times) if times else datetime.min)
+        talk = _source_profile(talk_docs, model, host_as_of, config)
+        fans = _source_profile(fans_docs, model, host_as_of, config)
+        profiles[streamer_id] = _combine(streamer_id, talk, fans, config)
+    return profiles
+
+
+@dataclass
+class _Source:
+    vector: np.ndarray | None
+    tokens: int
+    keywords: dict[str, float]
+
+
+def _source_profile(
+    docs: list[Document], model: TopicModel, as_of: datetime, config: ProfileSettings
+) -> _Source:
+    if not docs:
+        return _Source(None, 0, {})
+    tokens = model.tokenize(doc.text for doc in docs)
+    known = model.dictionary_.token2id
+    counts = np.array([sum(token in known for token in doc) for doc in tokens], dtype=float)
+    if counts.sum() == 0:
+        return _Source(None, 0, {})
+    ages = np.array([(as_of - (doc.time or as_of)).total_seconds() / 86400 for doc in docs])
+    weights = counts * 0.5 ** (np.clip(ages, 0, None) / config.half_life_days)
+    thetas = model.transform_tokens(tokens)
+    vector = weights @ thetas / weights.sum()
+    keywords: dict[str, float] = defaultdict(float)
+    for doc_tokens, weight in zip(tokens, weights, strict=True):
+        for token in doc_tokens:
+            if token in known:
+                keywords[token] += weight
+    return _Source(vector, int(counts.sum()), dict(keywords))
+
+
+def _combine(
+    streamer_id: str, talk: _Source, fans: _Source, config: ProfileSettings
+) -> HostProfile:
+    total = talk.tokens + fans.tokens
+    keywords = dict(talk.keywords)
+    for token, weight in fans.keywords.items():
+        keywords[token] = keywords.get(token, 0.0) + weight
+    if total < config.min_tokens:
+        return HostProfile(
+            streamer_id,
+            INSUFFICIENT_DATA,
+            talk.vector,
+            fans.vector,
+            None,
+            talk.tokens,
+            fans.tokens,
+            keywords,
+        )
+    parts = [(config.talk_weight, talk.vector), (config.fans_weight, fans.vector)]
+    present = [(weight, vector) for weight, vector in parts if vector is not None and weight > 0]
+    if not present:  # the only source present was given weight 0: use it anyway
+        present = [(1.0, vector) for _, vector in parts if vector is not None]
+    combined = sum(weight * vector for weight, vector in present) / sum(w for w, _ in present)
+    return HostProfile(
+        streamer_id,
+        READY,
+        talk.vector,
+        fans.vector,
+        np.asarray(combined),
+        talk.tokens,
+        fans.tokens,
+        keywords,
+    )

@@ -1,0 +1,73 @@
+"""Recommendations straight from the store: load once, then score any host."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from radar.corpus import COMMENTS, TRANSCRIPT, load_documents
+from radar.errors import UnknownStreamerError
+from radar.matching.history import Outcome, load_catalogue, load_outcomes, load_placed
+from radar.matching.products import build_product_vectors
+from radar.matching.profiles import HostProfile, build_profiles
+from radar.matching.recommender import HostRecommendations, Recommender
+from radar.model import RadarModel
+from radar.store.models import Streamer
+
+MAX_EVIDENCE_LINES = 400
+
+
+class StoreRecommender:
+    """The catalogue, placements and outcomes of a store, scored with one radar model."""
+
+    def __init__(self, engine: Engine, model: RadarModel) -> None:
+        self.engine = engine
+        self.model = model
+        catalogue = build_product_vectors(
+            model.topics, load_catalogue(engine), shrinkage=model.product_shrinkage
+        )
+        self.recommender = Recommender(model, catalogue)
+        self.outcomes: dict[str, list[Outcome]] = defaultdict(list)
+        for outcome in load_outcomes(engine):
+            self.outcomes[outcome.streamer_id].append(outcome)
+        self.placed = load_placed(engine)
+
+    def profile(self, streamer_id: str) -> tuple[HostProfile, list[str]]:
+        """The host's profile and its evidence lines (fan comments first, then the host's).
+
+        Raises:
+            UnknownStreamerError: no such host in the store.
+        """
+        with self.engine.connect() as connection:
+            known = connection.scalar(
+                select(Streamer.streamer_id).where(Streamer.streamer_id == streamer_id)
+            )
+        if known is None:
+            raise UnknownStreamerError(streamer_id)
+        documents = load_documents(self.engine, streamer_id=streamer_id)
+        profile = build_profiles(
+            documents, self.model.topics, streamer_ids=[streamer_id], settings=self.model.profiles
+        )[streamer_id]
+        recent = sorted(documents, key=lambda doc: doc.time or datetime.min, reverse=True)
+        fans = [line for doc in recent if doc.kind == COMMENTS for line in doc.text.split("\n")]
+        talk = [
+            line
+            for doc in recent
+            if doc.kind == TRANSCRIPT
+            for line in doc.text.replace("！", "。").replace("？", "。").split("。")
+        ]
+        return profile, (fans + talk)[:MAX_EVIDENCE_LINES]
+
+    def recommend(self, streamer_id: str, **options: Any) -> HostRecommendations:
+        """`Recommender.recommend` for a host of the store (options: top_k, min_fit, filters)."""
+        profile, lines = self.profile(streamer_id)
+        return self.recommender.recommend(
+            profile,
+            self.outcomes.get(streamer_id, []),
+            placed=self.placed.get(streamer_id, set()),
+            host_lines=lines,
+            **options,
+        )

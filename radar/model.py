@@ -1,0 +1,79 @@
+"""The radar model: what the registry versions and serving loads.
+
+A topic model, the pair model that turns affinities into a fit, and the settings of
+profiles and product vectors, saved together in one folder:
+
+    topic_model/   the TopicModel (gensim files, manifest.json)
+    matching.json  schema version, fit model, profile settings, shrinkage, evaluation
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from radar.matching.fit import FitModel
+from radar.matching.profiles import ProfileSettings
+from radar.topics import TopicModel
+from radar.topics.model import _replace_directory
+
+SCHEMA_VERSION = 1
+TOPIC_MODEL_DIR = "topic_model"
+
+
+@dataclass
+class RadarModel:
+    """Everything scoring needs besides the store's data."""
+
+    topics: TopicModel
+    fit: FitModel = field(default_factory=FitModel)
+    profiles: ProfileSettings = field(default_factory=ProfileSettings)
+    product_shrinkage: float = 10.0
+    evaluation: dict[str, float] = field(default_factory=dict)
+
+    def save(self, directory: Path) -> None:
+        """Write the model to `directory` atomically."""
+        directory = Path(directory)
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+        try:
+            self.topics.save(staging / TOPIC_MODEL_DIR)
+            matching = {
+                "schema_version": SCHEMA_VERSION,
+                "fit": self.fit.to_dict(),
+                "profiles": asdict(self.profiles),
+                "product_shrinkage": self.product_shrinkage,
+                "evaluation": self.evaluation,
+            }
+            (staging / "matching.json").write_text(
+                json.dumps(matching, ensure_ascii=False, indent=2), encoding="utf-8"
+            )
+            _replace_directory(staging, directory)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+    @classmethod
+    def load(cls, directory: Path) -> RadarModel:
+        """Read a model written by `save`; refuses an unknown schema version."""
+        directory = Path(directory)
+        matching: dict[str, Any] = json.loads(
+            (directory / "matching.json").read_text(encoding="utf-8")
+        )
+        if matching.get("schema_version") != SCHEMA_VERSION:
+            raise ValueError(
+                f"{directory} holds a radar model of schema version "
+                f"{matching.get('schema_version')!r}; this radar reads {SCHEMA_VERSION}. "
+                "Retrain it (radar train)."
+            )
+        return cls(
+            topics=TopicModel.load(directory / TOPIC_MODEL_DIR),
+            fit=FitModel.from_dict(matching["fit"]),
+            profiles=ProfileSettings(**matching["profiles"]),
+            product_shrinkage=float(matching["product_shrinkage"]),
+            evaluation=dict(matching.get("evaluation", {})),
+        )

@@ -1,0 +1,78 @@
+"""Loading the champion radar model from the MLflow model registry.
+
+Each version is downloaded once into a cache folder (to a temporary name, then renamed),
+so a half-downloaded model is never loaded.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import mlflow
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
+
+from radar.errors import NoModelError
+from radar.model import RadarModel
+
+CHAMPION = "champion"
+ARTIFACT_DIR = "radar_model"
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A radar model and where it came from in the registry."""
+
+    model: RadarModel
+    name: str
+    version: str
+    run_id: str | None
+
+
+def champion_version(tracking_uri: str, model_name: str) -> str:
+    """The version the champion alias points at.
+
+    Raises:
+        NoModelError: no registered model or no champion yet.
+    """
+    client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    try:
+        return str(client.get_model_version_by_alias(model_name, CHAMPION).version)
+    except MlflowException:
+        raise NoModelError(
+            f"no {model_name}@{CHAMPION} in the registry at {tracking_uri} yet: train one "
+            "with `radar train` (or run `radar demo`)"
+        ) from None
+
+
+def load_version(tracking_uri: str, model_name: str, version: str, cache: Path) -> LoadedModel:
+    """Load one registered version (downloading it into `cache` the first time)."""
+    client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    info = client.get_model_version(model_name, version)
+    target = cache / model_name / str(version)
+    if not (target / "matching.json").is_file():
+        _download(tracking_uri, f"models:/{model_name}/{version}", target)
+    return LoadedModel(RadarModel.load(target), model_name, str(version), info.run_id)
+
+
+def load_champion(tracking_uri: str, model_name: str, cache: Path) -> LoadedModel:
+    """Load the current champion."""
+    return load_version(tracking_uri, model_name, champion_version(tracking_uri, model_name), cache)
+
+
+def _download(tracking_uri: str, model_uri: str, target: Path) -> None:
+    mlflow.set_tracking_uri(tracking_uri)
+    mlflow.set_registry_uri(tracking_uri)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        local = Path(mlflow.artifacts.download_artifacts(model_uri, dst_path=str(scratch)))
+        source = local / "artifacts" / ARTIFACT_DIR
+        if target.exists():
+            shutil.rmtree(target)
+        source.rename(target)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -1,0 +1,32 @@
+import numpy as np
+
+from radar.matching.reasons import explain
+
+
+def test_reasons_name_shared_topics_keywords_and_fan_lines() -> None:
+    reasons = explain(
+        np.array([0.7, 0.2, 0.1]),
+        np.array([0.8, 0.1, 0.1]),
+        labels=["彩妆", "护肤", "服饰"],
+        product_tokens=["粉底液", "持妆", "新品"],
+        host_keywords={"持妆": 3.0, "粉底液": 5.0, "口红": 9.0},
+        host_lines=["油皮能用这个粉底液吗", "哈哈", "主播今天好美", "这个持妆多久"],
+    )
+    assert reasons.topics[0].label == "彩妆"
+    assert reasons.keywords == ["粉底液", "持妆"]  # the host's most used first; 新品 unused
+    assert set(reasons.evidence) == {"油皮能用这个粉底液吗", "这个持妆多久"}
+    assert reasons.text.startswith("共同主题：彩妆(")
+    assert "匹配关键词：粉底液、持妆" in reasons.text
+    assert reasons.to_dict()["keywords"] == ["粉底液", "持妆"]
+
+
+def test_no_overlap_still_gives_a_sentence() -> None:
+    reasons = explain(
+        np.array([1.0, 0.0]),
+        np.array([0.0, 1.0]),
+        labels=["a", "b"],
+        product_tokens=["x"],
+        host_keywords={},
+        host_lines=[],
+    )
+    assert reasons.text == "综合匹配度高"
