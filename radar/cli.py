@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
@@ -38,6 +37,7 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
+DEMO_HOSTS = ("h0001", "h0002", "h0004")  # a baby-goods host, a make-up host, a two-category host
 error_console = Console(stderr=True, soft_wrap=True)
 
 
@@ -104,7 +104,7 @@ def ingest(
 
 @app.command()
 def demo() -> None:
-    """The main job end to end on embedded defaults: generate, ingest, train, report."""
+    """The main job end to end on embedded defaults: generate, ingest, train, recommend."""
     from radar.demo.generator import generate_demo_data
     from radar.store import open_store
     from training.run import run_training
@@ -127,8 +127,15 @@ def demo() -> None:
         on_step=lambda message: console.print(f"  {message}"),
     )
     _print_training(settings, outcome)
-    console.print("[bold]4/4 report[/]")
-    _print_store_report(settings)
+    console.print(
+        "[bold]4/4 recommend[/] for three hosts (fit ≥ "
+        f"{settings.min_fit:.2f}; `radar recommend ID` for any other)"
+    )
+    loaded, scorer = _champion_recommender(settings)
+    for streamer_id in DEMO_HOSTS:
+        _print_recommendations(
+            scorer.recommend(streamer_id, top_k=5, min_fit=settings.min_fit), loaded.version
+        )
 
 
 @app.command()
@@ -385,34 +392,3 @@ def _print_ingest_report(report: IngestReport) -> None:
         console.print(f"  quarantined rows with their reasons: {path}")
     for reason in report.refused.values():
         error_console.print(f"[bold red]not loaded[/] {reason}")
-
-
-def _print_store_report(settings: Settings) -> None:
-    from features.pipeline import TextPipeline
-    from radar.store import open_store
-    from radar.store.queries import streamer_texts, table_counts
-
-    engine = open_store(settings.resolved_database_url)
-    counts = table_counts(engine)
-    console.print(
-        "store "
-        + settings.resolved_database_url
-        + ": "
-        + ", ".join(f"{n:,} {t}" for t, n in counts.items())
-    )
-    pipeline = TextPipeline()
-    table = Table(
-        title="what three hosts talk about, and what their fans ask", title_justify="left"
-    )
-    table.add_column("host")
-    table.add_column("主播在讲 (transcripts)")
-    table.add_column("粉丝在问 (comments)")
-    for streamer_id in ("h0001", "h0002", "h0003"):
-        columns = []
-        for kind in ("transcripts", "comments"):
-            words: Counter[str] = Counter()
-            for tokens in pipeline.tokenize_many(streamer_texts(engine, streamer_id, kind=kind)):
-                words.update(tokens)
-            columns.append(" ".join(word for word, _ in words.most_common(8)) or "-")
-        table.add_row(streamer_id, *columns)
-    console.print(table)

@@ -2,7 +2,7 @@ import pytest
 
 from training.gate import decide_promotion
 
-GOOD = {"coherence_cv": 0.60, "coherence_npmi": 0.10}
+GOOD = {"coherence_cv": 0.60, "coherence_npmi": 0.10, "ndcg_at_5": 0.80, "fit_holdout_ece": 0.05}
 
 
 def test_first_model_becomes_champion() -> None:
@@ -13,10 +13,13 @@ def test_first_model_becomes_champion() -> None:
 @pytest.mark.parametrize(
     ("challenger", "promote"),
     [
-        ({"coherence_cv": 0.59, "coherence_npmi": 0.09}, True),  # within tolerance
-        ({"coherence_cv": 0.55, "coherence_npmi": 0.12}, False),  # c_v much worse
-        ({"coherence_cv": 0.70, "coherence_npmi": 0.05}, False),  # NPMI much worse
-        ({"coherence_npmi": 0.2}, False),  # a gated metric missing
+        ({**GOOD, "coherence_cv": 0.59, "coherence_npmi": 0.09}, True),  # within tolerance
+        ({**GOOD, "coherence_cv": 0.55}, False),  # c_v much worse
+        ({**GOOD, "coherence_npmi": 0.05}, False),  # NPMI much worse
+        ({**GOOD, "ndcg_at_5": 0.70}, False),  # ranks held-out placements worse
+        ({**GOOD, "fit_holdout_ece": 0.09}, False),  # calibrated worse
+        ({**GOOD, "fit_holdout_ece": 0.01, "ndcg_at_5": 0.9}, True),  # better
+        ({"coherence_npmi": 0.2}, False),  # gated metrics missing
     ],
 )
 def test_auto_compares_with_the_champion(challenger: dict[str, float], promote: bool) -> None:
