@@ -5,6 +5,7 @@ profiles and product vectors, saved together in one folder:
 
     topic_model/   the TopicModel (gensim files, manifest.json)
     matching.json  schema version, fit model, profile settings, shrinkage, evaluation
+    peers.npz      warm hosts' profiles and what converted with them (if any)
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from radar.matching.fit import FitModel
+from radar.matching.peers import PeerTable
 from radar.matching.profiles import ProfileSettings
 from radar.topics import TopicModel
 from radar.topics.model import _replace_directory
 
 SCHEMA_VERSION = 1
 TOPIC_MODEL_DIR = "topic_model"
+PEERS_FILE = "peers.npz"
 
 
 @dataclass
@@ -34,6 +37,7 @@ class RadarModel:
     profiles: ProfileSettings = field(default_factory=ProfileSettings)
     product_shrinkage: float = 10.0
     evaluation: dict[str, float] = field(default_factory=dict)
+    peers: PeerTable | None = None
 
     def save(self, directory: Path) -> None:
         """Write the model to `directory` atomically."""
@@ -49,6 +53,8 @@ class RadarModel:
                 "product_shrinkage": self.product_shrinkage,
                 "evaluation": self.evaluation,
             }
+            if self.peers is not None:
+                self.peers.save(staging / PEERS_FILE)
             (staging / "matching.json").write_text(
                 json.dumps(matching, ensure_ascii=False, indent=2), encoding="utf-8"
             )
@@ -70,7 +76,9 @@ class RadarModel:
                 f"{matching.get('schema_version')!r}; this radar reads {SCHEMA_VERSION}. "
                 "Retrain it (radar train)."
             )
+        peers = directory / PEERS_FILE
         return cls(
+            peers=PeerTable.load(peers) if peers.is_file() else None,
             topics=TopicModel.load(directory / TOPIC_MODEL_DIR),
             fit=FitModel.from_dict(matching["fit"]),
             profiles=ProfileSettings(**matching["profiles"]),

@@ -18,6 +18,7 @@ from radar.errors import RadarError
 from radar.evaluation.offline import evaluate_model
 from radar.matching.calibration import fit_pair_model
 from radar.matching.data import load_matching_data
+from radar.matching.peers import build_peer_table
 from radar.model import RadarModel
 from radar.topics import TopicModel
 from radar.topics.labels import match_labels, read_label_rules
@@ -167,7 +168,8 @@ def build_radar_model(
         documents=documents,
     )
     fit, calibration = fit_pair_model(data.outcomes, data.profiles, data.catalogue, min_fit=min_fit)
-    radar_model = RadarModel(topics, fit, base.profiles, base.product_shrinkage)
+    peers = build_peer_table(data.profiles, data.outcomes, data.catalogue)
+    radar_model = RadarModel(topics, fit, base.profiles, base.product_shrinkage, peers=peers)
     report = evaluate_model(radar_model, data, min_fit=min_fit)
     radar_model.evaluation = {**calibration.as_metrics(), **report.metrics}
     return radar_model, report.reliability

@@ -29,6 +29,7 @@ from radar.matching.calibration import host_side
 from radar.matching.data import MatchingData
 from radar.matching.fit import pair_features
 from radar.matching.history import Outcome
+from radar.matching.peers import build_peer_table
 from radar.matching.products import ProductVectors
 from radar.matching.ranking import rank_products
 from radar.model import RadarModel
@@ -64,6 +65,7 @@ def evaluate_model(
     by_host: dict[str, list[Outcome]] = defaultdict(list)
     for outcome in history:
         by_host[outcome.streamer_id].append(outcome)
+    peers = build_peer_table(profiles, history, catalogue)  # what was known before the cut
     candidates: dict[str, list[Outcome]] = defaultdict(list)
     for outcome in holdout:
         candidates[outcome.streamer_id].append(outcome)
@@ -71,9 +73,9 @@ def evaluate_model(
     roots = np.sqrt(catalogue.matrix)
     truth, ranked, tfidf_ranked = {}, {}, {}
     y_true, y_prob = [], []
-    tfidf = _TfidfReference(model, catalogue, data.host_documents)
+    tfidf = TfidfReference(model, catalogue, data.host_documents)
     for host, rows in candidates.items():
-        side = host_side(profiles.get(host), catalogue, by_host[host])
+        side = host_side(profiles.get(host), catalogue, by_host[host], peers=peers)
         product_rows = [catalogue.index[o.product_id] for o in rows]
         fits = model.fit.predict(pair_features(side, roots[product_rows]))
         y_true += [o.converted for o in rows]
@@ -88,7 +90,8 @@ def evaluate_model(
     for host, profile in profiles.items():
         if not profile.ready:
             continue
-        fits = model.fit.predict(pair_features(host_side(profile, catalogue, by_host[host]), roots))
+        side = host_side(profile, catalogue, by_host[host], peers=peers)
+        fits = model.fit.predict(pair_features(side, roots))
         best_fits[host] = [float(fits.max())] if len(fits) else []
         chosen = rank_products(fits, catalogue.products, top_k=k, min_fit=min_fit)
         full_lists[host] = [catalogue.products[row].product_id for row in chosen]
@@ -125,7 +128,7 @@ def _by_score(items: list[str], scores: np.ndarray) -> list[str]:
     return [items[i] for i in order]
 
 
-class _TfidfReference:
+class TfidfReference:
     """TF-IDF cosine between a host's text and each product's, on the model's tokens."""
 
     def __init__(

@@ -21,6 +21,7 @@ import numpy as np
 from radar.evaluation.metrics import expected_calibration_error, precision_above, reliability_table
 from radar.matching.fit import FitModel, HostSide, mean_distribution, pair_features
 from radar.matching.history import Outcome
+from radar.matching.peers import PeerTable, build_peer_table
 from radar.matching.products import ProductVectors
 from radar.matching.profiles import HostProfile
 
@@ -57,25 +58,31 @@ def host_side(
     catalogue: ProductVectors,
     history: Sequence[Outcome],
     *,
+    peers: PeerTable | None = None,
     leave_out: Outcome | None = None,
+    cold: bool = False,
 ) -> HostSide:
-    """The scorer's view of a host: its profiles and the products it converted or missed."""
+    """The scorer's view of a host: its profiles, the products it converted or missed
+    (none when `cold`), and what its peers sold."""
     k = catalogue.matrix.shape[1]
     zeros = np.zeros(k)
     hits: list[np.ndarray] = []
     misses: list[np.ndarray] = []
-    for outcome in history:
+    for outcome in () if cold else history:
         if outcome is leave_out or outcome.product_id not in catalogue.index:
             continue
         vector = catalogue.matrix[catalogue.index[outcome.product_id]]
         (hits if outcome.converted else misses).append(vector)
-    ready = profile is not None and profile.combined is not None
+    combined = profile.combined if profile is not None else None
     return HostSide(
-        combined=profile.combined if ready else zeros,  # type: ignore[union-attr, arg-type]
+        combined=combined if combined is not None else zeros,
         talk=profile.talk if profile is not None and profile.talk is not None else zeros,
         fans=profile.fans if profile is not None and profile.fans is not None else zeros,
         hits=mean_distribution(np.array(hits), k),
         misses=mean_distribution(np.array(misses), k),
+        peers=peers.peer_vector(combined, exclude=profile.streamer_id)
+        if peers is not None and profile is not None
+        else zeros,
         has_history=bool(hits or misses),
     )
 
@@ -91,7 +98,11 @@ def fit_pair_model(
     random_state: int = 0,
 ) -> tuple[FitModel, CalibrationReport]:
     """A calibrated `FitModel` from past placements, or the uncalibrated one when there are
-    too few outcomes (fewer than `MIN_OUTCOMES`, or only one class)."""
+    too few outcomes (fewer than `MIN_OUTCOMES`, or only one class).
+
+    Every training placement is used twice: as it is (its own other placements as
+    history) and cold (no history), so the fit also knows new hosts.
+    """
     from sklearn.linear_model import LogisticRegression
 
     usable = [o for o in outcomes if o.product_id in catalogue.index]
@@ -103,9 +114,10 @@ def fit_pair_model(
     by_host: dict[str, list[Outcome]] = defaultdict(list)
     for outcome in train:
         by_host[outcome.streamer_id].append(outcome)
+    peers = build_peer_table(profiles, train, catalogue)
     roots = np.sqrt(catalogue.matrix)
 
-    def features(rows: Sequence[Outcome], leave_one_out: bool) -> np.ndarray:
+    def features(rows: Sequence[Outcome], *, leave_one_out: bool, cold: bool) -> np.ndarray:
         return np.vstack(
             [
                 pair_features(
@@ -113,7 +125,9 @@ def fit_pair_model(
                         profiles.get(o.streamer_id),
                         catalogue,
                         by_host[o.streamer_id],
+                        peers=peers,
                         leave_out=o if leave_one_out else None,
+                        cold=cold,
                     ),
                     roots[[catalogue.index[o.product_id]]],
                 )
@@ -121,12 +135,14 @@ def fit_pair_model(
             ]
         )
 
-    x_train = features(train, leave_one_out=True)
-    y_train = np.array([o.converted for o in train])
+    warm = features(train, leave_one_out=True, cold=False)
+    x_train = np.vstack([warm, features(train, leave_one_out=False, cold=True)])
+    labels = np.array([o.converted for o in train])
+    y_train = np.concatenate([labels, labels])
     weights = (
-        _selection_weights(x_train, train, profiles, catalogue, by_host, random_state)
+        _selection_weights(x_train, train, profiles, catalogue, by_host, peers, random_state)
         if correct_selection
-        else np.ones(len(train))
+        else np.ones(len(x_train))
     )
     classifier = LogisticRegression(C=100.0, max_iter=5000)
     classifier.fit(x_train, y_train, sample_weight=weights)
@@ -136,7 +152,7 @@ def fit_pair_model(
     )
     if holdout:
         y_true = np.array([o.converted for o in holdout])
-        y_prob = model.predict(features(holdout, leave_one_out=False))
+        y_prob = model.predict(features(holdout, leave_one_out=False, cold=False))
         report.ece = expected_calibration_error(y_true, y_prob)
         report.precision_above_threshold = precision_above(y_true, y_prob, threshold=min_fit)
         report.pairs_above_threshold = int((y_prob >= min_fit).sum())
@@ -151,6 +167,7 @@ def _selection_weights(
     profiles: dict[str, HostProfile],
     catalogue: ProductVectors,
     by_host: dict[str, list[Outcome]],
+    peers: PeerTable,
     random_state: int,
 ) -> np.ndarray:
     """Inverse odds of being chosen, from a placed-vs-random-pair propensity model."""
@@ -163,8 +180,9 @@ def _selection_weights(
     random_pairs = []
     for host in hosts:
         rows = rng.choice(len(catalogue.products), size=per_host, replace=True)
-        side = host_side(profiles.get(host), catalogue, by_host[host])
-        random_pairs.append(pair_features(side, roots[rows]))
+        for cold in (False, True):
+            side = host_side(profiles.get(host), catalogue, by_host[host], peers=peers, cold=cold)
+            random_pairs.append(pair_features(side, roots[rows]))
     x_random = np.vstack(random_pairs)
     x = np.vstack([x_placed, x_random])
     y = np.concatenate([np.ones(len(x_placed)), np.zeros(len(x_random))])

@@ -10,6 +10,7 @@ between a host-side topic distribution `a` and the product's `p`:
 | `fans_affinity` | what the fans ask for (comments) |
 | `hit_affinity` | products that converted with this host before |
 | `miss_affinity` | products placed with this host that did not convert |
+| `peer_affinity` | products that converted with the most similar warm hosts (`peers`) |
 | `has_history` | 1 when the host has past placements (no product side) |
 
 With past placements, the fit is a logistic regression on these features (fitted by
@@ -34,9 +35,10 @@ FEATURES = (
     "fans_affinity",
     "hit_affinity",
     "miss_affinity",
+    "peer_affinity",
     "has_history",
 )
-_TOPIC_BLOCKS = 5  # the features with a product-side topic vector
+_TOPIC_BLOCKS = 6  # the features with a product-side topic vector
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,14 @@ class HostSide:
     fans: np.ndarray
     hits: np.ndarray
     misses: np.ndarray
+    peers: np.ndarray
     has_history: bool
 
     def roots(self) -> np.ndarray:
-        """The square roots of the five distributions, one per row."""
-        stacked = np.vstack([self.combined, self.talk, self.fans, self.hits, self.misses])
+        """The square roots of the six distributions, one per row."""
+        stacked = np.vstack(
+            [self.combined, self.talk, self.fans, self.hits, self.misses, self.peers]
+        )
         return np.sqrt(np.clip(stacked, 0.0, None))
 
 

@@ -54,7 +54,7 @@ class Recommender:
 
     def fits(self, profile: HostProfile, history: Sequence[Outcome]) -> np.ndarray:
         """The fit of every catalogue product for this host."""
-        side = host_side(profile, self.catalogue, history)
+        side = host_side(profile, self.catalogue, history, peers=self.model.peers)
         return self.model.fit.predict(pair_features(side, self._roots))
 
     def recommend(

@@ -1,0 +1,409 @@
+"""A matching scenario built from the real data in `../shared/data`, with known truth.
+
+No public data links hosts to what they sold, so the truth comes from categories:
+
+- **review hosts**: a host's fans' comments are real product reviews of one or two
+  categories (for example 衣服 reviews for a clothing host);
+- **live-room hosts**: the real live rooms, their ASR transcripts grouped into sessions by
+  the time in the file name, their category from the room;
+- **products**: the real catalogues, mapped to the same categories, with the category
+  column withheld for a share of them (the text must carry them);
+- **placements** for the warm hosts only: mostly products of the host's categories (as
+  operations would choose), some others; a placement converts with a probability set by
+  category relevance. The other hosts are **new**: no placements at all.
+
+Some hosts' categories have no product in the pool (书籍, 酒店 reviews; 保健 and 医疗器械
+rooms): they should get (almost) no recommendation above the threshold.
+Everything is drawn from one seeded generator; the same seed gives the same scenario.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from radar.evaluation.metrics import expected_calibration_error, precision_at_k
+from radar.evaluation.offline import TfidfReference
+from radar.matching.calibration import host_side
+from radar.matching.data import MatchingData
+from radar.matching.fit import pair_features
+from radar.matching.history import Outcome
+from radar.model import RadarModel
+
+PRIMARY, SECONDARY, UNRELATED = 0.85, 0.55, 0.06
+"""Conversion probability of a placement by the product's relevance to the host."""
+
+REVIEW_HOSTS: tuple[tuple[tuple[str, ...], int], ...] = (
+    (("美妆",), 6),
+    (("服饰",), 6),
+    (("数码",), 6),
+    (("食品",), 6),
+    (("家居",), 2),
+    (("书籍",), 3),
+    (("酒店",), 3),
+    (("美妆", "服饰"), 2),
+    (("食品", "美妆"), 2),
+    (("数码", "家居"), 1),
+)
+REVIEW_CATEGORIES = {
+    "美妆": ("洗发水",),
+    "服饰": ("衣服",),
+    "数码": ("手机", "平板", "计算机"),
+    "食品": ("水果", "蒙牛"),
+    "家居": ("热水器",),
+    "书籍": ("书籍",),
+    "酒店": ("酒店",),
+}
+ROOM_CATEGORIES = {
+    "美妆护肤": "美妆",
+    "食品饮料": "食品",
+    "酒水": "食品",
+    "母婴奶粉": "母婴",
+    "保健食品/膳食营养": "保健",
+    "医疗器械": "医疗器械",
+    "宠物用品": "宠物",
+    "运动户外": "运动",
+}
+OPENBG_CATEGORIES = {
+    "美妆洗护": "美妆",
+    "大服饰": "服饰",
+    "消费电子": "数码",
+    "食品": "食品",
+    "大百货": "家居",
+}
+LITEMALL_CATEGORIES = {
+    "居家": "家居",
+    "餐厨": "家居",
+    "杂货": "家居",
+    "饮食": "食品",
+    "服装": "服饰",
+    "洗护": "美妆",
+    "婴童": "母婴",
+}
+START = datetime(2025, 6, 2, 20, 0)
+
+
+@dataclass
+class Scenario:
+    """The truth behind a generated scenario."""
+
+    host_categories: dict[str, list[str]]
+    product_categories: dict[str, str]
+    warm_hosts: set[str]
+    host_kind: dict[str, str] = field(default_factory=dict)
+
+    def relevance(self, streamer_id: str, product_id: str) -> float:
+        """The probability that this pair converts."""
+        categories = self.host_categories[streamer_id]
+        category = self.product_categories[product_id]
+        if categories and category == categories[0]:
+            return PRIMARY
+        return SECONDARY if category in categories[1:] else UNRELATED
+
+    def relevant_products(self, streamer_id: str) -> set[str]:
+        categories = set(self.host_categories[streamer_id])
+        return {p for p, c in self.product_categories.items() if c in categories}
+
+    def save(self, path: Path) -> None:
+        data = {
+            "host_categories": self.host_categories,
+            "product_categories": self.product_categories,
+            "warm_hosts": sorted(self.warm_hosts),
+            "host_kind": self.host_kind,
+        }
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def build_scenario(
+    data_dir: Path,
+    out_dir: Path,
+    *,
+    seed: int = 20251125,
+    warm_share: float = 0.6,
+    reviews_per_host: int = 120,
+    products_per_source: int = 300,
+    withheld_share: float = 0.3,
+    placements_per_host: int = 24,
+) -> Scenario:
+    """Write the scenario's input tables into `out_dir` and return its truth."""
+    rng = random.Random(seed)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    hosts: dict[str, list[str]] = {}
+    kinds: dict[str, str] = {}
+    transcripts: list[list[str]] = []
+    comments: list[list[str]] = []
+    for host, categories, rows in _review_hosts(data_dir, rng, reviews_per_host):
+        hosts[host], kinds[host] = list(categories), "reviews"
+        comments += rows
+    for host, category, rows in _room_hosts(data_dir):
+        hosts[host], kinds[host] = [category], "room"
+        transcripts += rows
+    products = _products(data_dir, rng, products_per_source)
+    product_categories = {row[0]: row[3] for row in products}
+    for row in products:
+        if rng.random() < withheld_share:
+            row[3] = ""
+    ids = sorted(hosts)
+    warm = {host for host in ids if rng.random() < warm_share}
+    scenario = Scenario(hosts, product_categories, warm, kinds)
+    placements = list(_placements(scenario, sorted(warm), rng, placements_per_host))
+
+    _write(
+        out_dir / "streamers.csv",
+        ["streamer_id", "name", "tags"],
+        [[h, f"{kinds[h]}-{h}", "|".join(hosts[h])] for h in ids],
+    )
+    _write(
+        out_dir / "products.csv",
+        ["product_id", "title", "description", "category", "price", "attributes"],
+        products,
+    )
+    _write(
+        out_dir / "transcripts.csv",
+        ["streamer_id", "session_id", "started_at", "text"],
+        transcripts,
+    )
+    _write(out_dir / "comments.csv", ["comment_id", "streamer_id", "created_at", "text"], comments)
+    _write(
+        out_dir / "placements.csv",
+        ["placement_id", "streamer_id", "product_id", "started_at", "converted"],
+        placements,
+    )
+    scenario.save(out_dir / "truth.json")
+    return scenario
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _write(path: Path, header: list[str], rows: Sequence[Sequence[object]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _review_hosts(
+    data_dir: Path, rng: random.Random, per_host: int
+) -> Iterator[tuple[str, tuple[str, ...], list[list[str]]]]:
+    pools: dict[str, list[str]] = defaultdict(list)
+    for row in _read(data_dir / "reviews" / "online_shopping_10_cats.csv"):
+        if row["review"].strip():
+            pools[row["cat"]].append(row["review"].strip())
+    by_category = {}
+    for category, sources in REVIEW_CATEGORIES.items():
+        texts = [text for source in sources for text in pools[source]]
+        rng.shuffle(texts)
+        by_category[category] = texts
+    number = 0
+    for categories, count in REVIEW_HOSTS:
+        for _ in range(count):
+            number += 1
+            host = f"r{number:03d}"
+            shares = (
+                [per_host] if len(categories) == 1 else [per_host * 7 // 10, per_host * 3 // 10]
+            )
+            texts = [
+                by_category[c].pop()
+                for c, n in zip(categories, shares, strict=True)
+                for _ in range(n)
+            ]
+            rng.shuffle(texts)
+            rows = [
+                [
+                    f"{host}-c{index:04d}",
+                    host,
+                    (START + timedelta(days=index % 84, minutes=index)).isoformat(),
+                    text,
+                ]
+                for index, text in enumerate(texts)
+            ]
+            yield host, categories, rows
+
+
+def _room_hosts(data_dir: Path) -> Iterator[tuple[str, str, list[list[str]]]]:
+    segments: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in _read(data_dir / "livestream" / "asr_segments.csv"):
+        if row["channel_category_heuristic"] in ROOM_CATEGORIES and row["asr_text"].strip():
+            segments[row["channel"]].append(row)
+    stamp = re.compile(r"(\d{4}-\d{2}-\d{2})_(\d{2})-(\d{2})-(\d{2})")
+    for number, channel in enumerate(sorted(segments), start=1):
+        rows = sorted(segments[channel], key=lambda r: r["file_name"])
+        if len(rows) < 15:
+            continue
+        host = f"l{number:03d}"
+        sessions: dict[str, list[str]] = defaultdict(list)
+        for row in rows:
+            match = stamp.search(row["file_name"])
+            moment = (
+                f"{match.group(1)}T{match.group(2)}:{match.group(3)}:{match.group(4)}"
+                if match
+                else START.isoformat()
+            )
+            sessions[moment].append(row["asr_text"].strip())
+        transcripts = [
+            [host, f"{host}-s{index:03d}", moment, "".join(texts)]
+            for index, (moment, texts) in enumerate(sorted(sessions.items()))
+        ]
+        yield host, ROOM_CATEGORIES[rows[0]["channel_category_heuristic"]], transcripts
+
+
+def _products(data_dir: Path, rng: random.Random, per_source: int) -> list[list[str]]:
+    catalogue: list[tuple[str, str, str, str]] = []  # title, description, category, attributes
+    products = data_dir / "products"
+    for row in _read(products / "openbg_items.csv"):
+        catalogue.append(
+            (row["title"], "", OPENBG_CATEGORIES[row["coarse_category"]], row["attributes"])
+        )
+    for row in _read(products / "litemall_goods.csv"):
+        if row["category_l1"] in LITEMALL_CATEGORIES:
+            catalogue.append(
+                (
+                    row["name"],
+                    row["brief"],
+                    LITEMALL_CATEGORIES[row["category_l1"]],
+                    row["attributes"],
+                )
+            )
+    beauty = _read(products / "product1m_titles.csv")
+    for row in rng.sample(beauty, min(per_source, len(beauty))):
+        catalogue.append((row["title"], "", "美妆", ""))
+    clothing = _read(products / "advertisegen_clothing.csv")
+    for row in rng.sample(clothing, min(per_source, len(clothing))):
+        values = " ".join(pair.split(":", 1)[-1] for pair in row["attributes"].split("|"))
+        catalogue.append(
+            (f"{values} {row['product_type']}".strip(), row["ad_copy"], "服饰", row["attributes"])
+        )
+    formula = _read(products / "mep3m_formula.csv")
+    for row in rng.sample(formula, min(per_source, len(formula))):
+        catalogue.append((row["title"], "", "母婴", ""))
+    return [
+        [
+            f"q{index:05d}",
+            title[:200],
+            description[:2000],
+            category,
+            f"{rng.uniform(9, 999):.2f}",
+            attributes[:2000],
+        ]
+        for index, (title, description, category, attributes) in enumerate(catalogue, start=1)
+    ]
+
+
+def _placements(
+    scenario: Scenario, warm: list[str], rng: random.Random, per_host: int
+) -> Iterator[list[object]]:
+    by_category: dict[str, list[str]] = defaultdict(list)
+    for product, category in sorted(scenario.product_categories.items()):
+        by_category[category].append(product)
+    every = sorted(scenario.product_categories)
+    number = 0
+    for host in warm:
+        own = [p for c in scenario.host_categories[host] for p in by_category.get(c, [])]
+        chosen: set[str] = set()
+        while len(chosen) < per_host:
+            pool = own if own and rng.random() < 0.75 else every
+            chosen.add(rng.choice(pool))
+        for index, product in enumerate(sorted(chosen)):
+            number += 1
+            converted = int(rng.random() < scenario.relevance(host, product))
+            moment = START + timedelta(days=rng.randrange(84), hours=index % 3)
+            yield [f"pl{number:06d}", host, product, moment.isoformat(), converted]
+
+
+def evaluate_scenario(
+    model: RadarModel,
+    data: MatchingData,
+    scenario: Scenario,
+    *,
+    k: int = 10,
+    min_fit: float = 0.8,
+    seed: int = 0,
+) -> dict[str, float]:
+    """The scenario's figures for `model` and for the TF-IDF cosine reference.
+
+    Precision@k over each host's full-catalogue list (placed products left out), warm and
+    new hosts apart, for hosts whose categories have products; calibration over every
+    unplaced pair of every host, outcomes drawn from the true conversion probability.
+    """
+    catalogue = data.catalogue
+    roots = np.sqrt(catalogue.matrix)
+    product_ids = [product.product_id for product in catalogue.products]
+    tfidf = TfidfReference(model, catalogue, data.host_documents)
+    history: dict[str, list[Outcome]] = defaultdict(list)
+    for outcome in data.outcomes:
+        history[outcome.streamer_id].append(outcome)
+    truth: dict[str, dict[str, set[str]]] = {"warm": {}, "new": {}}
+    ranked: dict[str, dict[str, list[str]]] = {"warm": {}, "new": {}}
+    reference: dict[str, dict[str, list[str]]] = {"warm": {}, "new": {}}
+    served = {"fitting": [], "unfitting": []}  # type: dict[str, list[bool]]
+    fits_all, probabilities = [], []
+    for host in sorted(scenario.host_categories):
+        profile = data.profiles.get(host)
+        placed = {o.product_id for o in history[host]}
+        keep = np.array([pid not in placed for pid in product_ids])
+        if profile is None or not profile.ready:
+            fits = np.zeros(len(product_ids))
+        else:
+            side = host_side(profile, catalogue, history[host], peers=model.peers)
+            fits = model.fit.predict(pair_features(side, roots))
+        relevant = scenario.relevant_products(host)
+        served["fitting" if relevant else "unfitting"].append(bool((fits[keep] >= min_fit).any()))
+        fits_all.append(fits[keep])
+        probabilities.append(
+            np.array(
+                [
+                    scenario.relevance(host, pid)
+                    for pid, kept in zip(product_ids, keep, strict=True)
+                    if kept
+                ]
+            )
+        )
+        if not relevant:
+            continue
+        group = "warm" if host in scenario.warm_hosts else "new"
+        truth[group][host] = relevant
+        ranked[group][host] = _top(fits, keep, product_ids, k)
+        reference[group][host] = _top(
+            tfidf.scores(host, list(range(len(product_ids)))), keep, product_ids, k
+        )
+    fit = np.concatenate(fits_all)
+    probability = np.concatenate(probabilities)
+    converted = (np.random.default_rng(seed).random(len(probability)) < probability).astype(int)
+    above = fit >= min_fit
+    result = {
+        "warm_hosts": len(truth["warm"]),
+        "new_hosts": len(truth["new"]),
+        f"warm_precision_at_{k}": precision_at_k(truth["warm"], ranked["warm"], k=k),
+        f"new_precision_at_{k}": precision_at_k(truth["new"], ranked["new"], k=k),
+        f"tfidf_warm_precision_at_{k}": precision_at_k(truth["warm"], reference["warm"], k=k),
+        f"tfidf_new_precision_at_{k}": precision_at_k(truth["new"], reference["new"], k=k),
+        "pairs_at_min_fit": int(above.sum()),
+        "converted_share_at_min_fit": float(converted[above].mean())
+        if above.any()
+        else float("nan"),
+        "expected_conversion_at_min_fit": float(probability[above].mean())
+        if above.any()
+        else float("nan"),
+        "ece": expected_calibration_error(converted, fit),
+        "fitting_hosts_served": float(np.mean(served["fitting"])),
+        "unfitting_hosts_served": float(np.mean(served["unfitting"])),
+    }
+    return result
+
+
+def _top(scores: np.ndarray, keep: np.ndarray, product_ids: list[str], k: int) -> list[str]:
+    candidates = np.flatnonzero(keep)
+    order = sorted(candidates, key=lambda row: (-scores[row], product_ids[row]))[:k]
+    return [product_ids[row] for row in order]
