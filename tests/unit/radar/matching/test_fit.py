@@ -11,9 +11,7 @@ def distribution(k: int = 5) -> np.ndarray:
 
 
 def host(has_history: bool = True) -> HostSide:
-    return HostSide(
-        distribution(), distribution(), distribution(), distribution(), distribution(), has_history
-    )
+    return HostSide(*(distribution() for _ in range(6)), has_history=has_history)
 
 
 def test_affinities_are_bhattacharyya_coefficients() -> None:
@@ -23,12 +21,12 @@ def test_affinities_are_bhattacharyya_coefficients() -> None:
     assert features.shape == (4, len(FEATURES))
     expected = np.sqrt(products * side.combined).sum(axis=1)
     np.testing.assert_allclose(features[:, 0], expected)
-    assert np.all((features[:, :5] >= 0) & (features[:, :5] <= 1 + 1e-12))
-    np.testing.assert_array_equal(features[:, 5], 1.0)
+    assert np.all((features[:, :6] >= 0) & (features[:, :6] <= 1 + 1e-12))
+    np.testing.assert_array_equal(features[:, 6], 1.0)
 
 
 def test_the_logit_is_one_dot_product() -> None:
-    model = FitModel(np.array([2.0, 0.5, -0.3, 1.5, -1.0, 0.2]), -1.7)
+    model = FitModel(np.array([2.0, 0.5, -0.3, 1.5, -1.0, 0.8, 0.2]), -1.7)
     side = host()
     roots = np.sqrt(np.vstack([distribution() for _ in range(6)]))
     via_features = model.predict(pair_features(side, roots))
@@ -44,7 +42,7 @@ def test_uncalibrated_fit_is_the_topic_affinity() -> None:
 
 
 def test_round_trip() -> None:
-    model = FitModel(np.arange(6, dtype=float), 0.5)
+    model = FitModel(np.arange(7, dtype=float), 0.5)
     again = FitModel.from_dict(model.to_dict())
     np.testing.assert_array_equal(again.coef, model.coef)
     assert again.intercept == 0.5
