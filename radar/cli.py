@@ -213,6 +213,7 @@ def evaluate(
         model.topics,
         settings=model.profiles,
         shrinkage=model.product_shrinkage,
+        categories=model.categories,
     )
     report = evaluate_model(model, data, min_fit=settings.min_fit)
     if as_json:

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from radar.matching.categories import CategoryModel
 from radar.matching.fit import FitModel
 from radar.matching.peers import PeerTable
 from radar.matching.profiles import ProfileSettings
@@ -38,6 +39,7 @@ class RadarModel:
     product_shrinkage: float = 10.0
     evaluation: dict[str, float] = field(default_factory=dict)
     peers: PeerTable | None = None
+    categories: CategoryModel | None = None
 
     def save(self, directory: Path) -> None:
         """Write the model to `directory` atomically."""
@@ -52,6 +54,7 @@ class RadarModel:
                 "profiles": asdict(self.profiles),
                 "product_shrinkage": self.product_shrinkage,
                 "evaluation": self.evaluation,
+                "categories": None if self.categories is None else self.categories.to_dict(),
             }
             if self.peers is not None:
                 self.peers.save(staging / PEERS_FILE)
@@ -84,4 +87,7 @@ class RadarModel:
             profiles=ProfileSettings(**matching["profiles"]),
             product_shrinkage=float(matching["product_shrinkage"]),
             evaluation=dict(matching.get("evaluation", {})),
+            categories=CategoryModel.from_dict(matching["categories"])
+            if matching.get("categories")
+            else None,
         )

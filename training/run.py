@@ -17,6 +17,7 @@ from radar.corpus import Document, load_documents, split_holdout
 from radar.errors import RadarError
 from radar.evaluation.offline import evaluate_model
 from radar.matching.calibration import fit_pair_model
+from radar.matching.categories import attach_categories, fit_category_model
 from radar.matching.data import load_matching_data
 from radar.matching.peers import build_peer_table
 from radar.model import RadarModel
@@ -167,9 +168,13 @@ def build_radar_model(
         shrinkage=base.product_shrinkage,
         documents=documents,
     )
+    categories = fit_category_model(data.catalogue, topics)
+    attach_categories(data.catalogue, categories, topics)
     fit, calibration = fit_pair_model(data.outcomes, data.profiles, data.catalogue, min_fit=min_fit)
     peers = build_peer_table(data.profiles, data.outcomes, data.catalogue)
-    radar_model = RadarModel(topics, fit, base.profiles, base.product_shrinkage, peers=peers)
+    radar_model = RadarModel(
+        topics, fit, base.profiles, base.product_shrinkage, peers=peers, categories=categories
+    )
     report = evaluate_model(radar_model, data, min_fit=min_fit)
     radar_model.evaluation = {**calibration.as_metrics(), **report.metrics}
     return radar_model, report.reliability

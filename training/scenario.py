@@ -46,6 +46,7 @@ def run_scenario(
         topics,
         settings=model.profiles,
         shrinkage=model.product_shrinkage,
+        categories=model.categories,
         documents=documents,
     )
     figures = evaluate_scenario(model, data, scenario, min_fit=min_fit, seed=seed)

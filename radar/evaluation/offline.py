@@ -70,14 +70,14 @@ def evaluate_model(
     for outcome in holdout:
         candidates[outcome.streamer_id].append(outcome)
 
-    roots = np.sqrt(catalogue.matrix)
+    products = catalogue.side()
     truth, ranked, tfidf_ranked = {}, {}, {}
     y_true, y_prob = [], []
     tfidf = TfidfReference(model, catalogue, data.host_documents)
     for host, rows in candidates.items():
         side = host_side(profiles.get(host), catalogue, by_host[host], peers=peers)
         product_rows = [catalogue.index[o.product_id] for o in rows]
-        fits = model.fit.predict(pair_features(side, roots[product_rows]))
+        fits = model.fit.predict(pair_features(side, products.rows(product_rows)))
         y_true += [o.converted for o in rows]
         y_prob += fits.tolist()
         truth[host] = {o.product_id for o in rows if o.converted}
@@ -91,7 +91,7 @@ def evaluate_model(
         if not profile.ready:
             continue
         side = host_side(profile, catalogue, by_host[host], peers=peers)
-        fits = model.fit.predict(pair_features(side, roots))
+        fits = model.fit.predict(pair_features(side, products))
         best_fits[host] = [float(fits.max())] if len(fits) else []
         chosen = rank_products(fits, catalogue.products, top_k=k, min_fit=min_fit)
         full_lists[host] = [catalogue.products[row].product_id for row in chosen]

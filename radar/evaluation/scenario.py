@@ -338,7 +338,7 @@ def evaluate_scenario(
     unplaced pair of every host, outcomes drawn from the true conversion probability.
     """
     catalogue = data.catalogue
-    roots = np.sqrt(catalogue.matrix)
+    products = catalogue.side()
     product_ids = [product.product_id for product in catalogue.products]
     tfidf = TfidfReference(model, catalogue, data.host_documents)
     history: dict[str, list[Outcome]] = defaultdict(list)
@@ -357,7 +357,7 @@ def evaluate_scenario(
             fits = np.zeros(len(product_ids))
         else:
             side = host_side(profile, catalogue, history[host], peers=model.peers)
-            fits = model.fit.predict(pair_features(side, roots))
+            fits = model.fit.predict(pair_features(side, products))
         relevant = scenario.relevant_products(host)
         served["fitting" if relevant else "unfitting"].append(bool((fits[keep] >= min_fit).any()))
         fits_all.append(fits[keep])

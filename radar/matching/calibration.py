@@ -21,7 +21,7 @@ import numpy as np
 from radar.evaluation.metrics import expected_calibration_error, precision_above, reliability_table
 from radar.matching.fit import FitModel, HostSide, mean_distribution, pair_features
 from radar.matching.history import Outcome
-from radar.matching.peers import PeerTable, build_peer_table
+from radar.matching.peers import PRIOR_RATE, PeerTable, build_peer_table, category_rates
 from radar.matching.products import ProductVectors
 from radar.matching.profiles import HostProfile
 
@@ -63,26 +63,31 @@ def host_side(
     cold: bool = False,
 ) -> HostSide:
     """The scorer's view of a host: its profiles, the products it converted or missed
-    (none when `cold`), and what its peers sold."""
-    k = catalogue.matrix.shape[1]
-    zeros = np.zeros(k)
-    hits: list[np.ndarray] = []
-    misses: list[np.ndarray] = []
+    (none when `cold`), its conversion rate per category, and what its peers sold."""
+    width, n_categories = catalogue.matrix.shape[1], catalogue.categories.shape[1]
+    hits: list[int] = []
+    misses: list[int] = []
     for outcome in () if cold else history:
         if outcome is leave_out or outcome.product_id not in catalogue.index:
             continue
-        vector = catalogue.matrix[catalogue.index[outcome.product_id]]
-        (hits if outcome.converted else misses).append(vector)
+        (hits if outcome.converted else misses).append(catalogue.index[outcome.product_id])
     combined = profile.combined if profile is not None else None
+    if peers is not None and profile is not None:
+        peer_topics, peer_rates = peers.peer_vectors(combined, exclude=profile.streamer_id)
+    else:
+        peer_topics, peer_rates = np.zeros(width), np.full(n_categories, PRIOR_RATE)
+    rates, tried = category_rates(catalogue.categories[hits], catalogue.categories[misses])
+    zeros = np.zeros(width)
     return HostSide(
         combined=combined if combined is not None else zeros,
         talk=profile.talk if profile is not None and profile.talk is not None else zeros,
         fans=profile.fans if profile is not None and profile.fans is not None else zeros,
-        hits=mean_distribution(np.array(hits), k),
-        misses=mean_distribution(np.array(misses), k),
-        peers=peers.peer_vector(combined, exclude=profile.streamer_id)
-        if peers is not None and profile is not None
-        else zeros,
+        hits=mean_distribution(catalogue.matrix[hits], width),
+        misses=mean_distribution(catalogue.matrix[misses], width),
+        peers=peer_topics,
+        category_rate=rates,
+        category_tried=tried,
+        category_peer_rate=peer_rates,
         has_history=bool(hits or misses),
     )
 
@@ -115,7 +120,7 @@ def fit_pair_model(
     for outcome in train:
         by_host[outcome.streamer_id].append(outcome)
     peers = build_peer_table(profiles, train, catalogue)
-    roots = np.sqrt(catalogue.matrix)
+    products = catalogue.side()
 
     def features(rows: Sequence[Outcome], *, leave_one_out: bool, cold: bool) -> np.ndarray:
         return np.vstack(
@@ -129,7 +134,7 @@ def fit_pair_model(
                         leave_out=o if leave_one_out else None,
                         cold=cold,
                     ),
-                    roots[[catalogue.index[o.product_id]]],
+                    products.rows([catalogue.index[o.product_id]]),
                 )
                 for o in rows
             ]
@@ -174,7 +179,7 @@ def _selection_weights(
     from sklearn.linear_model import LogisticRegression
 
     rng = np.random.default_rng(random_state)
-    roots = np.sqrt(catalogue.matrix)
+    products = catalogue.side()
     hosts = sorted({o.streamer_id for o in placed})
     per_host = max(1, 3 * len(placed) // max(1, len(hosts)))
     random_pairs = []
@@ -182,7 +187,7 @@ def _selection_weights(
         rows = rng.choice(len(catalogue.products), size=per_host, replace=True)
         for cold in (False, True):
             side = host_side(profiles.get(host), catalogue, by_host[host], peers=peers, cold=cold)
-            random_pairs.append(pair_features(side, roots[rows]))
+            random_pairs.append(pair_features(side, products.rows(rows)))
     x_random = np.vstack(random_pairs)
     x = np.vstack([x_placed, x_random])
     y = np.concatenate([np.ones(len(x_placed)), np.zeros(len(x_random))])

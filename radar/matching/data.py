@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from radar.corpus import Document, load_documents
+from radar.matching.categories import CategoryModel, attach_categories
 from radar.matching.history import Outcome, load_catalogue, load_outcomes, load_streamer_ids
 from radar.matching.products import ProductVectors, build_product_vectors
 from radar.matching.profiles import HostProfile, ProfileSettings, build_profiles
@@ -30,11 +31,16 @@ def load_matching_data(
     *,
     settings: ProfileSettings,
     shrinkage: float,
+    categories: CategoryModel | None = None,
     documents: list[Document] | None = None,
 ) -> MatchingData:
     """Load and transform the store's data for `topics` (pass `documents` if already loaded)."""
     documents = documents if documents is not None else load_documents(engine)
-    catalogue = build_product_vectors(topics, load_catalogue(engine), shrinkage=shrinkage)
+    catalogue = attach_categories(
+        build_product_vectors(topics, load_catalogue(engine), shrinkage=shrinkage),
+        categories,
+        topics,
+    )
     profiles = build_profiles(
         documents, topics, streamer_ids=load_streamer_ids(engine), settings=settings
     )

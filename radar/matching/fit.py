@@ -1,25 +1,30 @@
 """The fit of a host–product pair: a probability that the pair converts.
 
-Every feature is an affinity `⟨√a, √p⟩` (the Bhattacharyya coefficient, in [0, 1])
-between a host-side topic distribution `a` and the product's `p`:
+Every feature is a dot product of a host-side vector and a product-side one. Topic
+features are affinities `⟨√a, √p⟩` (the Bhattacharyya coefficient, in [0, 1]) between a
+host-side topic distribution `a` and the product's topics `p`; category features are
+`⟨c, q⟩` between a host-side vector over categories `c` and the product's category
+distribution `q` (`radar.matching.categories`):
 
 | feature | host side |
 |---|---|
 | `topic_affinity` | the combined profile (talk + fans) |
 | `talk_affinity` | what the host says (transcripts) |
 | `fans_affinity` | what the fans ask for (comments) |
-| `hit_affinity` | products that converted with this host before |
-| `miss_affinity` | products placed with this host that did not convert |
-| `peer_affinity` | products that converted with the most similar warm hosts (`peers`) |
+| `hit_affinity` | topics of products that converted with this host before |
+| `miss_affinity` | topics of products placed with this host that did not convert |
+| `peer_affinity` | topics of what converted with the most similar warm hosts |
+| `category_rate` | the host's smoothed conversion rate in each category |
+| `category_tried` | the share of the host's placements in each category |
+| `category_peer_rate` | the peers' smoothed conversion rates per category |
 | `has_history` | 1 when the host has past placements (no product side) |
 
 With past placements, the fit is a logistic regression on these features (fitted by
-`training`, validated on a time-based hold-out): `calibrated = True`. Without outcomes
-the fit is the plain `topic_affinity`, an uncalibrated score in [0, 1]:
-`calibrated = False`.
+`radar.matching.calibration`): `calibrated = True`. Without outcomes the fit is the
+plain `topic_affinity`, an uncalibrated score in [0, 1]: `calibrated = False`.
 
 Because each feature is a dot product, the logit is one dot product of a host vector
-and a product vector: scoring a whole catalogue is a matrix product.
+and a product vector: scoring a whole catalogue is one matrix product.
 """
 
 from __future__ import annotations
@@ -36,14 +41,32 @@ FEATURES = (
     "hit_affinity",
     "miss_affinity",
     "peer_affinity",
+    "category_rate",
+    "category_tried",
+    "category_peer_rate",
     "has_history",
 )
-_TOPIC_BLOCKS = 6  # the features with a product-side topic vector
+_TOPIC_BLOCKS = 6  # features with a product-side topic vector
+_CATEGORY_BLOCKS = 3  # features with a product-side category vector
+
+
+@dataclass(frozen=True)
+class ProductSide:
+    """The product half of every feature: √topics and category distributions."""
+
+    roots: np.ndarray
+    categories: np.ndarray
+
+    def rows(self, indices: list[int] | np.ndarray) -> ProductSide:
+        return ProductSide(self.roots[indices], self.categories[indices])
+
+    def __len__(self) -> int:
+        return int(self.roots.shape[0])
 
 
 @dataclass(frozen=True)
 class HostSide:
-    """A host's topic distributions as the scorer sees them (zeros where absent)."""
+    """A host's vectors as the scorer sees them (zeros where absent)."""
 
     combined: np.ndarray
     talk: np.ndarray
@@ -51,28 +74,36 @@ class HostSide:
     hits: np.ndarray
     misses: np.ndarray
     peers: np.ndarray
+    category_rate: np.ndarray
+    category_tried: np.ndarray
+    category_peer_rate: np.ndarray
     has_history: bool
 
     def roots(self) -> np.ndarray:
-        """The square roots of the six distributions, one per row."""
+        """The square roots of the six topic distributions, one per row."""
         stacked = np.vstack(
             [self.combined, self.talk, self.fans, self.hits, self.misses, self.peers]
         )
         return np.sqrt(np.clip(stacked, 0.0, None))
 
+    def category_rows(self) -> np.ndarray:
+        """The three category vectors, one per row."""
+        return np.vstack([self.category_rate, self.category_tried, self.category_peer_rate])
 
-def mean_distribution(vectors: np.ndarray, num_topics: int) -> np.ndarray:
-    """The mean of some topic distributions, or zeros when there are none."""
+
+def mean_distribution(vectors: np.ndarray, width: int) -> np.ndarray:
+    """The mean of some distributions, or zeros when there are none."""
     if len(vectors) == 0:
-        return np.zeros(num_topics)
+        return np.zeros(width)
     return np.asarray(vectors, dtype=float).mean(axis=0)
 
 
-def pair_features(host: HostSide, product_roots: np.ndarray) -> np.ndarray:
-    """products × FEATURES for one host; `product_roots` is √(product topic vectors)."""
-    affinities = product_roots @ host.roots().T
-    history = np.full((product_roots.shape[0], 1), float(host.has_history))
-    return np.hstack([affinities, history])
+def pair_features(host: HostSide, products: ProductSide) -> np.ndarray:
+    """products × FEATURES for one host."""
+    topics = products.roots @ host.roots().T
+    categories = products.categories @ host.category_rows().T
+    history = np.full((len(products), 1), float(host.has_history))
+    return np.hstack([topics, categories, history])
 
 
 @dataclass
@@ -96,15 +127,22 @@ class FitModel:
         """The host's half of the bilinear logit: `logit = host_vector · product_vector`."""
         if self.coef is None:
             raise ValueError("an uncalibrated fit has no logit: use predict on the features")
-        weighted = self.coef[:_TOPIC_BLOCKS, np.newaxis] * host.roots()
-        constant = self.coef[_TOPIC_BLOCKS] * float(host.has_history) + self.intercept
-        return np.concatenate([weighted.ravel(), [constant]])
+        topic_part = self.coef[:_TOPIC_BLOCKS, np.newaxis] * host.roots()
+        end = _TOPIC_BLOCKS + _CATEGORY_BLOCKS
+        category_part = self.coef[_TOPIC_BLOCKS:end, np.newaxis] * host.category_rows()
+        constant = self.coef[end] * float(host.has_history) + self.intercept
+        return np.concatenate([topic_part.ravel(), category_part.ravel(), [constant]])
 
     @staticmethod
-    def product_vectors(product_roots: np.ndarray) -> np.ndarray:
+    def product_vectors(products: ProductSide) -> np.ndarray:
         """The products' half of the bilinear logit, one row per product."""
-        tiled = np.tile(product_roots, (1, _TOPIC_BLOCKS))
-        return np.hstack([tiled, np.ones((product_roots.shape[0], 1))])
+        return np.hstack(
+            [
+                np.tile(products.roots, (1, _TOPIC_BLOCKS)),
+                np.tile(products.categories, (1, _CATEGORY_BLOCKS)),
+                np.ones((len(products), 1)),
+            ]
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -1,11 +1,12 @@
-"""Peers: "hosts like this one sold …".
+"""Peers: "hosts like this one sold …", and conversion rates per category.
 
 A new host has no placements of its own, and what its fans say may share few words with
 product titles. The warm hosts bridge that gap: for each of them the table keeps its
-combined profile and the mean topic vector of the products that converted with it. A
-host's peer vector is the similarity-weighted mean of that vector over its `k` most
-similar warm hosts (itself left out), so a host whose fans talk like the fans of hosts
-that sold dresses is pointed at dresses.
+combined profile, the mean topic vector of the products that converted with it, and its
+smoothed conversion rate per category. A host's peer vectors are the weighted means of
+those over its `k` most similar warm hosts (itself left out; weights fall fast with
+distance), so a host whose fans talk like the fans of hosts that sold dresses is pointed
+at dresses.
 """
 
 from __future__ import annotations
@@ -20,32 +21,52 @@ from radar.matching.history import Outcome
 from radar.matching.products import ProductVectors
 from radar.matching.profiles import HostProfile
 
+PRIOR_RATE = 0.5
+PRIOR_WEIGHT = 1.0
+SIMILARITY_SCALE = 0.05
+
+
+def category_rates(hits: np.ndarray, misses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per category: the conversion rate smoothed towards `PRIOR_RATE` (Beta prior of
+    weight `PRIOR_WEIGHT`), and the share of placements, from the category distributions
+    of the converted (`hits`) and the other placed (`misses`) products."""
+    converted = hits.sum(axis=0)
+    placed = converted + misses.sum(axis=0)
+    rates = (converted + PRIOR_RATE * PRIOR_WEIGHT) / (placed + PRIOR_WEIGHT)
+    total = placed.sum()
+    return rates, placed / total if total > 0 else placed
+
 
 @dataclass
 class PeerTable:
-    """Warm hosts' profiles (rows) and the mean vector of what converted with each."""
+    """Warm hosts' profiles (rows), the mean topic vector of what converted with each, and
+    each one's conversion rate per category (`category_hits`)."""
 
     ids: list[str]
     profiles: np.ndarray
     hits: np.ndarray
-    k: int = 10
+    category_hits: np.ndarray
+    k: int = 5
 
-    def peer_vector(self, profile: np.ndarray | None, *, exclude: str | None = None) -> np.ndarray:
-        """The similarity-weighted mean hit vector of the `k` nearest warm hosts (zeros if
-        there are none)."""
-        width = self.hits.shape[1]
+    def peer_vectors(
+        self, profile: np.ndarray | None, *, exclude: str | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The similarity-weighted mean hit vectors (topics, categories) of the `k` nearest
+        warm hosts (zeros when there are none)."""
+        empty = (np.zeros(self.hits.shape[1]), np.full(self.category_hits.shape[1], PRIOR_RATE))
         if profile is None or not self.ids:
-            return np.zeros(width)
+            return empty
         unit = self.profiles / np.linalg.norm(self.profiles, axis=1, keepdims=True)
-        similarity = unit @ (profile / max(np.linalg.norm(profile), 1e-12))
+        similarity = unit @ (profile / max(float(np.linalg.norm(profile)), 1e-12))
         if exclude is not None:
             similarity = np.where(np.array(self.ids) == exclude, -np.inf, similarity)
         nearest = np.argsort(-similarity, kind="stable")[: self.k]
         nearest = nearest[similarity[nearest] > 0]
         if nearest.size == 0:
-            return np.zeros(width)
-        weights = similarity[nearest] ** 2
-        return np.asarray(weights @ self.hits[nearest] / weights.sum())
+            return empty
+        weights = np.exp((similarity[nearest] - similarity[nearest[0]]) / SIMILARITY_SCALE)
+        weights /= weights.sum()
+        return weights @ self.hits[nearest], weights @ self.category_hits[nearest]
 
     def save(self, path: Path) -> None:
         np.savez(
@@ -53,6 +74,7 @@ class PeerTable:
             ids=np.array(self.ids, dtype=str),
             profiles=self.profiles,
             hits=self.hits,
+            category_hits=self.category_hits,
             k=np.array(self.k),
         )
 
@@ -60,7 +82,11 @@ class PeerTable:
     def load(cls, path: Path) -> PeerTable:
         with np.load(path, allow_pickle=False) as data:
             return cls(
-                [str(i) for i in data["ids"]], data["profiles"], data["hits"], int(data["k"])
+                [str(i) for i in data["ids"]],
+                data["profiles"],
+                data["hits"],
+                data["category_hits"],
+                int(data["k"]),
             )
 
 
@@ -69,18 +95,29 @@ def build_peer_table(
     outcomes: Sequence[Outcome],
     catalogue: ProductVectors,
     *,
-    k: int = 10,
+    k: int = 5,
 ) -> PeerTable:
     """The table over every host with a ready profile and at least one conversion."""
-    hits: dict[str, list[np.ndarray]] = {}
+    hits: dict[str, list[int]] = {}
+    misses: dict[str, list[int]] = {}
     for outcome in outcomes:
-        if outcome.converted and outcome.product_id in catalogue.index:
-            row = catalogue.matrix[catalogue.index[outcome.product_id]]
-            hits.setdefault(outcome.streamer_id, []).append(row)
+        if outcome.product_id in catalogue.index:
+            target = hits if outcome.converted else misses
+            target.setdefault(outcome.streamer_id, []).append(catalogue.index[outcome.product_id])
     ids = sorted(host for host in hits if host in profiles and profiles[host].ready)
-    width = catalogue.matrix.shape[1]
+    width, categories = catalogue.matrix.shape[1], catalogue.categories.shape[1]
     if not ids:
-        return PeerTable([], np.zeros((0, width)), np.zeros((0, width)), k)
+        return PeerTable(
+            [], np.zeros((0, width)), np.zeros((0, width)), np.zeros((0, categories)), k
+        )
     rows = np.vstack([profiles[host].combined for host in ids])  # type: ignore[misc]
-    means = np.vstack([np.mean(hits[host], axis=0) for host in ids])
-    return PeerTable(ids, rows, means, k)
+    means = np.vstack([catalogue.matrix[hits[host]].mean(axis=0) for host in ids])
+    rates = np.vstack(
+        [
+            category_rates(
+                catalogue.categories[hits[host]], catalogue.categories[misses.get(host, [])]
+            )[0]
+            for host in ids
+        ]
+    )
+    return PeerTable(ids, rows, means, rates, k)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from features.documents import product_document
+from radar.matching.fit import ProductSide
 from radar.topics import TopicModel
 
 
@@ -34,14 +35,22 @@ class ProductText:
 
 @dataclass
 class ProductVectors:
-    """Topic vectors of a catalogue, row `i` for `products[i]`."""
+    """Topic vectors of a catalogue, row `i` for `products[i]`; `categories` holds each
+    product's category distribution once a category model is attached."""
 
     products: list[ProductText]
     matrix: np.ndarray
     tokens: list[list[str]]
+    categories: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     def __post_init__(self) -> None:
         self.index = {product.product_id: row for row, product in enumerate(self.products)}
+        if self.categories.shape[0] != len(self.products):
+            self.categories = np.zeros((len(self.products), 0))
+
+    def side(self) -> ProductSide:
+        """The product half of the fit's features."""
+        return ProductSide(np.sqrt(self.matrix), self.categories)
 
 
 def build_product_vectors(

@@ -50,12 +50,12 @@ class Recommender:
     def __init__(self, model: RadarModel, catalogue: ProductVectors) -> None:
         self.model = model
         self.catalogue = catalogue
-        self._roots = np.sqrt(catalogue.matrix)
+        self._products = catalogue.side()
 
     def fits(self, profile: HostProfile, history: Sequence[Outcome]) -> np.ndarray:
         """The fit of every catalogue product for this host."""
         side = host_side(profile, self.catalogue, history, peers=self.model.peers)
-        return self.model.fit.predict(pair_features(side, self._roots))
+        return self.model.fit.predict(pair_features(side, self._products))
 
     def recommend(
         self,

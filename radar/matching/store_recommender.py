@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 
 from radar.corpus import COMMENTS, TRANSCRIPT, load_documents
 from radar.errors import UnknownStreamerError
+from radar.matching.categories import attach_categories
 from radar.matching.history import Outcome, load_catalogue, load_outcomes, load_placed
 from radar.matching.products import build_product_vectors
 from radar.matching.profiles import HostProfile, build_profiles
@@ -26,8 +27,12 @@ class StoreRecommender:
     def __init__(self, engine: Engine, model: RadarModel) -> None:
         self.engine = engine
         self.model = model
-        catalogue = build_product_vectors(
-            model.topics, load_catalogue(engine), shrinkage=model.product_shrinkage
+        catalogue = attach_categories(
+            build_product_vectors(
+                model.topics, load_catalogue(engine), shrinkage=model.product_shrinkage
+            ),
+            model.categories,
+            model.topics,
         )
         self.recommender = Recommender(model, catalogue)
         self.outcomes: dict[str, list[Outcome]] = defaultdict(list)

@@ -143,7 +143,7 @@ class TopicModel:
         """`transform` for texts already tokenised by `tokenize`."""
         self._check_fitted()
         return infer_topic_weights(
-            self._counts(tokens),
+            self.bag_of_words(tokens),
             self.lda_.expElogbeta,
             np.asarray(self.lda_.alpha, dtype=np.float64),
             max_iter=self.inference_max_iter,
@@ -273,7 +273,8 @@ class TopicModel:
 
     # -- helpers ----------------------------------------------------------------------
 
-    def _counts(self, tokens: Sequence[Sequence[str]]) -> csr_matrix:
+    def bag_of_words(self, tokens: Sequence[Sequence[str]]) -> csr_matrix:
+        """Word counts over the model's dictionary, one row per document."""
         token2id = self.dictionary_.token2id
         indptr: list[int] = [0]
         indices: list[int] = []

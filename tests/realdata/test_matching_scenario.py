@@ -1,5 +1,5 @@
-"""The matching scenario on real data: the figures are printed; what holds today is
-asserted. The issue's full goals are tracked by benchmarks/matching_scenario.py."""
+"""The matching goals on the real-data scenario (benchmarks/matching_scenario.py prints
+the same figures). The calibration error is held to 0.10 here; the goal is 0.05."""
 
 from __future__ import annotations
 
@@ -16,8 +16,12 @@ def test_scenario_figures(shared_data: Path, tmp_path: Path) -> None:
     _, figures = run_scenario(shared_data, tmp_path)
     print({key: round(value, 3) for key, value in figures.items()})
     assert figures["warm_hosts"] >= 20 and figures["new_hosts"] >= 10
-    # warm hosts: history makes them easy, and the radar must beat the TF-IDF reference
-    assert figures["warm_precision_at_10"] >= 0.9
-    assert figures["warm_precision_at_10"] > figures["tfidf_warm_precision_at_10"] + 0.2
-    # hosts whose categories have no product in the pool get (almost) no list
-    assert figures["unfitting_hosts_served"] <= 0.1
+    assert figures["warm_precision_at_10"] >= 0.95
+    assert figures["new_precision_at_10"] >= 0.75
+    assert figures["new_precision_at_10"] >= 1.2 * figures["tfidf_new_precision_at_10"]
+    # "0.8" means 80%: of the unplaced pairs scored at least 0.8, 80% convert
+    assert figures["converted_share_at_min_fit"] >= 0.8
+    assert figures["ece"] <= 0.10
+    # hosts with fitting products get a list; hosts without get (almost) none
+    assert figures["fitting_hosts_served"] >= 0.8
+    assert figures["unfitting_hosts_served"] <= 0.05
