@@ -11,18 +11,16 @@ profiles and product vectors, saved together in one folder:
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from radar.atomic import atomic_directory
 from radar.matching.categories import CategoryModel
 from radar.matching.fit import FitModel
 from radar.matching.peers import PeerTable
 from radar.matching.profiles import ProfileSettings
 from radar.topics import TopicModel
-from radar.topics.model import _replace_directory
 
 SCHEMA_VERSION = 1
 TOPIC_MODEL_DIR = "topic_model"
@@ -43,10 +41,7 @@ class RadarModel:
 
     def save(self, directory: Path) -> None:
         """Write the model to `directory` atomically."""
-        directory = Path(directory)
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
-        try:
+        with atomic_directory(Path(directory)) as staging:
             self.topics.save(staging / TOPIC_MODEL_DIR)
             matching = {
                 "schema_version": SCHEMA_VERSION,
@@ -61,10 +56,6 @@ class RadarModel:
             (staging / "matching.json").write_text(
                 json.dumps(matching, ensure_ascii=False, indent=2), encoding="utf-8"
             )
-            _replace_directory(staging, directory)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
 
     @classmethod
     def load(cls, directory: Path) -> RadarModel:

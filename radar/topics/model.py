@@ -11,9 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -26,6 +23,7 @@ from scipy.sparse import csr_matrix
 
 from features.pipeline import PipelineConfig, TextPipeline
 from features.wordlists import UserWord
+from radar.atomic import atomic_directory
 from radar.errors import RadarError
 from radar.topics.inference import infer_topic_weights
 
@@ -198,10 +196,7 @@ class TopicModel:
     def save(self, directory: Path) -> None:
         """Write the model to `directory` atomically (a half-written model is never seen)."""
         self._check_fitted()
-        directory = Path(directory)
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
-        try:
+        with atomic_directory(Path(directory)) as staging:
             self.lda_.save(str(staging / "lda"))
             self.dictionary_.save_as_text(str(staging / "dictionary.txt"))
             _write_json(
@@ -214,10 +209,6 @@ class TopicModel:
             )
             _write_json(staging / "topics.json", {"labels": self.topic_labels_})
             _write_json(staging / "manifest.json", self.manifest())
-            _replace_directory(staging, directory)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
 
     @classmethod
     def load(cls, directory: Path) -> TopicModel:
@@ -336,14 +327,3 @@ def _library_versions() -> dict[str, str]:
 
 def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-
-
-def _replace_directory(staging: Path, target: Path) -> None:
-    """Swap `staging` into `target`: the old one is moved aside first, then removed."""
-    if target.exists():
-        retired = target.with_name(f".{target.name}-old-{os.getpid()}")
-        target.rename(retired)
-        staging.rename(target)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        staging.rename(target)
