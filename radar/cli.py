@@ -245,6 +245,24 @@ def evaluate(
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to bind (loopback by default)")] = "127.0.0.1",
+    port: int = 8000,
+    insecure_dev: Annotated[
+        bool, typer.Option("--insecure-dev", help="allow starting without API keys")
+    ] = False,
+) -> None:
+    """The HTTP API (OpenAPI at /docs). Needs RADAR_API_KEYS unless --insecure-dev."""
+    import uvicorn
+
+    from serving.app import create_app
+
+    application = create_app(Settings(), insecure_dev=insecure_dev)
+    console.print(f"serving on http://{host}:{port} (docs at /docs)")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+@app.command()
 def promote(version: Annotated[str, typer.Argument(help="registered model version")]) -> None:
     """Make VERSION the champion (promote a challenger, or roll back to an older version)."""
     from training.tracking import set_champion, use_tracking

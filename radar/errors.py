@@ -30,3 +30,15 @@ class UnknownStreamerError(RadarError):
 
 class NoModelError(RadarError):
     """No champion model to score with yet."""
+
+
+class UnknownProductError(RadarError):
+    """No product with this id in the catalogue."""
+
+    def __init__(self, product_ids: list[str]) -> None:
+        shown = ", ".join(product_ids[:5]) + (" …" if len(product_ids) > 5 else "")
+        super().__init__(
+            f"unknown product id(s) {shown}: not in the catalogue "
+            "(check the ids, or ingest the products table)"
+        )
+        self.product_ids = product_ids

@@ -6,10 +6,11 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Engine, select
 
 from radar.corpus import COMMENTS, TRANSCRIPT, load_documents
-from radar.errors import UnknownStreamerError
+from radar.errors import UnknownProductError, UnknownStreamerError
 from radar.matching.categories import attach_categories
 from radar.matching.history import Outcome, load_catalogue, load_outcomes, load_placed
 from radar.matching.products import build_product_vectors
@@ -76,3 +77,31 @@ class StoreRecommender:
             host_lines=lines,
             **options,
         )
+
+    def pair_fits(self, streamer_id: str, product_ids: list[str]) -> list[tuple[str, float]]:
+        """The fit of each given product for the host.
+
+        Raises:
+            UnknownStreamerError, UnknownProductError: ids not in the store.
+        """
+        index = self.recommender.catalogue.index
+        unknown = [pid for pid in product_ids if pid not in index]
+        if unknown:
+            raise UnknownProductError(unknown)
+        profile, _ = self.profile(streamer_id)
+        fits = self.recommender.fits(profile, self.outcomes.get(streamer_id, []))
+        return [(pid, round(float(fits[index[pid]]), 4)) for pid in product_ids]
+
+    def products_for_text(
+        self, text: str, top_k: int
+    ) -> tuple[np.ndarray, list[tuple[int, float]]]:
+        """A free text's topic distribution, and the catalogue rows closest to it with their
+        topic affinity (an uncalibrated score in [0, 1])."""
+        topics = self.model.topics.transform([text])[0]
+        catalogue = self.recommender.catalogue
+        affinity = np.sqrt(catalogue.matrix) @ np.sqrt(topics)
+        order = sorted(
+            range(len(affinity)),
+            key=lambda row: (-affinity[row], catalogue.products[row].product_id),
+        )
+        return topics, [(row, round(float(affinity[row]), 4)) for row in order[:top_k]]

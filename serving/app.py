@@ -1,0 +1,86 @@
+"""The HTTP API: `create_app(settings)` builds it; `radar serve` runs it with uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from radar.errors import RadarError
+from radar.settings import Settings
+from radar.store import open_store
+from serving.errors import install_error_handlers
+from serving.holder import ModelHolder
+from serving.routes import health, model, recommend, score
+from serving.security import load_api_keys, require_api_key
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(settings: Settings | None = None, *, insecure_dev: bool = False) -> FastAPI:
+    """The API app. Without API keys it refuses to build unless `insecure_dev`.
+
+    Raises:
+        RadarError: no API keys configured (and not `insecure_dev`).
+    """
+    config = settings or Settings()
+    keys = load_api_keys(config.api_keys, config.api_keys_file)
+    if not keys and not insecure_dev:
+        raise RadarError(
+            "no API keys: set RADAR_API_KEYS (comma-separated) or RADAR_API_KEYS_FILE, "
+            "or start with --insecure-dev on a trusted machine"
+        )
+    holder = ModelHolder(
+        open_store(config.resolved_database_url),
+        config.resolved_mlflow_tracking_uri,
+        config.model_name,
+        config.model_cache_dir,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(holder.refresh)
+        poller = asyncio.create_task(_poll(holder, config.model_poll_seconds))
+        yield
+        poller.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await poller
+
+    app = FastAPI(
+        title="选品雷达 selection radar",
+        version="1",
+        lifespan=lifespan,
+        description="Which new products fit each live-stream host, with reasons.",
+    )
+    app.state.settings = config
+    app.state.holder = holder
+    app.state.api_keys = keys
+    app.middleware("http")(_limit_body_size)
+    install_error_handlers(app)
+    app.include_router(health.router)
+    secured = [Depends(require_api_key)]
+    for router in (recommend.router, score.router, model.router):
+        app.include_router(router, dependencies=secured)
+    return app
+
+
+async def _poll(holder: ModelHolder, seconds: float) -> None:
+    """Check the registry's champion every `seconds` and swap when it moved."""
+    while True:
+        await asyncio.sleep(seconds)
+        await asyncio.to_thread(holder.refresh)
+
+
+async def _limit_body_size(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+        return JSONResponse(
+            {"detail": f"request body over {MAX_BODY_BYTES} bytes"}, status_code=413
+        )
+    return await call_next(request)

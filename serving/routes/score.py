@@ -1,0 +1,44 @@
+"""POST /v1/score: a free text's topics and nearest products, or fits for given pairs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from radar.errors import RadarError
+from serving.deps import ServedDep
+from serving.schemas import PairFitPublic, ProductFitPublic, ScorePublic, ScoreRequest
+from serving.topics import topic_weights
+
+router = APIRouter(prefix="/v1", tags=["score"])
+
+
+@router.post("/score")
+def score(body: ScoreRequest, served: ServedDep) -> ScorePublic:
+    """Send `text` (topic profile and closest products), or `streamer_id` with
+    `product_ids` (the fit of each pair)."""
+    version = served.loaded.version
+    if body.text is not None and body.streamer_id is None and body.product_ids is None:
+        topics, rows = served.scorer.products_for_text(body.text, body.top_k)
+        products = served.scorer.recommender.catalogue.products
+        return ScorePublic(
+            model_version=version,
+            topics=topic_weights(served.loaded.model.topics, topics),
+            products=[
+                ProductFitPublic(
+                    product_id=products[row].product_id,
+                    title=products[row].title,
+                    affinity=affinity,
+                )
+                for row, affinity in rows
+            ],
+        )
+    if body.text is None and body.streamer_id is not None and body.product_ids is not None:
+        calibrated = served.loaded.model.fit.calibrated
+        fits = served.scorer.pair_fits(body.streamer_id, body.product_ids)
+        return ScorePublic(
+            model_version=version,
+            fits=[
+                PairFitPublic(product_id=pid, fit=fit, calibrated=calibrated) for pid, fit in fits
+            ],
+        )
+    raise RadarError("send either `text`, or `streamer_id` together with `product_ids`")

@@ -1,0 +1,201 @@
+"""The HTTP API against a real store and a real MLflow registry: every route's success,
+401, 404, 422 and 503 (no champion yet), and one real uvicorn process on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from radar.errors import RadarError
+from radar.ingest import ingest_directory
+from radar.settings import Settings
+from radar.store import open_store
+from serving.app import create_app
+from training.run import run_training
+
+KEY = "test-key-123"
+HEADERS = {"X-API-Key": KEY}
+LIMITS = {"comments": 2000, "transcripts": 200_000, "products": 20_000}
+
+
+@pytest.fixture(scope="module")
+def home(small_demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("api-home")
+    settings = Settings(home=home)
+    engine = open_store(settings.resolved_database_url)
+    ingest_directory(small_demo_data, engine, quarantine_root=home / "q", max_text_chars=LIMITS)
+    run_training(
+        engine,
+        tracking_uri=settings.resolved_mlflow_tracking_uri,
+        model_name=settings.model_name,
+        num_topics=12,
+        params={"passes": 5},
+    )
+    return home
+
+
+@pytest.fixture(scope="module")
+def client(home: Path) -> TestClient:
+    with TestClient(create_app(Settings(home=home, api_keys=KEY))) as test_client:
+        yield test_client
+
+
+def test_health_needs_no_key(client: TestClient) -> None:
+    body = client.get("/health").json()
+    assert body["status"] == "ok" and body["model_version"] == "1"
+
+
+def test_recommend(client: TestClient) -> None:
+    response = client.post(
+        "/v1/recommend", json={"streamer_id": "h0002", "top_k": 3, "min_fit": 0.0}, headers=HEADERS
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["model_version"] == "1" and body["state"] == "ready"
+    assert len(body["items"]) == 3
+    first = body["items"][0]
+    assert {"rank", "product_id", "title", "fit", "calibrated", "reasons"} <= set(first)
+    assert first["reasons"]["text"]
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-API-Key": "wrong"}])
+def test_keys_are_required(client: TestClient, headers: dict[str, str]) -> None:
+    for method, path, body in [
+        ("post", "/v1/recommend", {"streamer_id": "h0002"}),
+        ("get", "/v1/streamers/h0002/profile", None),
+        ("post", "/v1/score", {"text": "口红"}),
+        ("get", "/v1/model", None),
+        ("post", "/v1/admin/reload", None),
+    ]:
+        response = client.request(method, path, json=body, headers=headers)
+        assert response.status_code == 401, (path, response.text)
+        assert "X-API-Key" in response.json()["detail"]
+
+
+def test_unknown_host_is_404(client: TestClient) -> None:
+    response = client.post("/v1/recommend", json={"streamer_id": "nobody"}, headers=HEADERS)
+    assert response.status_code == 404
+    assert "unknown streamer 'nobody'" in response.json()["detail"]
+    assert client.get("/v1/streamers/nobody/profile", headers=HEADERS).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"streamer_id": "h0002", "top_k": 0},
+        {"streamer_id": "h0002", "top_k": 1000},
+        {"streamer_id": "h0002", "min_fit": 1.5},
+        {"streamer_id": ""},
+        {"streamer_id": "h0002", "extra": 1},
+        {},
+    ],
+)
+def test_invalid_input_is_422(client: TestClient, body: dict[str, object]) -> None:
+    assert client.post("/v1/recommend", json=body, headers=HEADERS).status_code == 422
+
+
+def test_profile(client: TestClient) -> None:
+    body = client.get("/v1/streamers/h0002/profile", headers=HEADERS).json()
+    assert body["state"] == "ready" and body["topics"]
+    assert {"topic", "label", "weight", "top_words"} <= set(body["topics"][0])
+
+
+def test_score_text_and_pairs(client: TestClient) -> None:
+    text = client.post(
+        "/v1/score", json={"text": "这款粉底液持妆控油吗", "top_k": 3}, headers=HEADERS
+    ).json()
+    assert len(text["products"]) == 3 and text["topics"]
+    products = [p["product_id"] for p in text["products"]]
+    pairs = client.post(
+        "/v1/score", json={"streamer_id": "h0002", "product_ids": products}, headers=HEADERS
+    ).json()
+    assert [f["product_id"] for f in pairs["fits"]] == products
+    assert all(0 <= f["fit"] <= 1 for f in pairs["fits"])
+    missing = client.post(
+        "/v1/score", json={"streamer_id": "h0002", "product_ids": ["nope"]}, headers=HEADERS
+    )
+    assert missing.status_code == 404
+    neither = client.post("/v1/score", json={"top_k": 3}, headers=HEADERS)
+    assert neither.status_code == 422
+
+
+def test_model_and_reload(client: TestClient) -> None:
+    body = client.get("/v1/model", headers=HEADERS).json()
+    assert body["model_version"] == "1" and body["num_topics"] == 12
+    assert "fit_holdout_ece" in body["evaluation"]
+    assert client.post("/v1/admin/reload", headers=HEADERS).json()["model_version"] == "1"
+
+
+def test_oversized_bodies_are_refused(client: TestClient) -> None:
+    big = {"text": "口" * 70_000}
+    assert client.post("/v1/score", json=big, headers=HEADERS).status_code == 413
+
+
+def test_openapi_is_served(client: TestClient) -> None:
+    assert "/v1/recommend" in client.get("/openapi.json").json()["paths"]
+
+
+def test_no_champion_is_503(tmp_path: Path) -> None:
+    with TestClient(create_app(Settings(home=tmp_path, api_keys=KEY))) as empty:
+        assert empty.get("/health").json()["status"] == "no_model"
+        response = empty.post("/v1/recommend", json={"streamer_id": "h0002"}, headers=HEADERS)
+        assert response.status_code == 503
+        assert "radar train" in response.json()["detail"]
+
+
+def test_no_keys_refuses_to_start(tmp_path: Path) -> None:
+    with pytest.raises(RadarError, match="no API keys"):
+        create_app(Settings(home=tmp_path))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_a_real_server_on_loopback(home: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "RADAR_HOME": str(home), "RADAR_API_KEYS": KEY}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from radar.cli import main; main()", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/health", timeout=1).json()["model_version"] == "1":
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the server did not come up in 60 s")
+        response = httpx.post(
+            f"{base}/v1/recommend",
+            json={"streamer_id": "h0002", "min_fit": 0.0},
+            headers=HEADERS,
+            timeout=30,
+        )
+        assert response.status_code == 200 and response.json()["items"]
+        assert (
+            httpx.post(
+                f"{base}/v1/recommend", json={"streamer_id": "h0002"}, timeout=30
+            ).status_code
+            == 401
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
