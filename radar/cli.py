@@ -27,6 +27,7 @@ from radar.settings import Settings
 if TYPE_CHECKING:
     from radar.matching.recommender import HostRecommendations
     from radar.matching.store_recommender import StoreRecommender
+    from serving.batch import BatchSummary
     from serving.registry import LoadedModel
     from training.gate import Policy
     from training.run import TrainingOutcome
@@ -104,7 +105,8 @@ def ingest(
 
 @app.command()
 def demo() -> None:
-    """The main job end to end on embedded defaults: generate, ingest, train, recommend."""
+    """The main job end to end on embedded defaults: generate, ingest, train, recommend,
+    write this week's batch lists."""
     from radar.demo.generator import generate_demo_data
     from radar.store import open_store
     from training.run import run_training
@@ -113,11 +115,11 @@ def demo() -> None:
     folder = settings.demo_data_dir
     with console.status("generating the demo data set …"):
         rows = generate_demo_data(folder)
-    console.print(f"[bold]1/4 generate[/] {folder}: " + _counts(rows))
-    console.print("[bold]2/4 ingest[/]")
+    console.print(f"[bold]1/5 generate[/] {folder}: " + _counts(rows))
+    console.print("[bold]2/5 ingest[/]")
     _print_ingest_report(_ingest(settings, folder, show_progress=True))
     console.print(
-        "[bold]3/4 train[/] topic models, tracked in " + settings.resolved_mlflow_tracking_uri
+        "[bold]3/5 train[/] topic models, tracked in " + settings.resolved_mlflow_tracking_uri
     )
     outcome = run_training(
         open_store(settings.resolved_database_url),
@@ -128,7 +130,7 @@ def demo() -> None:
     )
     _print_training(settings, outcome)
     console.print(
-        "[bold]4/4 recommend[/] for three hosts (fit ≥ "
+        "[bold]4/5 recommend[/] for three hosts (fit ≥ "
         f"{settings.min_fit:.2f}; `radar recommend ID` for any other)"
     )
     loaded, scorer = _champion_recommender(settings)
@@ -136,6 +138,8 @@ def demo() -> None:
         _print_recommendations(
             scorer.recommend(streamer_id, top_k=5, min_fit=settings.min_fit), loaded.version
         )
+    console.print("[bold]5/5 batch[/] this week's lists for every host")
+    _print_batch_summary(_batch(settings, week=None, top_k=10, min_fit=None, out=None))
 
 
 @app.command()
@@ -245,6 +249,21 @@ def evaluate(
 
 
 @app.command()
+def batch(
+    week: Annotated[
+        str | None, typer.Option(help="ISO week, e.g. 2026-W48 (default: this week)")
+    ] = None,
+    top_k: Annotated[int, typer.Option(min=1, max=200)] = 10,
+    min_fit: Annotated[float | None, typer.Option(min=0.0, max=1.0)] = None,
+    out: Annotated[Path | None, typer.Option(help="folder (default $RADAR_HOME/batch)")] = None,
+) -> None:
+    """Every host's list for the week: CSV (Excel-ready), Parquet, XLSX and the store."""
+    settings = Settings()
+    summary = _batch(settings, week=week, top_k=top_k, min_fit=min_fit, out=out)
+    _print_batch_summary(summary)
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to bind (loopback by default)")] = "127.0.0.1",
     port: int = 8000,
@@ -337,6 +356,57 @@ def _print_recommendations(result: HostRecommendations, version: str) -> None:
     console.print(table)
     if not result.items[0].calibrated:
         console.print("* uncalibrated: no past placements with outcomes yet")
+
+
+def _batch(
+    settings: Settings, *, week: str | None, top_k: int, min_fit: float | None, out: Path | None
+) -> BatchSummary:
+    from radar.store import open_store
+    from serving.batch import iso_week, run_batch
+    from serving.registry import load_champion
+
+    loaded = load_champion(
+        settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
+    )
+    with Progress(
+        TextColumn("scoring hosts"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeRemainingColumn(),
+        console=error_console,
+        disable=not error_console.is_terminal,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("hosts", total=None)
+        return run_batch(
+            open_store(settings.resolved_database_url),
+            loaded,
+            week=iso_week(week),
+            out_dir=out or settings.batch_dir,
+            top_k=top_k,
+            min_fit=settings.min_fit if min_fit is None else min_fit,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+
+
+def _print_batch_summary(summary: BatchSummary) -> None:
+    console.print(
+        f"[bold]week {summary.week}[/]: {summary.hosts} hosts, "
+        f"{summary.hosts_with_list} with a list, {summary.rows} recommendations"
+    )
+    if summary.no_fitting_product:
+        console.print(
+            f"  no product reaches the threshold for {len(summary.no_fitting_product)}"
+            f" hosts: {', '.join(summary.no_fitting_product[:10])}"
+            + (" …" if len(summary.no_fitting_product) > 10 else "")
+        )
+    if summary.insufficient_data:
+        console.print(
+            f"  too little text to profile {len(summary.insufficient_data)} hosts: "
+            + ", ".join(summary.insufficient_data[:10])
+        )
+    for path in summary.files:
+        console.print(f"  wrote {path}")
 
 
 def _counts(rows: dict[str, int]) -> str:

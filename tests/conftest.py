@@ -50,3 +50,31 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def trained_home(small_demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A RADAR_HOME with the small demo data ingested and a champion (version 1, K=12)
+    in its MLflow registry. Read-only: tests that change it make their own."""
+    from radar.ingest import ingest_directory
+    from radar.settings import Settings
+    from radar.store import open_store
+    from training.run import run_training
+
+    home = tmp_path_factory.mktemp("trained-home")
+    settings = Settings(home=home)
+    engine = open_store(settings.resolved_database_url)
+    ingest_directory(
+        small_demo_data,
+        engine,
+        quarantine_root=home / "quarantine",
+        max_text_chars=settings.max_text_chars(),
+    )
+    run_training(
+        engine,
+        tracking_uri=settings.resolved_mlflow_tracking_uri,
+        model_name=settings.model_name,
+        num_topics=12,
+        params={"passes": 5},
+    )
+    return home

@@ -1,7 +1,16 @@
 """The store: SQLAlchemy models of the radar's tables, and opening a migrated database."""
 
 from radar.store.database import open_store
-from radar.store.models import Base, Comment, IngestRun, Placement, Product, Streamer, Transcript
+from radar.store.models import (
+    Base,
+    Comment,
+    IngestRun,
+    Placement,
+    Product,
+    Streamer,
+    Transcript,
+    WeeklyRecommendation,
+)
 
 __all__ = [
     "Base",
@@ -11,5 +20,6 @@ __all__ = [
     "Product",
     "Streamer",
     "Transcript",
+    "WeeklyRecommendation",
     "open_store",
 ]

@@ -82,3 +82,18 @@ class IngestRun(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     counts: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class WeeklyRecommendation(Base):
+    """One row of a host's weekly list (written by `radar batch`)."""
+
+    __tablename__ = "weekly_recommendations"
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)
+    streamer_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[str] = mapped_column(ID)
+    title: Mapped[str] = mapped_column(Text)
+    fit: Mapped[float] = mapped_column(Float)
+    calibrated: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[str] = mapped_column(Text)
+    model_version: Mapped[str] = mapped_column(String(32))

@@ -15,31 +15,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from radar.errors import RadarError
-from radar.ingest import ingest_directory
 from radar.settings import Settings
-from radar.store import open_store
 from serving.app import create_app
-from training.run import run_training
 
 KEY = "test-key-123"
 HEADERS = {"X-API-Key": KEY}
-LIMITS = {"comments": 2000, "transcripts": 200_000, "products": 20_000}
 
 
 @pytest.fixture(scope="module")
-def home(small_demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("api-home")
-    settings = Settings(home=home)
-    engine = open_store(settings.resolved_database_url)
-    ingest_directory(small_demo_data, engine, quarantine_root=home / "q", max_text_chars=LIMITS)
-    run_training(
-        engine,
-        tracking_uri=settings.resolved_mlflow_tracking_uri,
-        model_name=settings.model_name,
-        num_topics=12,
-        params={"passes": 5},
-    )
-    return home
+def home(trained_home: Path) -> Path:
+    return trained_home
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,248 @@
+"""`radar batch`: every host's list for an ISO week, as CSV, Parquet, XLSX and in the store.
+
+Files are written to a temporary name and renamed, so a crash never leaves a half file;
+the content holds nothing time-dependent (XLSX timestamps are pinned to the week), so
+re-running a week with the same model gives byte-identical files. The lists come from
+the same `Recommender.recommend` the API and `radar recommend` call.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, delete
+
+from radar.errors import RadarError
+from radar.matching.history import load_streamer_ids
+from radar.matching.store_recommender import StoreRecommender
+from radar.store.models import Base, WeeklyRecommendation
+from serving.registry import LoadedModel
+
+COLUMNS = (
+    "week",
+    "streamer_id",
+    "rank",
+    "product_id",
+    "title",
+    "category",
+    "price",
+    "fit",
+    "calibrated",
+    "reasons",
+    "model_version",
+)
+HEADERS_ZH = (
+    "周",
+    "主播ID",
+    "排名",
+    "商品ID",
+    "商品标题",
+    "类目",
+    "价格",
+    "匹配度",
+    "已校准",
+    "推荐理由",
+    "模型版本",
+)
+
+
+@dataclass
+class BatchSummary:
+    """What a batch run wrote."""
+
+    week: str
+    files: list[Path]
+    hosts: int = 0
+    hosts_with_list: int = 0
+    insufficient_data: list[str] = field(default_factory=list)
+    no_fitting_product: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+def iso_week(value: str | None, today: date | None = None) -> str:
+    """`YYYY-Www`, checked; the current ISO week when `value` is None."""
+    if value is None:
+        year, week, _ = (today or date.today()).isocalendar()
+        return f"{year}-W{week:02d}"
+    try:
+        datetime.strptime(value + "-1", "%G-W%V-%u")
+    except ValueError:
+        raise RadarError(f"--week takes an ISO week like 2026-W48, got {value!r}") from None
+    return value
+
+
+def run_batch(
+    engine: Engine,
+    served: LoadedModel,
+    *,
+    week: str,
+    out_dir: Path,
+    top_k: int = 10,
+    min_fit: float = 0.8,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchSummary:
+    """Score every host, write the week's files and replace the week's rows in the store."""
+    scorer = StoreRecommender(engine, served.model)
+    hosts = load_streamer_ids(engine)
+    summary = BatchSummary(week, [], hosts=len(hosts))
+    rows: list[dict[str, Any]] = []
+    for done, host in enumerate(hosts, start=1):
+        result = scorer.recommend(host, top_k=top_k, min_fit=min_fit)
+        if result.state != "ready":
+            summary.insufficient_data.append(host)
+        elif not result.items:
+            summary.no_fitting_product.append(host)
+        else:
+            summary.hosts_with_list += 1
+        for item in result.items:
+            rows.append(
+                {
+                    "week": week,
+                    "streamer_id": host,
+                    "rank": item.rank,
+                    "product_id": item.product_id,
+                    "title": item.title,
+                    "category": item.category,
+                    "price": item.price,
+                    "fit": item.fit,
+                    "calibrated": item.calibrated,
+                    "reasons": item.reasons.text,
+                    "model_version": served.version,
+                    "reasons_json": json.dumps(item.reasons.to_dict(), ensure_ascii=False),
+                }
+            )
+        if progress is not None:
+            progress(done, len(hosts))
+    summary.rows = len(rows)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = out_dir / f"recommendations-{week}"
+    for suffix, writer in (
+        (".csv", _csv_bytes),
+        (".parquet", _parquet_bytes),
+        (".xlsx", _xlsx_bytes),
+    ):
+        path = stem.with_suffix(suffix)
+        _write_atomically(path, writer(rows, week))
+        summary.files.append(path)
+    _store_rows(engine, week, rows)
+    return summary
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; the lists are for people
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _csv_bytes(rows: list[dict[str, Any]], _week: str) -> bytes:
+    """UTF-8 with BOM and Chinese headers, so Excel opens it right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADERS_ZH)
+    for row in rows:
+        writer.writerow([_cell(row[column]) for column in COLUMNS])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _parquet_bytes(rows: list[dict[str, Any]], _week: str) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = [*COLUMNS, "reasons_json"]
+    table = pa.table(
+        {name: [row[name] for row in rows] for name in names}
+        if rows
+        else {name: pa.array([], pa.string()) for name in names}
+    )
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    return sink.getvalue()
+
+
+def _xlsx_bytes(rows: list[dict[str, Any]], week: str) -> bytes:
+    """One filterable sheet, frozen header, widths set; timestamps pinned to the week."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"推荐清单 {week}"
+    sheet.append(list(HEADERS_ZH))
+    for row in rows:
+        sheet.append([_cell(row[column]) for column in COLUMNS])
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for column, width in zip("ABCDEFGHIJK", (10, 12, 6, 12, 40, 10, 10, 8, 8, 80, 10), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _pin_times(buffer.getvalue(), datetime.strptime(week + "-1", "%G-W%V-%u"))
+
+
+_DOCUMENT_TIME = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _pin_times(data: bytes, moment: datetime) -> bytes:
+    """The same workbook with its document times set to `moment` and every archive entry
+    dated 1980-01-01 (openpyxl stamps both with the clock), so equal content is equal
+    bytes."""
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    source = zipfile.ZipFile(io.BytesIO(data))
+    target_buffer = io.BytesIO()
+    with zipfile.ZipFile(target_buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _DOCUMENT_TIME.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
+            pinned = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            pinned.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(pinned, content)
+    return target_buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return "" if value is None else value
+
+
+def _store_rows(engine: Engine, week: str, rows: list[dict[str, Any]]) -> None:
+    table = Base.metadata.tables[WeeklyRecommendation.__tablename__]
+    with engine.begin() as connection:
+        connection.execute(delete(table).where(table.c.week == week))
+        if rows:
+            connection.execute(
+                table.insert(),
+                [
+                    {
+                        "week": week,
+                        "streamer_id": row["streamer_id"],
+                        "rank": row["rank"],
+                        "product_id": row["product_id"],
+                        "title": row["title"],
+                        "fit": row["fit"],
+                        "calibrated": int(row["calibrated"]),
+                        "reasons": row["reasons_json"],
+                        "model_version": row["model_version"],
+                    }
+                    for row in rows
+                ],
+            )

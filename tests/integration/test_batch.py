@@ -1,0 +1,92 @@
+"""radar batch: files and store rows, identical re-runs, no partial files, same lists as
+the API."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from radar.errors import RadarError
+from radar.settings import Settings
+from radar.store import WeeklyRecommendation, open_store
+from serving.app import create_app
+from serving.batch import iso_week, run_batch
+from serving.registry import load_champion
+
+WEEK = "2026-W48"
+
+
+def batch(home: Path, out: Path, **options: object) -> object:
+    settings = Settings(home=home)
+    loaded = load_champion(
+        settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
+    )
+    return run_batch(
+        open_store(settings.resolved_database_url), loaded, week=WEEK, out_dir=out, **options
+    )  # type: ignore[arg-type]
+
+
+def test_files_rows_and_identical_reruns(trained_home: Path, tmp_path: Path) -> None:
+    summary = batch(trained_home, tmp_path / "a", min_fit=0.5)
+    again = batch(trained_home, tmp_path / "b", min_fit=0.5)
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert names == [f"recommendations-{WEEK}.{ext}" for ext in ("csv", "parquet", "xlsx")]
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    assert summary.rows == again.rows > 0  # type: ignore[attr-defined]
+
+    raw = (tmp_path / "a" / f"recommendations-{WEEK}.csv").read_bytes()
+    assert raw.startswith("\ufeff".encode())  # Excel reads the Chinese right
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0][:4] == ["周", "主播ID", "排名", "商品ID"]
+    assert len(rows) - 1 == summary.rows  # type: ignore[attr-defined]
+    table = pq.read_table(tmp_path / "a" / f"recommendations-{WEEK}.parquet")
+    assert {"week", "streamer_id", "rank", "product_id", "fit", "calibrated", "reasons"} <= set(
+        table.column_names
+    )
+    sheet = load_workbook(tmp_path / "a" / f"recommendations-{WEEK}.xlsx").active
+    assert sheet.max_row == len(rows) and sheet.auto_filter.ref
+
+    engine = open_store(Settings(home=trained_home).resolved_database_url)
+    with engine.connect() as connection:
+        stored = connection.execute(select(WeeklyRecommendation)).all()
+    assert len(stored) == summary.rows  # type: ignore[attr-defined]
+    assert json.loads(stored[0].reasons)["text"]
+
+
+def test_a_killed_batch_leaves_no_file(trained_home: Path, tmp_path: Path) -> None:
+    def crash(done: int, total: int) -> None:
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        batch(trained_home, tmp_path / "out", progress=crash)
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_batch_and_api_give_the_same_list(trained_home: Path, tmp_path: Path) -> None:
+    batch(trained_home, tmp_path, min_fit=0.5, top_k=5)
+    with (tmp_path / f"recommendations-{WEEK}.csv").open(encoding="utf-8-sig") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["主播ID"] == "h0002"]
+    settings = Settings(home=trained_home, api_keys="k")
+    with TestClient(create_app(settings)) as client:
+        body = client.post(
+            "/v1/recommend",
+            json={"streamer_id": "h0002", "top_k": 5, "min_fit": 0.5},
+            headers={"X-API-Key": "k"},
+        ).json()
+    assert [row["商品ID"] for row in rows] == [item["product_id"] for item in body["items"]]
+    assert [float(row["匹配度"]) for row in rows] == [item["fit"] for item in body["items"]]
+
+
+def test_week_is_checked() -> None:
+    assert iso_week("2026-W48") == "2026-W48"
+    with pytest.raises(RadarError, match="ISO week"):
+        iso_week("2026-48")
