@@ -85,13 +85,8 @@ close circles share words (PCA of square-rooted topic-word distributions).</p>
     )
 
 
-def write_reliability_diagram(
-    reliability: list[tuple[float, float, float, int]], path: Path, *, title: str
-) -> None:
-    """The reliability diagram of the fit as PNG: observed conversion rate per fit bin."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+def reliability_figure(reliability: list[tuple[float, float, float, int]], *, title: str) -> Any:
+    """The reliability diagram of the fit: observed conversion rate per fit bin."""
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(figsize=(5, 5))
@@ -99,7 +94,8 @@ def write_reliability_diagram(
     if reliability:
         predicted = [row[1] for row in reliability]
         observed = [row[2] for row in reliability]
-        sizes = [20 + 200 * row[3] / max(r[3] for r in reliability) for row in reliability]
+        largest = max(row[3] for row in reliability)
+        sizes = [20 + 200 * row[3] / largest for row in reliability]
         axes.plot(predicted, observed, color="#d9534f")
         axes.scatter(predicted, observed, s=sizes, color="#d9534f", label="fit bins (size = pairs)")
     axes.set(
@@ -111,5 +107,15 @@ def write_reliability_diagram(
     )
     axes.legend(loc="upper left")
     figure.tight_layout()
+    return figure
+
+
+def write_reliability_diagram(
+    reliability: list[tuple[float, float, float, int]], path: Path, *, title: str
+) -> None:
+    """The reliability diagram as PNG."""
+    import matplotlib.pyplot as plt
+
+    figure = reliability_figure(reliability, title=title)
     figure.savefig(path, dpi=100)
     plt.close(figure)

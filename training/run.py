@@ -6,6 +6,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -68,14 +69,16 @@ def run_training(
     params: dict[str, Any] | None = None,
     seed: int = 0,
     min_fit: float = 0.8,
+    since: datetime | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> TrainingOutcome:
     """Train from the store, log to MLflow, register as challenger, maybe promote.
 
-    `num_topics=None` sweeps `candidates` (each a nested run) and keeps the best.
+    `num_topics=None` sweeps `candidates` (each a nested run) and keeps the best; `since`
+    keeps only transcripts and comments from then on (the data window).
     """
     say = on_step or (lambda message: logger.info(message))
-    documents = load_documents(engine)
+    documents = load_documents(engine, since=since)
     if len(documents) < MIN_DOCUMENTS:
         raise RadarError(
             f"the store holds only {len(documents)} documents; load data first "
@@ -91,6 +94,7 @@ def run_training(
     use_tracking(tracking_uri, experiment)
     with mlflow.start_run(run_name="train") as run:
         mlflow.set_tag("trigger", "radar train")
+        mlflow.log_param("data_since", since.isoformat() if since else "all")
         sweep: dict[int, TopicQuality] = {}
         if num_topics is None:
 

@@ -79,3 +79,14 @@ def build_product_vectors(
             weights + shrinkage
         )
     return ProductVectors(list(products), smoothed, tokens)
+
+
+def products_for_topic(
+    vectors: ProductVectors, topic: int, *, n: int = 10
+) -> list[tuple[int, float]]:
+    """The `n` catalogue rows with the most weight on `topic`, with that weight."""
+    weights = vectors.matrix[:, topic]
+    order = sorted(
+        range(len(weights)), key=lambda row: (-weights[row], vectors.products[row].product_id)
+    )
+    return [(row, float(weights[row])) for row in order[:n]]
