@@ -43,10 +43,11 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class TrainingOutcome:
-    """What `run_training` did."""
+    """What `run_training` did (`version` is None when the model was not registered)."""
 
+    model: RadarModel
     run_id: str
-    version: str
+    version: str | None
     num_topics: int
     quality: TopicQuality
     decision: Decision
@@ -70,12 +71,14 @@ def run_training(
     seed: int = 0,
     min_fit: float = 0.8,
     since: datetime | None = None,
+    register: bool = True,
     on_step: Callable[[str], None] | None = None,
 ) -> TrainingOutcome:
     """Train from the store, log to MLflow, register as challenger, maybe promote.
 
     `num_topics=None` sweeps `candidates` (each a nested run) and keeps the best; `since`
-    keeps only transcripts and comments from then on (the data window).
+    keeps only transcripts and comments from then on (the data window); `register=False`
+    logs the run but registers (and so promotes) nothing.
     """
     say = on_step or (lambda message: logger.info(message))
     documents = load_documents(engine, since=since)
@@ -134,22 +137,26 @@ def run_training(
             sample_texts=held_texts,
             reliability=reliability,
         )
-        logged = register_version(model_uri, run.info.run_id, model_name)
-        challenger = {**quality.as_metrics(), **radar_model.evaluation}
-        decision = decide_promotion(promote, challenger, champion_metrics(model_name))
-        if decision.promote:
-            set_champion(model_name, logged.version)
+        version = None
+        decision = Decision(False, "not registered (register=False)")
+        if register:
+            version = register_version(model_uri, run.info.run_id, model_name).version
+            challenger = {**quality.as_metrics(), **radar_model.evaluation}
+            decision = decide_promotion(promote, challenger, champion_metrics(model_name))
+            if decision.promote:
+                set_champion(model_name, version)
         mlflow.set_tags(
             {
-                "registered_version": logged.version,
+                "registered_version": version or "-",
                 "promoted": str(decision.promote),
                 "promotion_reason": decision.reason,
             }
         )
     return TrainingOutcome(
+        model=radar_model,
         evaluation=radar_model.evaluation,
         run_id=run.info.run_id,
-        version=logged.version,
+        version=version,
         num_topics=model.num_topics,
         quality=quality,
         decision=decision,

@@ -131,3 +131,20 @@ def test_promote_moves_champion_and_rolls_back(trained: dict, tmp_path: Path) ->
     assert str(client.get_model_version_by_alias(MODEL, "champion").version) == "1"
     missing = subprocess.run([*command, "99"], env=env, capture_output=True, text=True)
     assert missing.returncode != 0
+
+
+def test_an_unregistered_run_leaves_the_registry_alone(trained: dict) -> None:
+    client = MlflowClient(trained["uri"])
+    before = len(client.search_model_versions(f"name='{MODEL}'"))
+    outcome = run_training(
+        trained["engine"],
+        tracking_uri=trained["uri"],
+        model_name=MODEL,
+        num_topics=6,
+        params={"passes": 2},
+        register=False,
+    )
+    assert outcome.version is None and not outcome.decision.promote
+    assert outcome.model.fit.calibrated
+    assert len(client.search_model_versions(f"name='{MODEL}'")) == before
+    assert client.get_run(outcome.run_id).data.params["num_topics"] == "6"
