@@ -154,12 +154,12 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def _csv_bytes(rows: list[dict[str, Any]], _week: str) -> bytes:
-    """UTF-8 with BOM and Chinese headers, so Excel opens it right."""
+    """The contract's columns, UTF-8 with BOM so Excel shows the Chinese text right."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(HEADERS_ZH)
+    writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow([_cell(row[column]) for column in COLUMNS])
+        writer.writerow([_machine_cell(row[column]) for column in COLUMNS])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -179,7 +179,8 @@ def _parquet_bytes(rows: list[dict[str, Any]], _week: str) -> bytes:
 
 
 def _xlsx_bytes(rows: list[dict[str, Any]], week: str) -> bytes:
-    """One filterable sheet, frozen header, widths set; timestamps pinned to the week."""
+    """A filterable sheet in Chinese for people (frozen header, widths set), then a `data`
+    sheet with the contract's columns for scripts; timestamps pinned to the week."""
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -187,7 +188,11 @@ def _xlsx_bytes(rows: list[dict[str, Any]], week: str) -> bytes:
     sheet.title = f"推荐清单 {week}"
     sheet.append(list(HEADERS_ZH))
     for row in rows:
-        sheet.append([_cell(row[column]) for column in COLUMNS])
+        sheet.append([_human_cell(row[column]) for column in COLUMNS])
+    data = workbook.create_sheet("data")
+    data.append(list(COLUMNS))
+    for row in rows:
+        data.append([_machine_cell(row[column]) for column in COLUMNS])
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     for column, width in zip("ABCDEFGHIJK", (10, 12, 6, 12, 40, 10, 10, 8, 8, 80, 10), strict=True):
@@ -218,9 +223,15 @@ def _pin_times(data: bytes, moment: datetime) -> bytes:
     return target_buffer.getvalue()
 
 
-def _cell(value: Any) -> Any:
+def _human_cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "是" if value else "否"
+    return "" if value is None else value
+
+
+def _machine_cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return "" if value is None else value
 
 

@@ -45,14 +45,17 @@ def test_files_rows_and_identical_reruns(trained_home: Path, tmp_path: Path) -> 
     raw = (tmp_path / "a" / f"recommendations-{WEEK}.csv").read_bytes()
     assert raw.startswith("\ufeff".encode())  # Excel reads the Chinese right
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
-    assert rows[0][:4] == ["周", "主播ID", "排名", "商品ID"]
+    assert rows[0][:4] == ["week", "streamer_id", "rank", "product_id"]  # the contract's names
     assert len(rows) - 1 == summary.rows  # type: ignore[attr-defined]
     table = pq.read_table(tmp_path / "a" / f"recommendations-{WEEK}.parquet")
     assert {"week", "streamer_id", "rank", "product_id", "fit", "calibrated", "reasons"} <= set(
         table.column_names
     )
-    sheet = load_workbook(tmp_path / "a" / f"recommendations-{WEEK}.xlsx").active
-    assert sheet.max_row == len(rows) and sheet.auto_filter.ref
+    workbook = load_workbook(tmp_path / "a" / f"recommendations-{WEEK}.xlsx")
+    people, data = workbook.worksheets
+    assert people.max_row == len(rows) and people.auto_filter.ref
+    assert [cell.value for cell in people[1]][:4] == ["周", "主播ID", "排名", "商品ID"]
+    assert [cell.value for cell in data[1]] == rows[0]
 
     engine = open_store(Settings(home=trained_home).resolved_database_url)
     with engine.connect() as connection:
@@ -74,7 +77,7 @@ def test_a_killed_batch_leaves_no_file(trained_home: Path, tmp_path: Path) -> No
 def test_batch_and_api_give_the_same_list(trained_home: Path, tmp_path: Path) -> None:
     batch(trained_home, tmp_path, min_fit=0.5, top_k=5)
     with (tmp_path / f"recommendations-{WEEK}.csv").open(encoding="utf-8-sig") as handle:
-        rows = [row for row in csv.DictReader(handle) if row["主播ID"] == "h0002"]
+        rows = [row for row in csv.DictReader(handle) if row["streamer_id"] == "h0002"]
     settings = Settings(home=trained_home, api_keys="k")
     with TestClient(create_app(settings)) as client:
         body = client.post(
@@ -82,8 +85,8 @@ def test_batch_and_api_give_the_same_list(trained_home: Path, tmp_path: Path) ->
             json={"streamer_id": "h0002", "top_k": 5, "min_fit": 0.5},
             headers={"X-API-Key": "k"},
         ).json()
-    assert [row["商品ID"] for row in rows] == [item["product_id"] for item in body["items"]]
-    assert [float(row["匹配度"]) for row in rows] == [item["fit"] for item in body["items"]]
+    assert [row["product_id"] for row in rows] == [item["product_id"] for item in body["items"]]
+    assert [float(row["fit"]) for row in rows] == [item["fit"] for item in body["items"]]
 
 
 def test_week_is_checked() -> None:

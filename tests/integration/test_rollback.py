@@ -61,4 +61,4 @@ def test_rollback_reaches_api_and_batch(trained_home: Path, tmp_path: Path) -> N
     )
     run_batch(engine, loaded, week="2026-W48", out_dir=tmp_path / "out", min_fit=0.0)
     with (tmp_path / "out" / "recommendations-2026-W48.csv").open(encoding="utf-8-sig") as f:
-        assert {row["模型版本"] for row in csv.DictReader(f)} == {"1"}
+        assert {row["model_version"] for row in csv.DictReader(f)} == {"1"}
