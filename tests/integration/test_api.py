@@ -3,11 +3,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -17,6 +12,7 @@ from fastapi.testclient import TestClient
 from radar.errors import RadarError
 from radar.settings import Settings
 from serving.app import create_app
+from tests.integration.servers import running_server
 
 KEY = "test-key-123"
 HEADERS = {"X-API-Key": KEY}
@@ -141,33 +137,8 @@ def test_no_keys_refuses_to_start(tmp_path: Path) -> None:
         create_app(Settings(home=tmp_path))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_a_real_server_on_loopback(home: Path) -> None:
-    port = free_port()
-    env = {**os.environ, "RADAR_HOME": str(home), "RADAR_API_KEYS": KEY}
-    env.pop("MLFLOW_TRACKING_URI", None)
-    server = subprocess.Popen(
-        [sys.executable, "-c", "from radar.cli import main; main()", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).json()["model_version"] == "1":
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not come up in 60 s")
+    with running_server(home, RADAR_API_KEYS=KEY) as base:
         response = httpx.post(
             f"{base}/v1/recommend",
             json={"streamer_id": "h0002", "min_fit": 0.0},
@@ -175,12 +146,10 @@ def test_a_real_server_on_loopback(home: Path) -> None:
             timeout=30,
         )
         assert response.status_code == 200 and response.json()["items"]
+        assert response.json()["model_version"] == "1"
         assert (
             httpx.post(
                 f"{base}/v1/recommend", json={"streamer_id": "h0002"}, timeout=30
             ).status_code
             == 401
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)

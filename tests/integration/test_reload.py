@@ -3,60 +3,30 @@ answers switch to the new version (a real uvicorn process, polling the registry)
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from radar.settings import Settings
 from radar.store import open_store
-from tests.integration.test_api import free_port
+from tests.integration.servers import running_server
 from training.run import run_training
 
 KEY = "reload-key"
-
-
-def wait_for(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).json().get("model_version"):
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    pytest.fail(f"{url} did not answer with a model in {seconds} s")
 
 
 def test_promotion_under_load_switches_without_errors(trained_home: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
     shutil.copytree(trained_home, home)
     settings = Settings(home=home)
-    port = free_port()
-    env = {
-        **os.environ,
-        "RADAR_HOME": str(home),
-        "RADAR_API_KEYS": KEY,
-        "RADAR_MODEL_POLL_SECONDS": "0.5",
-    }
-    env.pop("MLFLOW_TRACKING_URI", None)
-    server = subprocess.Popen(
-        [sys.executable, "-c", "from radar.cli import main; main()", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
     versions: list[str] = []
     failures: list[str] = []
     stop = threading.Event()
 
-    def keep_requesting() -> None:
+    def keep_requesting(base: str) -> None:
         with httpx.Client(base_url=base, headers={"X-API-Key": KEY}, timeout=30) as client:
             while not stop.is_set():
                 response = client.post(
@@ -67,29 +37,26 @@ def test_promotion_under_load_switches_without_errors(trained_home: Path, tmp_pa
                 else:
                     failures.append(f"{response.status_code} {response.text[:200]}")
 
-    try:
-        wait_for(f"{base}/health")
-        client_thread = threading.Thread(target=keep_requesting)
+    with running_server(home, RADAR_API_KEYS=KEY, RADAR_MODEL_POLL_SECONDS="0.5") as base:
+        client_thread = threading.Thread(target=keep_requesting, args=(base,))
         client_thread.start()
-        time.sleep(1.0)
-        run_training(
-            open_store(settings.resolved_database_url),
-            tracking_uri=settings.resolved_mlflow_tracking_uri,
-            model_name=settings.model_name,
-            num_topics=10,
-            params={"passes": 3},
-            promote="always",
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and (not versions or versions[-1] != "2"):
-            time.sleep(0.2)
-        time.sleep(1.0)
-        stop.set()
-        client_thread.join(timeout=60)
-    finally:
-        stop.set()
-        server.terminate()
-        server.wait(timeout=30)
+        try:
+            time.sleep(1.0)
+            run_training(
+                open_store(settings.resolved_database_url),
+                tracking_uri=settings.resolved_mlflow_tracking_uri,
+                model_name=settings.model_name,
+                num_topics=10,
+                params={"passes": 3},
+                promote="always",
+            )
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and (not versions or versions[-1] != "2"):
+                time.sleep(0.2)
+            time.sleep(1.0)
+        finally:
+            stop.set()
+            client_thread.join(timeout=60)
     assert failures == []
     assert versions[0] == "1" and versions[-1] == "2"
     switch = versions.index("2")
