@@ -250,16 +250,27 @@ def evaluate(
 
 @app.command()
 def batch(
-    week: Annotated[
-        str | None, typer.Option(help="ISO week, e.g. 2026-W48 (default: this week)")
-    ] = None,
+    week: Annotated[str | None, typer.Option(help="ISO week like 2026-W48; default: this")] = None,
     top_k: Annotated[int, typer.Option(min=1, max=200)] = 10,
     min_fit: Annotated[float | None, typer.Option(min=0.0, max=1.0)] = None,
     out: Annotated[Path | None, typer.Option(help="folder (default $RADAR_HOME/batch)")] = None,
+    engine: Annotated[str, typer.Option(help="numpy (in process) or dask")] = "numpy",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address")] = None,
 ) -> None:
     """Every host's list for the week: CSV (Excel-ready), Parquet, XLSX and the store."""
+    if engine not in ("numpy", "dask"):
+        raise typer.BadParameter("--engine takes numpy or dask")
+    if engine == "dask" and not scheduler:
+        raise typer.BadParameter("--engine dask needs --scheduler ADDRESS (tcp://host:8786)")
     settings = Settings()
-    summary = _batch(settings, week=week, top_k=top_k, min_fit=min_fit, out=out)
+    summary = _batch(
+        settings,
+        week=week,
+        top_k=top_k,
+        min_fit=min_fit,
+        out=out,
+        scheduler=scheduler if engine == "dask" else None,
+    )
     _print_batch_summary(summary)
 
 
@@ -359,8 +370,17 @@ def _print_recommendations(result: HostRecommendations, version: str) -> None:
 
 
 def _batch(
-    settings: Settings, *, week: str | None, top_k: int, min_fit: float | None, out: Path | None
+    settings: Settings,
+    *,
+    week: str | None,
+    top_k: int,
+    min_fit: float | None,
+    out: Path | None,
+    scheduler: str | None = None,
 ) -> BatchSummary:
+    from contextlib import AbstractContextManager, nullcontext
+
+    from radar.matching.scoring import BlockMapper, map_blocks
     from radar.store import open_store
     from serving.batch import iso_week, run_batch
     from serving.registry import load_champion
@@ -368,15 +388,23 @@ def _batch(
     loaded = load_champion(
         settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
     )
-    with Progress(
-        TextColumn("scoring hosts"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeRemainingColumn(),
-        console=error_console,
-        disable=not error_console.is_terminal,
-        transient=True,
-    ) as bar:
+    engine: AbstractContextManager[BlockMapper] = nullcontext(map_blocks)
+    if scheduler is not None:
+        from serving.dask_engine import dask_engine
+
+        engine = dask_engine(scheduler)
+    with (
+        engine as scoring,
+        Progress(
+            TextColumn("scoring blocks of hosts"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeRemainingColumn(),
+            console=error_console,
+            disable=not error_console.is_terminal,
+            transient=True,
+        ) as bar,
+    ):
         task = bar.add_task("hosts", total=None)
         return run_batch(
             open_store(settings.resolved_database_url),
@@ -386,6 +414,7 @@ def _batch(
             top_k=top_k,
             min_fit=settings.min_fit if min_fit is None else min_fit,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
+            scoring=scoring,
         )
 
 

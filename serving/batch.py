@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Engine, delete
 
 from radar.errors import RadarError
-from radar.matching.history import load_streamer_ids
+from radar.matching.scoring import BlockMapper, map_blocks
 from radar.matching.store_recommender import StoreRecommender
 from radar.store.models import Base, WeeklyRecommendation
 from serving.registry import LoadedModel
@@ -91,14 +91,16 @@ def run_batch(
     top_k: int = 10,
     min_fit: float = 0.8,
     progress: Callable[[int, int], None] | None = None,
+    scoring: BlockMapper = map_blocks,
 ) -> BatchSummary:
-    """Score every host, write the week's files and replace the week's rows in the store."""
+    """Score every host (blocks of hosts through `scoring`: in process by default, or the
+    Dask engine), write the week's files and replace the week's rows in the store."""
     scorer = StoreRecommender(engine, served.model)
-    hosts = load_streamer_ids(engine)
-    summary = BatchSummary(week, [], hosts=len(hosts))
+    results = scorer.recommend_all(top_k=top_k, min_fit=min_fit, progress=progress, engine=scoring)
+    summary = BatchSummary(week, [], hosts=len(results))
     rows: list[dict[str, Any]] = []
-    for done, host in enumerate(hosts, start=1):
-        result = scorer.recommend(host, top_k=top_k, min_fit=min_fit)
+    for result in results:
+        host = result.streamer_id
         if result.state != "ready":
             summary.insufficient_data.append(host)
         elif not result.items:
@@ -122,8 +124,6 @@ def run_batch(
                     "reasons_json": json.dumps(item.reasons.to_dict(), ensure_ascii=False),
                 }
             )
-        if progress is not None:
-            progress(done, len(hosts))
     summary.rows = len(rows)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = out_dir / f"recommendations-{week}"

@@ -23,8 +23,10 @@ With past placements, the fit is a logistic regression on these features (fitted
 `radar.matching.calibration`): `calibrated = True`. Without outcomes the fit is the
 plain `topic_affinity`, an uncalibrated score in [0, 1]: `calibrated = False`.
 
-Because each feature is a dot product, the logit is one dot product of a host vector
-and a product vector: scoring a whole catalogue is one matrix product.
+Because each feature is a dot product with the product's √topics or its category
+distribution, the weighted sum collapses: the logit is one dot product of a host vector
+`[Σ wᵢ·√aᵢ, Σ wⱼ·cⱼ, constant]` and a product vector `[√p, q, 1]`, so scoring a block
+of hosts against the whole catalogue is one matrix product.
 """
 
 from __future__ import annotations
@@ -124,25 +126,28 @@ class FitModel:
         return 1.0 / (1.0 + np.exp(-(features @ self.coef + self.intercept)))
 
     def host_vector(self, host: HostSide) -> np.ndarray:
-        """The host's half of the bilinear logit: `logit = host_vector · product_vector`."""
+        """The host's half of the logit: `logit = host_vector · product_vector`. Without
+        calibration it is the combined profile's √, so the product is the topic affinity."""
         if self.coef is None:
-            raise ValueError("an uncalibrated fit has no logit: use predict on the features")
-        topic_part = self.coef[:_TOPIC_BLOCKS, np.newaxis] * host.roots()
+            categories = np.zeros(host.category_rows().shape[1])
+            return np.concatenate([host.roots()[0], categories, [0.0]])
+        topic_part = self.coef[:_TOPIC_BLOCKS] @ host.roots()
         end = _TOPIC_BLOCKS + _CATEGORY_BLOCKS
-        category_part = self.coef[_TOPIC_BLOCKS:end, np.newaxis] * host.category_rows()
+        category_part = self.coef[_TOPIC_BLOCKS:end] @ host.category_rows()
         constant = self.coef[end] * float(host.has_history) + self.intercept
-        return np.concatenate([topic_part.ravel(), category_part.ravel(), [constant]])
+        return np.concatenate([topic_part, category_part, [constant]])
 
     @staticmethod
     def product_vectors(products: ProductSide) -> np.ndarray:
-        """The products' half of the bilinear logit, one row per product."""
-        return np.hstack(
-            [
-                np.tile(products.roots, (1, _TOPIC_BLOCKS)),
-                np.tile(products.categories, (1, _CATEGORY_BLOCKS)),
-                np.ones((len(products), 1)),
-            ]
-        )
+        """The products' half of the logit, one row per product: `[√p, q, 1]`."""
+        return np.hstack([products.roots, products.categories, np.ones((len(products), 1))])
+
+    def fits_from_scores(self, scores: np.ndarray) -> np.ndarray:
+        """Host-vector · product-vector scores to fits (the logistic function when
+        calibrated; the affinity itself, clipped, when not)."""
+        if self.coef is None:
+            return np.clip(scores, 0.0, 1.0)
+        return 1.0 / (1.0 + np.exp(-scores))
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -1,23 +1,29 @@
-"""The one scoring path: a host's fits over the catalogue, ranked, with reasons.
+"""The one scoring path: hosts' fits over the catalogue, ranked, with reasons.
 
-The CLI, the weekly batch and the API all call `Recommender.recommend`.
+The API and `radar recommend` call `Recommender.recommend` for one host, the weekly
+batch calls `Recommender.recommend_many` for all of them; both go through the same
+block scoring (`radar.matching.scoring.top_candidates`), ranking and reasons, so they
+give the same list for the same host.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from radar.matching.calibration import host_side
-from radar.matching.fit import pair_features
+from radar.matching.fit import FitModel
 from radar.matching.history import Outcome
 from radar.matching.products import ProductVectors
 from radar.matching.profiles import HostProfile
 from radar.matching.ranking import BusinessFilters, rank_products
 from radar.matching.reasons import Reasons, explain
+from radar.matching.scoring import BlockMapper, candidates_needed, map_blocks
 from radar.model import RadarModel
+
+BLOCK_HOSTS = 256
 
 
 @dataclass(frozen=True)
@@ -44,18 +50,33 @@ class HostRecommendations:
     items: list[Recommendation] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class HostInput:
+    """What the recommender needs of one host."""
+
+    profile: HostProfile
+    history: Sequence[Outcome] = ()
+    placed: Collection[str] = ()
+    lines: Sequence[str] = ()
+
+
 class Recommender:
     """Scores hosts against one catalogue with one model."""
 
     def __init__(self, model: RadarModel, catalogue: ProductVectors) -> None:
         self.model = model
         self.catalogue = catalogue
-        self._products = catalogue.side()
+        self.product_vectors = FitModel.product_vectors(catalogue.side())
+
+    def host_vector(self, profile: HostProfile, history: Sequence[Outcome]) -> np.ndarray:
+        """The host's half of the logit."""
+        side = host_side(profile, self.catalogue, history, peers=self.model.peers)
+        return self.model.fit.host_vector(side)
 
     def fits(self, profile: HostProfile, history: Sequence[Outcome]) -> np.ndarray:
         """The fit of every catalogue product for this host."""
-        side = host_side(profile, self.catalogue, history, peers=self.model.peers)
-        return self.model.fit.predict(pair_features(side, self._products))
+        scores = self.product_vectors @ self.host_vector(profile, history)
+        return self.model.fit.fits_from_scores(scores)
 
     def recommend(
         self,
@@ -70,20 +91,87 @@ class Recommender:
     ) -> HostRecommendations:
         """The host's ranked list with reasons; empty with `insufficient_data` when the host
         has too little text to profile."""
-        result = HostRecommendations(profile.streamer_id, profile.state, min_fit)
-        if not profile.ready or profile.combined is None:
-            return result
-        fits = self.fits(profile, history)
-        rows = rank_products(
-            fits,
-            self.catalogue.products,
-            top_k=top_k,
-            min_fit=min_fit,
-            placed=placed,
-            filters=filters,
+        host = HostInput(profile, history, placed, host_lines)
+        return self.recommend_many([host], top_k=top_k, min_fit=min_fit, filters=filters)[0]
+
+    def recommend_many(
+        self,
+        hosts: Sequence[HostInput],
+        *,
+        top_k: int = 10,
+        min_fit: float = 0.8,
+        filters: BusinessFilters | None = None,
+        engine: BlockMapper = map_blocks,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[HostRecommendations]:
+        """Lists for many hosts, scored in blocks of hosts (one matrix product each) by
+        `engine`; `progress` hears (blocks done, blocks)."""
+        results = [
+            HostRecommendations(h.profile.streamer_id, h.profile.state, min_fit) for h in hosts
+        ]
+        ready = [i for i, h in enumerate(hosts) if h.profile.ready]
+        if not ready:
+            return results
+        vectors = np.vstack([self.host_vector(hosts[i].profile, hosts[i].history) for i in ready])
+        per_host = max(candidates_needed(top_k, len(hosts[i].placed)) for i in ready)
+        blocks = [
+            vectors[start : start + BLOCK_HOSTS] for start in range(0, len(ready), BLOCK_HOSTS)
+        ]
+        scored = engine(blocks, self.product_vectors, per_host=per_host, progress=progress)
+        rows = np.vstack([block_rows for block_rows, _ in scored])
+        scores = np.vstack([block_scores for _, block_scores in scored])
+        for position, index in enumerate(ready):
+            chosen = self._rank(
+                rows[position],
+                scores[position],
+                vectors[position],
+                hosts[index],
+                top_k,
+                min_fit,
+                filters,
+            )
+            results[index].items = self._items(hosts[index], chosen)
+        return results
+
+    def _rank(
+        self,
+        rows: np.ndarray,
+        scores: np.ndarray,
+        vector: np.ndarray,
+        host: HostInput,
+        top_k: int,
+        min_fit: float,
+        filters: BusinessFilters | None,
+    ) -> list[tuple[int, float]]:
+        """Rank the candidates; when filters used them up while more products may reach
+        `min_fit`, rank the whole catalogue instead."""
+        del scores  # float32 from the block product: recompute the few candidates exactly
+        fits = self.model.fit.fits_from_scores(self.product_vectors[rows] @ vector)
+        products = [self.catalogue.products[row] for row in rows]
+        chosen = rank_products(
+            fits, products, top_k=top_k, min_fit=min_fit, placed=host.placed, filters=filters
         )
+        exhausted = len(rows) < len(self.catalogue.products) and fits.min() >= min_fit
+        if len(chosen) < top_k and exhausted:
+            all_fits = self.model.fit.fits_from_scores(self.product_vectors @ vector)
+            full = rank_products(
+                all_fits,
+                self.catalogue.products,
+                top_k=top_k,
+                min_fit=min_fit,
+                placed=host.placed,
+                filters=filters,
+            )
+            return [(row, float(all_fits[row])) for row in full]
+        return [(int(rows[i]), float(fits[i])) for i in chosen]
+
+    def _items(self, host: HostInput, chosen: list[tuple[int, float]]) -> list[Recommendation]:
         labels = self.model.topics.topic_labels_
-        for rank, row in enumerate(rows, start=1):
+        profile = host.profile
+        if profile.combined is None:
+            return []
+        items = []
+        for rank, (row, fit) in enumerate(chosen, start=1):
             product = self.catalogue.products[row]
             reasons = explain(
                 profile.combined,
@@ -91,18 +179,18 @@ class Recommender:
                 labels=labels,
                 product_tokens=self.catalogue.tokens[row],
                 host_keywords=profile.keywords,
-                host_lines=host_lines,
+                host_lines=host.lines,
             )
-            result.items.append(
+            items.append(
                 Recommendation(
                     rank,
                     product.product_id,
                     product.title,
-                    round(float(fits[row]), 4),
+                    round(fit, 4),
                     self.model.fit.calibrated,
                     reasons,
                     product.category,
                     product.price,
                 )
             )
-        return result
+        return items

@@ -9,13 +9,19 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine, select
 
-from radar.corpus import COMMENTS, TRANSCRIPT, load_documents
+from radar.corpus import COMMENTS, TRANSCRIPT, Document, load_documents
 from radar.errors import UnknownProductError, UnknownStreamerError
 from radar.matching.categories import attach_categories
-from radar.matching.history import Outcome, load_catalogue, load_outcomes, load_placed
+from radar.matching.history import (
+    Outcome,
+    load_catalogue,
+    load_outcomes,
+    load_placed,
+    load_streamer_ids,
+)
 from radar.matching.products import build_product_vectors
 from radar.matching.profiles import HostProfile, build_profiles
-from radar.matching.recommender import HostRecommendations, Recommender
+from radar.matching.recommender import HostInput, HostRecommendations, Recommender
 from radar.model import RadarModel
 from radar.store.models import Streamer
 
@@ -57,15 +63,7 @@ class StoreRecommender:
         profile = build_profiles(
             documents, self.model.topics, streamer_ids=[streamer_id], settings=self.model.profiles
         )[streamer_id]
-        recent = sorted(documents, key=lambda doc: doc.time or datetime.min, reverse=True)
-        fans = [line for doc in recent if doc.kind == COMMENTS for line in doc.text.split("\n")]
-        talk = [
-            line
-            for doc in recent
-            if doc.kind == TRANSCRIPT
-            for line in doc.text.replace("！", "。").replace("？", "。").split("。")
-        ]
-        return profile, (fans + talk)[:MAX_EVIDENCE_LINES]
+        return profile, evidence_lines(documents)
 
     def recommend(self, streamer_id: str, **options: Any) -> HostRecommendations:
         """`Recommender.recommend` for a host of the store (options: top_k, min_fit, filters)."""
@@ -77,6 +75,29 @@ class StoreRecommender:
             host_lines=lines,
             **options,
         )
+
+    def recommend_all(self, **options: Any) -> list[HostRecommendations]:
+        """`Recommender.recommend_many` for every host of the store, the store read once
+        (options: top_k, min_fit, filters, engine, progress)."""
+        documents = load_documents(self.engine, products=False)
+        by_host: dict[str, list[Document]] = defaultdict(list)
+        for doc in documents:
+            if doc.streamer_id is not None:
+                by_host[doc.streamer_id].append(doc)
+        hosts = load_streamer_ids(self.engine)
+        profiles = build_profiles(
+            documents, self.model.topics, streamer_ids=hosts, settings=self.model.profiles
+        )
+        inputs = [
+            HostInput(
+                profiles[host],
+                self.outcomes.get(host, []),
+                self.placed.get(host, set()),
+                evidence_lines(by_host.get(host, [])),
+            )
+            for host in hosts
+        ]
+        return self.recommender.recommend_many(inputs, **options)
 
     def pair_fits(self, streamer_id: str, product_ids: list[str]) -> list[tuple[str, float]]:
         """The fit of each given product for the host.
@@ -105,3 +126,16 @@ class StoreRecommender:
             key=lambda row: (-affinity[row], catalogue.products[row].product_id),
         )
         return topics, [(row, round(float(affinity[row]), 4)) for row in order[:top_k]]
+
+
+def evidence_lines(documents: list[Document]) -> list[str]:
+    """A host's lines to quote as evidence, newest first: fan comments, then its own words."""
+    recent = sorted(documents, key=lambda doc: doc.time or datetime.min, reverse=True)
+    fans = [line for doc in recent if doc.kind == COMMENTS for line in doc.text.split("\n")]
+    talk = [
+        line
+        for doc in recent
+        if doc.kind == TRANSCRIPT
+        for line in doc.text.replace("！", "。").replace("？", "。").split("。")
+    ]
+    return (fans + talk)[:MAX_EVIDENCE_LINES]

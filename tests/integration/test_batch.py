@@ -66,7 +66,7 @@ def test_files_rows_and_identical_reruns(trained_home: Path, tmp_path: Path) -> 
 
 def test_a_killed_batch_leaves_no_file(trained_home: Path, tmp_path: Path) -> None:
     def crash(done: int, total: int) -> None:
-        if done == 3:
+        if done >= 1:  # the first block is scored: crash before any file is written
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -93,3 +93,29 @@ def test_week_is_checked() -> None:
     assert iso_week("2026-W48") == "2026-W48"
     with pytest.raises(RadarError, match="ISO week"):
         iso_week("2026-48")
+
+
+def test_the_dask_engine_gives_the_same_files(trained_home: Path, tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    from serving.dask_engine import dask_engine
+
+    batch(trained_home, tmp_path / "numpy", min_fit=0.5)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        with dask_engine(cluster.scheduler_address) as scoring:
+            batch(trained_home, tmp_path / "dask", min_fit=0.5, scoring=scoring)
+    for name in sorted(p.name for p in (tmp_path / "numpy").iterdir()):
+        assert (tmp_path / "numpy" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes()
+
+
+def test_no_scheduler_is_a_clear_error() -> None:
+    from serving.dask_engine import dask_engine
+
+    with (
+        pytest.raises(RadarError, match="no Dask scheduler"),
+        dask_engine("tcp://127.0.0.1:1", timeout="2s"),
+    ):
+        pass

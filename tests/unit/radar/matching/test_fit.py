@@ -46,7 +46,15 @@ def test_the_logit_is_one_dot_product() -> None:
     catalogue = products(6)
     via_features = model.predict(pair_features(side, catalogue))
     logits = FitModel.product_vectors(catalogue) @ model.host_vector(side)
-    np.testing.assert_allclose(1 / (1 + np.exp(-logits)), via_features)
+    np.testing.assert_allclose(model.fits_from_scores(logits), via_features)
+
+
+def test_uncalibrated_scores_are_the_topic_affinity() -> None:
+    side, catalogue = host(), products(5)
+    scores = FitModel.product_vectors(catalogue) @ FitModel().host_vector(side)
+    np.testing.assert_allclose(
+        FitModel().fits_from_scores(scores), pair_features(side, catalogue)[:, 0]
+    )
 
 
 def test_uncalibrated_fit_is_the_topic_affinity() -> None:
