@@ -14,19 +14,25 @@ BlockMapper = Callable[..., list[Candidates]]
 """`map_blocks`'s signature: (host blocks, product vectors, *, per_host, progress)."""
 
 CANDIDATE_FLOOR = 64
+SORT_ROWS = 16
 
 
 def top_candidates(
     host_vectors: np.ndarray, product_vectors: np.ndarray, *, per_host: int
-) -> tuple[np.ndarray, np.ndarray]:
+) -> Candidates:
     """For each host row, the `per_host` product rows with the highest scores (unordered)
-    and those scores: two hosts × per_host arrays."""
-    scores = host_vectors.astype(np.float32) @ product_vectors.astype(np.float32).T
+    and those scores: two hosts × per_host arrays. Scores are float32; the partial sort
+    runs a few rows at a time so that its index arrays stay small."""
+    products = np.asarray(product_vectors, dtype=np.float32)
+    scores = np.asarray(host_vectors, dtype=np.float32) @ products.T
     keep = min(per_host, scores.shape[1])
-    if keep == scores.shape[1]:
-        rows = np.broadcast_to(np.arange(keep), scores.shape).copy()
-    else:
-        rows = np.argpartition(-scores, keep - 1, axis=1)[:, :keep]
+    rows = np.empty((scores.shape[0], keep), dtype=np.int64)
+    for start in range(0, scores.shape[0], SORT_ROWS):
+        part = scores[start : start + SORT_ROWS]
+        if keep == scores.shape[1]:
+            rows[start : start + SORT_ROWS] = np.arange(keep)
+        else:
+            rows[start : start + SORT_ROWS] = np.argpartition(part, -keep, axis=1)[:, -keep:]
     return rows, np.take_along_axis(scores, rows, axis=1).astype(np.float64)
 
 
@@ -43,9 +49,10 @@ def map_blocks(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Candidates]:
     """`top_candidates` for each block of host vectors, in this process."""
+    products = np.asarray(product_vectors, dtype=np.float32)  # converted once, not per block
     results = []
     for done, block in enumerate(blocks, start=1):
-        results.append(top_candidates(block, product_vectors, per_host=per_host))
+        results.append(top_candidates(block, products, per_host=per_host))
         if progress is not None:
             progress(done, len(blocks))
     return results
