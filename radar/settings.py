@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     api_keys_file: Path | None = None
     segmenter: Literal["auto", "rjieba", "jieba"] = "auto"
     model_poll_seconds: float = Field(default=30.0, gt=0, description="registry poll interval")
+    profile_ttl_seconds: float = Field(default=300.0, ge=0, description="API profile cache")
     max_comment_chars: int = Field(default=2_000, gt=0)
     max_transcript_chars: int = Field(default=200_000, gt=0)
     max_product_text_chars: int = Field(default=20_000, gt=0)

@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, *, insecure_dev: bool = False) 
         config.resolved_mlflow_tracking_uri,
         config.model_name,
         config.model_cache_dir,
+        profile_ttl=config.profile_ttl_seconds,
     )
 
     @asynccontextmanager

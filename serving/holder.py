@@ -32,8 +32,17 @@ class Served:
 class ModelHolder:
     """Keeps the champion loaded and swaps to a new champion atomically."""
 
-    def __init__(self, engine: Engine, tracking_uri: str, model_name: str, cache: Path) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        tracking_uri: str,
+        model_name: str,
+        cache: Path,
+        *,
+        profile_ttl: float = 300.0,
+    ) -> None:
         self.engine = engine
+        self.profile_ttl = profile_ttl
         self.tracking_uri = tracking_uri
         self.model_name = model_name
         self.cache = cache
@@ -60,7 +69,8 @@ class ModelHolder:
                 if self.current is not None and self.current.loaded.version == version:
                     return False
                 loaded = load_version(self.tracking_uri, self.model_name, version, self.cache)
-                served = Served(loaded, StoreRecommender(self.engine, loaded.model))
+                scorer = StoreRecommender(self.engine, loaded.model, profile_ttl=self.profile_ttl)
+                served = Served(loaded, scorer)
             except Exception as error:  # keep serving the old model, say why in /health
                 self.last_error = f"could not load {self.model_name}@champion: {error}"
                 logger.warning(self.last_error)

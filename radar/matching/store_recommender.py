@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
@@ -31,9 +32,13 @@ MAX_EVIDENCE_LINES = 400
 class StoreRecommender:
     """The catalogue, placements and outcomes of a store, scored with one radar model."""
 
-    def __init__(self, engine: Engine, model: RadarModel) -> None:
+    def __init__(self, engine: Engine, model: RadarModel, *, profile_ttl: float = 300.0) -> None:
+        """`profile_ttl`: seconds a host's profile is reused before it is read again (new
+        comments and transcripts in the store show up after at most that long)."""
         self.engine = engine
         self.model = model
+        self.profile_ttl = profile_ttl
+        self._profiles: dict[str, tuple[float, HostProfile, list[str]]] = {}
         catalogue = attach_categories(
             build_product_vectors(
                 model.topics, load_catalogue(engine), shrinkage=model.product_shrinkage
@@ -48,11 +53,20 @@ class StoreRecommender:
         self.placed = load_placed(engine)
 
     def profile(self, streamer_id: str) -> tuple[HostProfile, list[str]]:
-        """The host's profile and its evidence lines (fan comments first, then the host's).
+        """The host's profile and its evidence lines (fan comments first, then the host's),
+        from a cache of `profile_ttl` seconds.
 
         Raises:
             UnknownStreamerError: no such host in the store.
         """
+        cached = self._profiles.get(streamer_id)
+        if cached is not None and time.monotonic() - cached[0] < self.profile_ttl:
+            return cached[1], cached[2]
+        profile, lines = self._read_profile(streamer_id)
+        self._profiles[streamer_id] = (time.monotonic(), profile, lines)
+        return profile, lines
+
+    def _read_profile(self, streamer_id: str) -> tuple[HostProfile, list[str]]:
         with self.engine.connect() as connection:
             known = connection.scalar(
                 select(Streamer.streamer_id).where(Streamer.streamer_id == streamer_id)
