@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -77,8 +78,22 @@ def explain(
             seen.add(token)
         if len(keywords) == max_keywords:
             break
-    evidence = [line for line in host_lines if any(word in line for word in keywords)]
+    evidence = _mentions(host_lines, keywords)
     return Reasons(topics, keywords, _readable_first(evidence)[:max_evidence])
+
+
+def _mentions(lines: Sequence[str], keywords: list[str], *, enough: int = 20) -> list[str]:
+    """Up to `enough` lines that mention any keyword, newest first (one regex scan)."""
+    if not keywords:
+        return []
+    pattern = re.compile("|".join(map(re.escape, keywords)))
+    found = []
+    for line in lines:
+        if pattern.search(line):
+            found.append(line)
+            if len(found) == enough:
+                break
+    return found
 
 
 def _readable_first(lines: list[str], limit: int = 60) -> list[str]:
