@@ -48,6 +48,12 @@ class PeerTable:
     category_hits: np.ndarray
     k: int = 5
 
+    def __post_init__(self) -> None:
+        # Per request and per host in a batch: normalise the rows and index the ids once.
+        norms = np.linalg.norm(self.profiles, axis=1, keepdims=True)
+        self._unit = self.profiles / np.maximum(norms, 1e-12)
+        self._row = {host: row for row, host in enumerate(self.ids)}
+
     def peer_vectors(
         self, profile: np.ndarray | None, *, exclude: str | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -56,10 +62,9 @@ class PeerTable:
         empty = (np.zeros(self.hits.shape[1]), np.full(self.category_hits.shape[1], PRIOR_RATE))
         if profile is None or not self.ids:
             return empty
-        unit = self.profiles / np.linalg.norm(self.profiles, axis=1, keepdims=True)
-        similarity = unit @ (profile / max(float(np.linalg.norm(profile)), 1e-12))
-        if exclude is not None:
-            similarity = np.where(np.array(self.ids) == exclude, -np.inf, similarity)
+        similarity = self._unit @ (profile / max(float(np.linalg.norm(profile)), 1e-12))
+        if exclude in self._row:
+            similarity[self._row[exclude]] = -np.inf
         nearest = np.argsort(-similarity, kind="stable")[: self.k]
         nearest = nearest[similarity[nearest] > 0]
         if nearest.size == 0:

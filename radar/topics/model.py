@@ -148,6 +148,32 @@ class TopicModel:
             tol=self.inference_tol,
         )
 
+    def bag_of_words(self, tokens: Sequence[Sequence[str]]) -> csr_matrix:
+        """Word counts over the model's dictionary, one row per document."""
+        self._check_fitted()
+        token2id = self.dictionary_.token2id
+        indptr: list[int] = [0]
+        indices: list[int] = []
+        data: list[int] = []
+        for doc in tokens:
+            counts: dict[int, int] = {}
+            for token in doc:
+                word = token2id.get(token)
+                if word is not None:
+                    counts[word] = counts.get(word, 0) + 1
+            indices.extend(counts)
+            data.extend(counts.values())
+            indptr.append(len(indices))
+        shape = (len(tokens), len(self.dictionary_))
+        return csr_matrix(
+            (
+                np.asarray(data, np.float64),
+                np.asarray(indices, np.int32),
+                np.asarray(indptr, np.int64),
+            ),
+            shape=shape,
+        )
+
     def topic_words(self, topn: int = 10) -> list[list[tuple[str, float]]]:
         """Each topic's `topn` most probable words with their probabilities."""
         self._check_fitted()
@@ -263,31 +289,6 @@ class TopicModel:
         }
 
     # -- helpers ----------------------------------------------------------------------
-
-    def bag_of_words(self, tokens: Sequence[Sequence[str]]) -> csr_matrix:
-        """Word counts over the model's dictionary, one row per document."""
-        token2id = self.dictionary_.token2id
-        indptr: list[int] = [0]
-        indices: list[int] = []
-        data: list[int] = []
-        for doc in tokens:
-            counts: dict[int, int] = {}
-            for token in doc:
-                word = token2id.get(token)
-                if word is not None:
-                    counts[word] = counts.get(word, 0) + 1
-            indices.extend(counts)
-            data.extend(counts.values())
-            indptr.append(len(indices))
-        shape = (len(tokens), len(self.dictionary_))
-        return csr_matrix(
-            (
-                np.asarray(data, np.float64),
-                np.asarray(indices, np.int32),
-                np.asarray(indptr, np.int64),
-            ),
-            shape=shape,
-        )
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "lda_"):
