@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI
 
 from radar.errors import RadarError
 from radar.settings import Settings
 from radar.store import open_store
+from serving.body_limit import BodySizeLimit
 from serving.errors import install_error_handlers
 from serving.holder import ModelHolder
 from serving.routes import health, model, recommend, score
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, *, insecure_dev: bool = False) 
         config.model_name,
         config.model_cache_dir,
         profile_ttl=config.profile_ttl_seconds,
+        min_fit=config.min_fit,
     )
 
     @asynccontextmanager
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, *, insecure_dev: bool = False) 
         poller.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await poller
+        holder.close()
 
     app = FastAPI(
         title="选品雷达 selection radar",
@@ -60,7 +62,7 @@ def create_app(settings: Settings | None = None, *, insecure_dev: bool = False) 
     app.state.settings = config
     app.state.holder = holder
     app.state.api_keys = keys
-    app.middleware("http")(_limit_body_size)
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     install_error_handlers(app)
     app.include_router(health.router)
     secured = [Depends(require_api_key)]
@@ -74,14 +76,3 @@ async def _poll(holder: ModelHolder, seconds: float) -> None:
     while True:
         await asyncio.sleep(seconds)
         await asyncio.to_thread(holder.refresh)
-
-
-async def _limit_body_size(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-        return JSONResponse(
-            {"detail": f"request body over {MAX_BODY_BYTES} bytes"}, status_code=413
-        )
-    return await call_next(request)

@@ -1,4 +1,5 @@
-"""Annotated dependency aliases shared by the routers."""
+"""Annotated dependency aliases shared by the routers (async: they never block, so
+FastAPI runs them on the event loop instead of the thread pool)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,18 @@ from radar.settings import Settings
 from serving.holder import ModelHolder, Served
 
 
-def get_holder(request: Request) -> ModelHolder:
+async def get_holder(request: Request) -> ModelHolder:
     holder: ModelHolder = request.app.state.holder
     return holder
 
 
-def get_served(request: Request) -> Served:
+async def get_served(request: Request) -> Served:
     """The model snapshot this request uses from start to end (503 if none)."""
-    return get_holder(request).require()
+    holder: ModelHolder = request.app.state.holder
+    return holder.require()
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from radar.errors import NoModelError
 from radar.matching.store_recommender import StoreRecommender
+from serving.lists import HostLists
 from serving.registry import LoadedModel, champion_version, load_version
 
 logger = logging.getLogger(__name__)
@@ -23,10 +24,11 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Served:
-    """One loaded model version and its scorer over the store."""
+    """One loaded model version, its scorer over the store and its precomputed lists."""
 
     loaded: LoadedModel
     scorer: StoreRecommender
+    lists: HostLists
 
 
 class ModelHolder:
@@ -40,9 +42,13 @@ class ModelHolder:
         cache: Path,
         *,
         profile_ttl: float = 300.0,
+        min_fit: float = 0.8,
     ) -> None:
+        """`profile_ttl`: seconds before a host's profile and list are recomputed;
+        `min_fit`: the cut of the precomputed lists."""
         self.engine = engine
         self.profile_ttl = profile_ttl
+        self.min_fit = min_fit
         self.tracking_uri = tracking_uri
         self.model_name = model_name
         self.cache = cache
@@ -61,6 +67,11 @@ class ModelHolder:
             )
         return served
 
+    def close(self) -> None:
+        """Stop the served lists' background refresher."""
+        if self.current is not None:
+            self.current.lists.close()
+
     def refresh(self) -> bool:
         """Load the champion if it moved; returns True when a new version was swapped in."""
         with self._lock:
@@ -70,12 +81,16 @@ class ModelHolder:
                     return False
                 loaded = load_version(self.tracking_uri, self.model_name, version, self.cache)
                 scorer = StoreRecommender(self.engine, loaded.model, profile_ttl=self.profile_ttl)
-                served = Served(loaded, scorer)
+                lists = HostLists(scorer, version, min_fit=self.min_fit, ttl=self.profile_ttl)
+                lists.warm()
+                served = Served(loaded, scorer, lists)
             except Exception as error:  # keep serving the old model, say why in /health
                 self.last_error = f"could not load {self.model_name}@champion: {error}"
                 logger.warning(self.last_error)
                 return False
-            self.current = served
+            previous, self.current = self.current, served
+            if previous is not None:
+                previous.lists.close()
             self.last_error = None
             logger.info("serving %s version %s", self.model_name, version)
             return True

@@ -22,7 +22,9 @@ def load_api_keys(inline: str | None, key_file: Path | None) -> tuple[str, ...]:
     return tuple(key for key in keys if key and not key.startswith("#"))
 
 
-def require_api_key(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> None:
+async def require_api_key(
+    request: Request, x_api_key: Annotated[str | None, Header()] = None
+) -> None:
     """FastAPI dependency: 401 unless the request carries a known key (or keys are off)."""
     keys: tuple[str, ...] = request.app.state.api_keys
     if not keys:  # --insecure-dev

@@ -24,6 +24,7 @@ from radar.matching.scoring import BlockMapper, candidates_needed, map_blocks
 from radar.model import RadarModel
 
 BLOCK_HOSTS = 256
+FIT_DECIMALS = 4
 
 
 @dataclass(frozen=True)
@@ -146,14 +147,14 @@ class Recommender:
         """Rank the candidates; when filters used them up while more products may reach
         `min_fit`, rank the whole catalogue instead."""
         del scores  # float32 from the block product: recompute the few candidates exactly
-        fits = self.model.fit.fits_from_scores(self.product_vectors[rows] @ vector)
+        fits = self._shown(self.product_vectors[rows] @ vector)
         products = [self.catalogue.products[row] for row in rows]
         chosen = rank_products(
             fits, products, top_k=top_k, min_fit=min_fit, placed=host.placed, filters=filters
         )
         exhausted = len(rows) < len(self.catalogue.products) and fits.min() >= min_fit
         if len(chosen) < top_k and exhausted:
-            all_fits = self.model.fit.fits_from_scores(self.product_vectors @ vector)
+            all_fits = self._shown(self.product_vectors @ vector)
             full = rank_products(
                 all_fits,
                 self.catalogue.products,
@@ -164,6 +165,11 @@ class Recommender:
             )
             return [(row, float(all_fits[row])) for row in full]
         return [(int(rows[i]), float(fits[i])) for i in chosen]
+
+    def _shown(self, scores: np.ndarray) -> np.ndarray:
+        """Fits as reported: rounded to FIT_DECIMALS before ranking, so that the fit a list
+        shows is the one compared with `min_fit` (and a list can be cut at any `min_fit`)."""
+        return np.round(self.model.fit.fits_from_scores(scores), FIT_DECIMALS)
 
     def _items(self, host: HostInput, chosen: list[tuple[int, float]]) -> list[Recommendation]:
         labels = self.model.topics.topic_labels_
@@ -186,7 +192,7 @@ class Recommender:
                     rank,
                     product.product_id,
                     product.title,
-                    round(fit, 4),
+                    fit,
                     self.model.fit.calibrated,
                     reasons,
                     product.category,

@@ -22,7 +22,12 @@ from radar.matching.history import (
 )
 from radar.matching.products import build_product_vectors
 from radar.matching.profiles import HostProfile, build_profiles
-from radar.matching.recommender import HostInput, HostRecommendations, Recommender
+from radar.matching.recommender import (
+    FIT_DECIMALS,
+    HostInput,
+    HostRecommendations,
+    Recommender,
+)
 from radar.model import RadarModel
 from radar.store.models import Streamer
 
@@ -92,7 +97,8 @@ class StoreRecommender:
 
     def recommend_all(self, **options: Any) -> list[HostRecommendations]:
         """`Recommender.recommend_many` for every host of the store, the store read once
-        (options: top_k, min_fit, filters, engine, progress)."""
+        (options: top_k, min_fit, filters, engine, progress); the profiles it builds go to
+        the profile cache."""
         documents = load_documents(self.engine, products=False)
         by_host: dict[str, list[Document]] = defaultdict(list)
         for doc in documents:
@@ -102,15 +108,16 @@ class StoreRecommender:
         profiles = build_profiles(
             documents, self.model.topics, streamer_ids=hosts, settings=self.model.profiles
         )
-        inputs = [
-            HostInput(
-                profiles[host],
-                self.outcomes.get(host, []),
-                self.placed.get(host, set()),
-                evidence_lines(by_host.get(host, [])),
+        now = time.monotonic()
+        inputs = []
+        for host in hosts:
+            lines = evidence_lines(by_host.get(host, []))
+            self._profiles[host] = (now, profiles[host], lines)
+            inputs.append(
+                HostInput(
+                    profiles[host], self.outcomes.get(host, []), self.placed.get(host, set()), lines
+                )
             )
-            for host in hosts
-        ]
         return self.recommender.recommend_many(inputs, **options)
 
     def pair_fits(self, streamer_id: str, product_ids: list[str]) -> list[tuple[str, float]]:
@@ -125,7 +132,7 @@ class StoreRecommender:
             raise UnknownProductError(unknown)
         profile, _ = self.profile(streamer_id)
         fits = self.recommender.fits(profile, self.outcomes.get(streamer_id, []))
-        return [(pid, round(float(fits[index[pid]]), 4)) for pid in product_ids]
+        return [(pid, round(float(fits[index[pid]]), FIT_DECIMALS)) for pid in product_ids]
 
     def products_for_text(
         self, text: str, top_k: int

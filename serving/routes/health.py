@@ -11,7 +11,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health")
-def health(holder: HolderDep) -> HealthPublic:
+async def health(holder: HolderDep) -> HealthPublic:
     served = holder.current
     return HealthPublic(
         status="ok"

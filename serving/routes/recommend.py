@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
+from fastapi.concurrency import run_in_threadpool
 
-from radar.matching.recommender import HostRecommendations
 from serving.deps import ServedDep, SettingsDep
+from serving.lists import to_public
 from serving.schemas import (
     ProfilePublic,
-    ReasonsPublic,
-    RecommendationPublic,
     RecommendationsPublic,
     RecommendRequest,
     TopicWeightPublic,
@@ -19,14 +18,22 @@ from serving.topics import topic_weights
 router = APIRouter(prefix="/v1", tags=["recommend"])
 
 
-@router.post("/recommend")
-def recommend(
-    body: RecommendRequest, served: ServedDep, settings: SettingsDep
-) -> RecommendationsPublic:
+@router.post("/recommend", response_model=RecommendationsPublic)
+async def recommend(body: RecommendRequest, served: ServedDep, settings: SettingsDep) -> Response:
     """The host's ranked products at or above `min_fit`, with fit and reasons."""
+    host, top_k = body.streamer_id, body.top_k
     min_fit = settings.min_fit if body.min_fit is None else body.min_fit
-    result = served.scorer.recommend(body.streamer_id, top_k=body.top_k, min_fit=min_fit)
-    return _public(result, served.loaded.version)
+    lists = served.lists
+    ready = lists.answer(host, top_k=top_k, min_fit=min_fit)
+    if ready is None and lists.covers(top_k=top_k, min_fit=min_fit):
+        await run_in_threadpool(lists.add, host)
+        ready = lists.answer(host, top_k=top_k, min_fit=min_fit)
+    if ready is None:
+        result = await run_in_threadpool(
+            served.scorer.recommend, host, top_k=top_k, min_fit=min_fit
+        )
+        ready = to_public(result, served.loaded.version).model_dump_json().encode()
+    return Response(ready, media_type="application/json")
 
 
 @router.get("/streamers/{streamer_id}/profile")
@@ -43,26 +50,4 @@ def profile(streamer_id: str, served: ServedDep) -> ProfilePublic:
         talk_tokens=host.talk_tokens,
         fans_tokens=host.fans_tokens,
         topics=topics,
-    )
-
-
-def _public(result: HostRecommendations, version: str) -> RecommendationsPublic:
-    return RecommendationsPublic(
-        streamer_id=result.streamer_id,
-        model_version=version,
-        min_fit=result.min_fit,
-        state=result.state,
-        items=[
-            RecommendationPublic(
-                rank=item.rank,
-                product_id=item.product_id,
-                title=item.title,
-                fit=item.fit,
-                calibrated=item.calibrated,
-                reasons=ReasonsPublic.model_validate(item.reasons.to_dict()),
-                category=item.category,
-                price=item.price,
-            )
-            for item in result.items
-        ],
     )

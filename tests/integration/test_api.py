@@ -118,6 +118,12 @@ def test_model_and_reload(client: TestClient) -> None:
 def test_oversized_bodies_are_refused(client: TestClient) -> None:
     big = {"text": "口" * 70_000}
     assert client.post("/v1/score", json=big, headers=HEADERS).status_code == 413
+    chunks = iter([b'{"text": "', "口".encode() * 30_000, b'"}'])  # no Content-Length
+    chunked = client.post("/v1/score", content=chunks, headers=HEADERS)
+    assert chunked.status_code == 413, chunked.text
+    small = iter([b'{"text": ', '"口红"}'.encode()])
+    json_headers = {**HEADERS, "Content-Type": "application/json"}
+    assert client.post("/v1/score", content=small, headers=json_headers).status_code == 200
 
 
 def test_openapi_is_served(client: TestClient) -> None:

@@ -1,0 +1,160 @@
+"""Precomputed lists: the API's fast path for `POST /v1/recommend`.
+
+When a model version loads, every host's list (the best `LIST_TOP_K` products at the
+served `min_fit`) is computed in one pass of block scoring, the batch's path, before the
+version is swapped in, and kept as serialised JSON. Lists are ranked by fit and cut by
+it, so any request asking for at most `LIST_TOP_K` products at a `min_fit` at least the
+served one is a prefix of the stored list: it is answered without scoring or validation.
+Other requests are scored as before. A list older than `ttl` seconds is still answered
+at once and recomputed in the background, so new comments and transcripts show up within
+about `ttl` seconds without slowing anyone down.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from radar.matching.recommender import HostRecommendations
+from radar.matching.store_recommender import StoreRecommender
+from serving.schemas import ReasonsPublic, RecommendationPublic, RecommendationsPublic
+
+LIST_TOP_K = 20
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StoredList:
+    """One host's list: its state, each item's fit and each item as JSON."""
+
+    made_at: float
+    state: str
+    fits: tuple[float, ...]
+    items: tuple[bytes, ...]
+
+
+class HostLists:
+    """Every host's list for one model version, answered as ready-made JSON."""
+
+    def __init__(
+        self, scorer: StoreRecommender, version: str, *, min_fit: float, ttl: float
+    ) -> None:
+        self.scorer = scorer
+        self.version = version
+        self.min_fit = min_fit
+        self.ttl = ttl
+        self._lists: dict[str, StoredList] = {}
+        self._refreshing: set[str] = set()
+        self._lock = threading.Lock()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="list-refresh")
+
+    def __len__(self) -> int:
+        return len(self._lists)
+
+    def warm(self) -> None:
+        """Compute every host's list (block scoring over the whole store)."""
+        started = time.monotonic()
+        for result in self.scorer.recommend_all(top_k=LIST_TOP_K, min_fit=self.min_fit):
+            self._store(result)
+        logger.info(
+            "lists for %d hosts ready in %.1f s", len(self._lists), time.monotonic() - started
+        )
+
+    def covers(self, *, top_k: int, min_fit: float) -> bool:
+        """Whether a request with these options is a prefix of the stored lists."""
+        return top_k <= LIST_TOP_K and min_fit >= self.min_fit
+
+    def add(self, streamer_id: str) -> None:
+        """Compute and keep the list of a host that has none yet (one that came to the
+        store after the warm-up).
+
+        Raises:
+            UnknownStreamerError: no such host in the store.
+        """
+        self._store(self.scorer.recommend(streamer_id, top_k=LIST_TOP_K, min_fit=self.min_fit))
+
+    def answer(self, streamer_id: str, *, top_k: int, min_fit: float) -> bytes | None:
+        """The response body from the stored list, or None when there is no list for the
+        host or the request is not covered (more items, a lower `min_fit`)."""
+        stored = self._lists.get(streamer_id)
+        if stored is None or not self.covers(top_k=top_k, min_fit=min_fit):
+            return None
+        if time.monotonic() - stored.made_at > self.ttl:
+            self._refresh_later(streamer_id)
+        count = 0
+        for fit in stored.fits[:top_k]:
+            if fit < min_fit:
+                break
+            count += 1
+        head = {
+            "streamer_id": streamer_id,
+            "model_version": self.version,
+            "min_fit": min_fit,
+            "state": stored.state,
+        }
+        return json_object(head, "items", stored.items[:count])
+
+    def close(self) -> None:
+        """Stop the background refresher (pending refreshes are dropped)."""
+        self._worker.shutdown(wait=False, cancel_futures=True)
+
+    def _refresh_later(self, streamer_id: str) -> None:
+        with self._lock:
+            if streamer_id in self._refreshing:
+                return
+            self._refreshing.add(streamer_id)
+        self._worker.submit(self._refresh, streamer_id)
+
+    def _refresh(self, streamer_id: str) -> None:
+        try:
+            self.add(streamer_id)
+        except Exception:  # the old list keeps being served; the next request retries
+            logger.exception("could not refresh the list of %s", streamer_id)
+        finally:
+            with self._lock:
+                self._refreshing.discard(streamer_id)
+
+    def _store(self, result: HostRecommendations) -> None:
+        public = to_public(result, self.version)
+        self._lists[result.streamer_id] = StoredList(
+            time.monotonic(),
+            result.state,
+            tuple(item.fit for item in public.items),
+            tuple(item.model_dump_json().encode() for item in public.items),
+        )
+
+
+def to_public(result: HostRecommendations, version: str) -> RecommendationsPublic:
+    """A host's list as the API's response body."""
+    return RecommendationsPublic(
+        streamer_id=result.streamer_id,
+        model_version=version,
+        min_fit=result.min_fit,
+        state=result.state,
+        items=[
+            RecommendationPublic(
+                rank=item.rank,
+                product_id=item.product_id,
+                title=item.title,
+                fit=item.fit,
+                calibrated=item.calibrated,
+                reasons=ReasonsPublic.model_validate(item.reasons.to_dict()),
+                category=item.category,
+                price=item.price,
+            )
+            for item in result.items
+        ],
+    )
+
+
+def json_object(fields: dict[str, object], list_name: str, items: Sequence[bytes]) -> bytes:
+    """`{**fields, list_name: [items]}` as JSON, the items already serialised."""
+    head = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))[:-1].encode()
+    separator = b"," if fields else b""
+    return head + separator + json.dumps(list_name).encode() + b":[" + b",".join(items) + b"]}"

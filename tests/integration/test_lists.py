@@ -1,0 +1,91 @@
+"""The API's precomputed lists: answers equal the scored path, uncovered requests are
+scored, stale lists are recomputed in the background, late hosts are added."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from radar.errors import UnknownStreamerError
+from radar.matching.store_recommender import StoreRecommender
+from radar.settings import Settings
+from radar.store import open_store
+from serving.lists import LIST_TOP_K, HostLists, json_object, to_public
+from serving.registry import load_champion
+
+HOSTS = ("h0001", "h0002", "h0005", "h0011")
+
+
+@pytest.fixture(scope="module")
+def scorer(trained_home: Path) -> StoreRecommender:
+    settings = Settings(home=trained_home)
+    loaded = load_champion(
+        settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
+    )
+    return StoreRecommender(open_store(settings.resolved_database_url), loaded.model)
+
+
+@pytest.fixture(scope="module")
+def lists(scorer: StoreRecommender) -> HostLists:
+    warmed = HostLists(scorer, "1", min_fit=0.5, ttl=3600)
+    warmed.warm()
+    yield warmed
+    warmed.close()
+
+
+@pytest.mark.parametrize(("top_k", "min_fit"), [(1, 0.5), (5, 0.5), (LIST_TOP_K, 0.5), (10, 0.8)])
+def test_stored_answers_equal_scoring(
+    lists: HostLists, scorer: StoreRecommender, top_k: int, min_fit: float
+) -> None:
+    served = 0
+    for host in HOSTS:
+        answer = lists.answer(host, top_k=top_k, min_fit=min_fit)
+        assert answer is not None
+        scored = scorer.recommend(host, top_k=top_k, min_fit=min_fit)
+        assert json.loads(answer) == to_public(scored, "1").model_dump(mode="json")
+        served += len(scored.items)
+    assert served > 0  # the comparison saw real items
+
+
+def test_requests_beyond_the_lists_are_not_answered(lists: HostLists) -> None:
+    assert len(lists) > len(HOSTS)
+    assert lists.answer("h0002", top_k=LIST_TOP_K + 1, min_fit=0.5) is None
+    assert lists.answer("h0002", top_k=5, min_fit=0.4) is None
+    assert lists.answer("nobody", top_k=5, min_fit=0.5) is None
+
+
+def test_a_stale_list_is_recomputed_in_the_background(scorer: StoreRecommender) -> None:
+    stale = HostLists(scorer, "1", min_fit=0.5, ttl=0.0)
+    try:
+        stale.add("h0002")
+        before = stale._lists["h0002"].made_at
+        first = stale.answer("h0002", top_k=5, min_fit=0.5)  # served at once, refresh queued
+        deadline = time.monotonic() + 30
+        while stale._lists["h0002"].made_at == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert stale._lists["h0002"].made_at > before
+        assert stale.answer("h0002", top_k=5, min_fit=0.5) == first
+    finally:
+        stale.close()
+
+
+def test_a_host_without_a_list_is_added(scorer: StoreRecommender) -> None:
+    late = HostLists(scorer, "1", min_fit=0.5, ttl=3600)
+    try:
+        assert late.answer("h0002", top_k=5, min_fit=0.5) is None
+        late.add("h0002")
+        assert late.answer("h0002", top_k=5, min_fit=0.5) is not None
+        with pytest.raises(UnknownStreamerError):
+            late.add("nobody")
+    finally:
+        late.close()
+
+
+def test_json_object_splices_serialised_items() -> None:
+    items = [json.dumps({"a": "口红"}, ensure_ascii=False).encode(), b"2"]
+    body = json_object({"x": 0.8, "s": "就绪"}, "items", items)
+    assert json.loads(body) == {"x": 0.8, "s": "就绪", "items": [{"a": "口红"}, 2]}
+    assert json.loads(json_object({}, "items", [])) == {"items": []}
