@@ -3,11 +3,13 @@
 Usage: python benchmarks/api_load.py [--home .radar] [--seconds 10] [--connections 32]
 
 Starts `radar serve` (one uvicorn worker) on a free loopback port against the RADAR_HOME
-given (run `make demo` first, or point it at a larger store), drives it with `wrk`
-(Debian's package: `apt-get install wrk`; one thread, `--connections` connections,
-`--seconds` per route) or, without wrk, with an asyncio httpx client (which then is the
-bottleneck), and prints requests/s, p50/p99 latency and errors for both routes, and the
-ratio.
+given (run `make demo` first, or point it at a larger store: see the README for the
+10,000-host / 100,000-product one), drives it with `wrk` (Debian's package: `apt-get
+install wrk`; one thread, `--connections` connections, `--seconds` per route) or, without
+wrk, with an asyncio httpx client (which then is the bottleneck), and prints requests/s,
+p50/p99 latency and errors for both routes, and the ratio. Recommend requests go round
+every host of the store in turn (default `top_k` and `min_fit`), so no answer is a
+repeat of the one before.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pathlib import Path
 import httpx
 
 KEY = "bench-key"
+READY_SECONDS = 1800  # loading a large store and computing its lists takes a while
 
 
 def free_port() -> int:
@@ -41,7 +44,7 @@ async def drive(
     base: str,
     method: str,
     path: str,
-    body: dict[str, object] | None,
+    bodies: list[dict[str, object]] | None,
     seconds: float,
     connections: int,
 ) -> dict[str, float]:
@@ -52,10 +55,13 @@ async def drive(
     async with httpx.AsyncClient(
         base_url=base, headers={"X-API-Key": KEY}, limits=limits, timeout=30
     ) as client:
+        sent = 0
 
         async def worker() -> None:
-            nonlocal errors
+            nonlocal errors, sent
             while time.perf_counter() < deadline:
+                body = bodies[sent % len(bodies)] if bodies else None
+                sent += 1
                 started = time.perf_counter()
                 response = await client.request(method, path, json=body)
                 latencies.append(time.perf_counter() - started)
@@ -75,11 +81,21 @@ async def drive(
 
 
 def drive_wrk(
-    base: str, path: str, body: str | None, seconds: float, connections: int
+    base: str, path: str, bodies: list[str] | None, seconds: float, connections: int
 ) -> dict[str, float]:
     script = f"""wrk.headers["X-API-Key"] = "{KEY}"
 wrk.headers["Content-Type"] = "application/json"
-{f'wrk.method = "POST"; wrk.body = [[{body}]]' if body else ""}
+"""
+    if bodies:
+        listed = ",\n".join(f"[[{body}]]" for body in bodies)
+        script += f"""local bodies = {{
+{listed}
+}}
+local sent = 0
+request = function()
+  sent = sent + 1
+  return wrk.format("POST", nil, nil, bodies[(sent % #bodies) + 1])
+end
 """
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
@@ -111,14 +127,38 @@ wrk.headers["Content-Type"] = "application/json"
     }
 
 
+def ready(base: str) -> bool:
+    """Whether the server answers /health with a loaded model."""
+    try:
+        return bool(httpx.get(f"{base}/health", timeout=1).json().get("model_version"))
+    except httpx.HTTPError:
+        return False
+
+
+def store_size(home: Path) -> tuple[list[str], int]:
+    """The store's host ids and its number of products."""
+    from sqlalchemy import func, select
+
+    from radar.matching.history import load_streamer_ids
+    from radar.settings import Settings
+    from radar.store import open_store
+    from radar.store.models import Product
+
+    engine = open_store(Settings(home=home).resolved_database_url)
+    with engine.connect() as connection:
+        products = connection.scalar(select(func.count()).select_from(Product)) or 0
+    return load_streamer_ids(engine), products
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, default=Path(".radar"))
-    parser.add_argument("--streamer", default="h0002")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
+    hosts, products = store_size(args.home.resolve())
     port = free_port()
+    launched = time.perf_counter()
     env = {**os.environ, "RADAR_HOME": str(args.home.resolve()), "RADAR_API_KEYS": KEY}
     server = subprocess.Popen(
         [sys.executable, "-c", "from radar.cli import main; main()", "serve", "--port", str(port)],
@@ -128,25 +168,23 @@ def main() -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).json().get("model_version"):
-                    break
-            except httpx.HTTPError:
-                pass
+        while not ready(base):
+            if server.poll() is not None or time.perf_counter() - launched > READY_SECONDS:
+                raise SystemExit("the server did not come up: run `radar serve` by hand to see why")
             time.sleep(0.2)
-        body = {"streamer_id": args.streamer, "top_k": 10, "min_fit": 0.8}
-        asyncio.run(drive(base, "POST", "/v1/recommend", body, 2, 4))  # warm-up
+        ready_seconds = time.perf_counter() - launched
+        bodies: list[dict[str, object]] = [{"streamer_id": host} for host in hosts]
+        asyncio.run(drive(base, "POST", "/v1/recommend", bodies, 2, 4))  # warm-up
         if shutil.which("wrk"):
-            text = json.dumps(body)
+            texts = [json.dumps(body) for body in bodies]
             health = drive_wrk(base, "/health", None, args.seconds, args.connections)
-            recommend = drive_wrk(base, "/v1/recommend", text, args.seconds, args.connections)
+            recommend = drive_wrk(base, "/v1/recommend", texts, args.seconds, args.connections)
         else:
             health = asyncio.run(
                 drive(base, "GET", "/health", None, args.seconds, args.connections)
             )
             recommend = asyncio.run(
-                drive(base, "POST", "/v1/recommend", body, args.seconds, args.connections)
+                drive(base, "POST", "/v1/recommend", bodies, args.seconds, args.connections)
             )
     finally:
         server.terminate()
@@ -155,6 +193,10 @@ def main() -> None:
     print(
         f"# API load via {tool}, one uvicorn worker, {args.connections} connections, "
         f"{args.seconds:.0f} s per route, {time.strftime('%Y-%m-%d')}"
+    )
+    print(
+        f"# store: {len(hosts):,} hosts (recommend goes round all of them), {products:,} products; "
+        f"server ready (model loaded, lists computed) {ready_seconds:.0f} s after launch"
     )
     print(f"{'route':<20} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for name, row in (("GET /health", health), ("POST /v1/recommend", recommend)):
