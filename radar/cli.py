@@ -311,7 +311,8 @@ def _champion_recommender(settings: Settings) -> tuple[LoadedModel, StoreRecomme
     loaded = load_champion(
         settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
     )
-    return loaded, StoreRecommender(open_store(settings.resolved_database_url), loaded.model)
+    engine = open_store(settings.resolved_database_url)
+    return loaded, StoreRecommender(engine, loaded.model, model_version=loaded.version)
 
 
 def recommendation_rows(result: HostRecommendations, version: str) -> list[dict[str, object]]:

@@ -95,7 +95,7 @@ def run_batch(
 ) -> BatchSummary:
     """Score every host (blocks of hosts through `scoring`: in process by default, or the
     Dask engine), write the week's files and replace the week's rows in the store."""
-    scorer = StoreRecommender(engine, served.model)
+    scorer = StoreRecommender(engine, served.model, model_version=served.version)
     results = scorer.recommend_all(top_k=top_k, min_fit=min_fit, progress=progress, engine=scoring)
     summary = BatchSummary(week, [], hosts=len(results))
     rows: list[dict[str, Any]] = []

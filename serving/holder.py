@@ -80,7 +80,9 @@ class ModelHolder:
                 if self.current is not None and self.current.loaded.version == version:
                     return False
                 loaded = load_version(self.tracking_uri, self.model_name, version, self.cache)
-                scorer = StoreRecommender(self.engine, loaded.model, profile_ttl=self.profile_ttl)
+                scorer = StoreRecommender(
+                    self.engine, loaded.model, model_version=version, profile_ttl=self.profile_ttl
+                )
                 lists = HostLists(scorer, version, min_fit=self.min_fit, ttl=self.profile_ttl)
                 lists.warm()
                 served = Served(loaded, scorer, lists)

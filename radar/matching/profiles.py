@@ -21,6 +21,8 @@ from radar.topics import TopicModel
 
 READY = "ready"
 INSUFFICIENT_DATA = "insufficient_data"
+MAX_KEYWORDS = 300
+"""A profile keeps the host's heaviest keywords (reasons quote the ones a product shares)."""
 
 
 @dataclass(frozen=True)
@@ -113,9 +115,11 @@ def _combine(
     streamer_id: str, talk: _Source, fans: _Source, config: ProfileSettings
 ) -> HostProfile:
     total = talk.tokens + fans.tokens
-    keywords = dict(talk.keywords)
+    summed = dict(talk.keywords)
     for token, weight in fans.keywords.items():
-        keywords[token] = keywords.get(token, 0.0) + weight
+        summed[token] = summed.get(token, 0.0) + weight
+    heaviest = sorted(summed.items(), key=lambda item: (-item[1], item[0]))[:MAX_KEYWORDS]
+    keywords = dict(heaviest)
     if total < config.min_tokens:
         return HostProfile(
             streamer_id,

@@ -21,6 +21,7 @@ from radar.matching.history import (
     load_streamer_ids,
 )
 from radar.matching.products import build_product_vectors
+from radar.matching.profile_store import data_version, load_profiles, save_profiles
 from radar.matching.profiles import HostProfile, build_profiles
 from radar.matching.recommender import (
     FIT_DECIMALS,
@@ -37,11 +38,21 @@ MAX_EVIDENCE_LINES = 400
 class StoreRecommender:
     """The catalogue, placements and outcomes of a store, scored with one radar model."""
 
-    def __init__(self, engine: Engine, model: RadarModel, *, profile_ttl: float = 300.0) -> None:
-        """`profile_ttl`: seconds a host's profile is reused before it is read again (new
-        comments and transcripts in the store show up after at most that long)."""
+    def __init__(
+        self,
+        engine: Engine,
+        model: RadarModel,
+        *,
+        model_version: str | None = None,
+        profile_ttl: float = 300.0,
+    ) -> None:
+        """`model_version`: the registry version of `model`; with it, host profiles are
+        saved to and reused from the store. `profile_ttl`: seconds a host's profile is
+        reused before it is read again (new comments and transcripts in the store show
+        up after at most that long)."""
         self.engine = engine
         self.model = model
+        self.model_version = model_version
         self.profile_ttl = profile_ttl
         self._profiles: dict[str, tuple[float, HostProfile, list[str]]] = {}
         catalogue = attach_categories(
@@ -79,10 +90,30 @@ class StoreRecommender:
         if known is None:
             raise UnknownStreamerError(streamer_id)
         documents = load_documents(self.engine, streamer_id=streamer_id)
-        profile = build_profiles(
-            documents, self.model.topics, streamer_ids=[streamer_id], settings=self.model.profiles
-        )[streamer_id]
+        profile = self._profiles_of([streamer_id], documents)[streamer_id]
         return profile, evidence_lines(documents)
+
+    def _profiles_of(
+        self, streamer_ids: list[str], documents: list[Document]
+    ) -> dict[str, HostProfile]:
+        """These hosts' profiles: from the store when this model version made them from the
+        store's current data, else built from `documents` (and saved for next time)."""
+        if self.model_version is None:
+            return self._build(streamer_ids, documents)
+        version_of_data = data_version(self.engine)
+        profiles = load_profiles(self.engine, self.model_version, version_of_data, streamer_ids)
+        missing = [host for host in streamer_ids if host not in profiles]
+        if missing:
+            wanted = set(missing)
+            built = self._build(missing, [doc for doc in documents if doc.streamer_id in wanted])
+            save_profiles(self.engine, self.model_version, version_of_data, built.values())
+            profiles.update(built)
+        return profiles
+
+    def _build(self, streamer_ids: list[str], documents: list[Document]) -> dict[str, HostProfile]:
+        return build_profiles(
+            documents, self.model.topics, streamer_ids=streamer_ids, settings=self.model.profiles
+        )
 
     def recommend(self, streamer_id: str, **options: Any) -> HostRecommendations:
         """`Recommender.recommend` for a host of the store (options: top_k, min_fit, filters)."""
@@ -105,9 +136,7 @@ class StoreRecommender:
             if doc.streamer_id is not None:
                 by_host[doc.streamer_id].append(doc)
         hosts = load_streamer_ids(self.engine)
-        profiles = build_profiles(
-            documents, self.model.topics, streamer_ids=hosts, settings=self.model.profiles
-        )
+        profiles = self._profiles_of(hosts, documents)
         now = time.monotonic()
         inputs = []
         for host in hosts:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ID = String(64)
@@ -97,3 +97,20 @@ class WeeklyRecommendation(Base):
     calibrated: Mapped[int] = mapped_column(Integer)
     reasons: Mapped[str] = mapped_column(Text)
     model_version: Mapped[str] = mapped_column(String(32))
+
+
+class HostProfileRow(Base):
+    """A host's topic profile as one model version made it from one state of the data
+    (`data_version`: the last ingest run it has seen). Vectors are float64 bytes."""
+
+    __tablename__ = "host_profiles"
+    model_version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    streamer_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    data_version: Mapped[str] = mapped_column(ID)
+    state: Mapped[str] = mapped_column(String(32))
+    talk_tokens: Mapped[int] = mapped_column(Integer)
+    fans_tokens: Mapped[int] = mapped_column(Integer)
+    talk: Mapped[bytes | None] = mapped_column(LargeBinary)
+    fans: Mapped[bytes | None] = mapped_column(LargeBinary)
+    combined: Mapped[bytes | None] = mapped_column(LargeBinary)
+    keywords: Mapped[str] = mapped_column(Text)

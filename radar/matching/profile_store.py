@@ -1,0 +1,98 @@
+"""Host profiles in the store, kept per model version and state of the data.
+
+Building a profile runs every document of the host through the topic model, the slow
+part of scoring at scale; so profiles are saved with the model version that made them
+and the data version they saw (the last ingest run), and reused until either changes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from sqlalchemy import Engine, delete, select
+
+from radar.matching.profiles import HostProfile
+from radar.store.models import Base, HostProfileRow, IngestRun
+
+_CHUNK = 500  # ids per IN (...) query, below every database's parameter limit
+
+
+def data_version(engine: Engine) -> str:
+    """The id of the store's last finished ingest run ("" before the first)."""
+    with engine.connect() as connection:
+        run = connection.scalar(
+            select(IngestRun.run_id)
+            .where(IngestRun.finished_at.is_not(None))
+            .order_by(IngestRun.finished_at.desc(), IngestRun.run_id.desc())
+            .limit(1)
+        )
+    return run or ""
+
+
+def load_profiles(
+    engine: Engine, model_version: str, version_of_data: str, streamer_ids: Sequence[str]
+) -> dict[str, HostProfile]:
+    """The stored profiles of these hosts made by `model_version` from `version_of_data`
+    (hosts without one are left out)."""
+    found: dict[str, HostProfile] = {}
+    with engine.connect() as connection:
+        for start in range(0, len(streamer_ids), _CHUNK):
+            query = select(HostProfileRow).where(
+                HostProfileRow.model_version == model_version,
+                HostProfileRow.data_version == version_of_data,
+                HostProfileRow.streamer_id.in_(streamer_ids[start : start + _CHUNK]),
+            )
+            for row in connection.execute(query):
+                found[row.streamer_id] = HostProfile(
+                    row.streamer_id,
+                    row.state,
+                    _vector(row.talk),
+                    _vector(row.fans),
+                    _vector(row.combined),
+                    row.talk_tokens,
+                    row.fans_tokens,
+                    json.loads(row.keywords),
+                )
+    return found
+
+
+def save_profiles(
+    engine: Engine, model_version: str, version_of_data: str, profiles: Iterable[HostProfile]
+) -> None:
+    """Store these profiles for `model_version`, replacing the hosts' older ones."""
+    rows = [
+        {
+            "model_version": model_version,
+            "streamer_id": profile.streamer_id,
+            "data_version": version_of_data,
+            "state": profile.state,
+            "talk_tokens": profile.talk_tokens,
+            "fans_tokens": profile.fans_tokens,
+            "talk": _blob(profile.talk),
+            "fans": _blob(profile.fans),
+            "combined": _blob(profile.combined),
+            "keywords": json.dumps(profile.keywords, ensure_ascii=False),
+        }
+        for profile in profiles
+    ]
+    table = Base.metadata.tables[HostProfileRow.__tablename__]
+    with engine.begin() as connection:
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start : start + _CHUNK]
+            connection.execute(
+                delete(table).where(
+                    table.c.model_version == model_version,
+                    table.c.streamer_id.in_([row["streamer_id"] for row in chunk]),
+                )
+            )
+            connection.execute(table.insert(), chunk)
+
+
+def _blob(vector: np.ndarray | None) -> bytes | None:
+    return None if vector is None else np.asarray(vector, dtype="<f8").tobytes()
+
+
+def _vector(blob: bytes | None) -> np.ndarray | None:
+    return None if blob is None else np.frombuffer(blob, dtype="<f8").copy()

@@ -1,0 +1,79 @@
+"""Host profiles are stored with the model version that made them and reused until the
+model version or the store's data changes."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Engine, func, select, update
+
+from radar.matching.profile_store import data_version, load_profiles, save_profiles
+from radar.matching.profiles import HostProfile
+from radar.matching.store_recommender import StoreRecommender
+from radar.settings import Settings
+from radar.store import open_store
+from radar.store.models import HostProfileRow, IngestRun
+from serving.registry import load_champion
+
+
+def _store_copy(trained_home: Path, tmp_path: Path) -> tuple[Engine, StoreRecommender]:
+    settings = Settings(home=trained_home)
+    for part in trained_home.glob("radar.db*"):  # the database and its WAL
+        shutil.copy(part, tmp_path / part.name)
+    engine = open_store(f"sqlite:///{tmp_path / 'radar.db'}")
+    loaded = load_champion(
+        settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
+    )
+    return engine, StoreRecommender(engine, loaded.model, model_version=loaded.version)
+
+
+def test_profiles_are_saved_reused_and_renewed(trained_home: Path, tmp_path: Path) -> None:
+    engine, scorer = _store_copy(trained_home, tmp_path)
+    first = {r.streamer_id: r for r in scorer.recommend_all(top_k=5, min_fit=0.5)}
+    with engine.connect() as connection:
+        stored = connection.scalar(select(func.count()).select_from(HostProfileRow))
+        versions = set(connection.scalars(select(HostProfileRow.data_version)))
+    assert stored == len(first) and versions == {data_version(engine)}
+    assert first["h0002"].state == "ready" and first["h0002"].items
+
+    with engine.begin() as connection:  # mark one stored profile: is it read back?
+        connection.execute(
+            update(HostProfileRow)
+            .where(HostProfileRow.streamer_id == "h0002")
+            .values(state="insufficient_data", combined=None)
+        )
+    reused = StoreRecommender(engine, scorer.model, model_version=scorer.model_version)
+    assert reused.recommend("h0002", top_k=5, min_fit=0.5).state == "insufficient_data"
+
+    with engine.begin() as connection:  # new data arrives: profiles are built again
+        moment = datetime(2030, 1, 1)
+        connection.execute(
+            IngestRun.__table__.insert().values(
+                run_id="later", source="test", started_at=moment, finished_at=moment, counts="{}"
+            )
+        )
+    renewed = StoreRecommender(engine, scorer.model, model_version=scorer.model_version)
+    again = renewed.recommend("h0002", top_k=5, min_fit=0.5)
+    assert again.state == "ready"
+    assert [i.product_id for i in again.items] == [i.product_id for i in first["h0002"].items]
+
+
+def test_saved_profiles_load_back_equal(tmp_path: Path) -> None:
+    engine = open_store(f"sqlite:///{tmp_path / 'radar.db'}")
+    profiles = [
+        HostProfile(
+            "a", "ready", np.array([0.25, 0.75]), None, np.array([0.5, 0.5]), 40, 0, {"口红": 2.5}
+        ),
+        HostProfile("b", "insufficient_data", None, None, None, 3, 1, {}),
+    ]
+    save_profiles(engine, "7", "run-1", profiles)
+    save_profiles(engine, "7", "run-1", profiles[:1])  # replacing is harmless
+    loaded = load_profiles(engine, "7", "run-1", ["a", "b", "c"])
+    assert set(loaded) == {"a", "b"}
+    assert np.array_equal(loaded["a"].talk, profiles[0].talk) and loaded["a"].fans is None
+    assert loaded["a"].keywords == {"口红": 2.5} and loaded["b"].combined is None
+    assert load_profiles(engine, "8", "run-1", ["a"]) == {}
+    assert load_profiles(engine, "7", "run-2", ["a"]) == {}
