@@ -1,9 +1,9 @@
 """`radar batch`: every host's list for an ISO week, as CSV, Parquet, XLSX and in the store.
 
 Files are written to a temporary name and renamed, so a crash never leaves a half file;
-the content holds nothing time-dependent (XLSX timestamps are pinned to the week), so
-re-running a week with the same model gives byte-identical files. The lists come from
-the same `Recommender.recommend` the API and `radar recommend` call.
+the content holds nothing time-dependent (the XLSX has no timestamps), so re-running a
+week with the same model gives byte-identical files. The lists come from the same
+`Recommender.recommend` the API and `radar recommend` call.
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ import csv
 import io
 import json
 import os
-import re
 import tempfile
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,6 +26,7 @@ from radar.matching.scoring import BlockMapper, map_blocks
 from radar.matching.store_recommender import StoreRecommender
 from radar.store.models import Base, WeeklyRecommendation
 from serving.registry import LoadedModel
+from serving.xlsx import Sheet, workbook_bytes
 
 COLUMNS = (
     "week",
@@ -180,47 +179,18 @@ def _parquet_bytes(rows: list[dict[str, Any]], _week: str) -> bytes:
 
 def _xlsx_bytes(rows: list[dict[str, Any]], week: str) -> bytes:
     """A filterable sheet in Chinese for people (frozen header, widths set), then a `data`
-    sheet with the contract's columns for scripts; timestamps pinned to the week."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"推荐清单 {week}"
-    sheet.append(list(HEADERS_ZH))
-    for row in rows:
-        sheet.append([_human_cell(row[column]) for column in COLUMNS])
-    data = workbook.create_sheet("data")
-    data.append(list(COLUMNS))
-    for row in rows:
-        data.append([_machine_cell(row[column]) for column in COLUMNS])
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    for column, width in zip("ABCDEFGHIJK", (10, 12, 6, 12, 40, 10, 10, 8, 8, 80, 10), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return _pin_times(buffer.getvalue(), datetime.strptime(week + "-1", "%G-W%V-%u"))
-
-
-_DOCUMENT_TIME = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def _pin_times(data: bytes, moment: datetime) -> bytes:
-    """The same workbook with its document times set to `moment` and every archive entry
-    dated 1980-01-01 (openpyxl stamps both with the clock), so equal content is equal
-    bytes."""
-    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    source = zipfile.ZipFile(io.BytesIO(data))
-    target_buffer = io.BytesIO()
-    with zipfile.ZipFile(target_buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _DOCUMENT_TIME.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
-            pinned = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            pinned.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(pinned, content)
-    return target_buffer.getvalue()
+    sheet with the contract's columns for scripts."""
+    people = Sheet(
+        f"推荐清单 {week}",
+        HEADERS_ZH,
+        [[_human_cell(row[column]) for column in COLUMNS] for row in rows],
+        widths=(10, 12, 6, 12, 40, 10, 10, 8, 8, 80, 10),
+        filterable=True,
+    )
+    data = Sheet(
+        "data", COLUMNS, [[_machine_cell(row[column]) for column in COLUMNS] for row in rows]
+    )
+    return workbook_bytes([people, data])
 
 
 def _human_cell(value: Any) -> Any:
