@@ -119,7 +119,7 @@ def fit_pair_model(
     by_host: dict[str, list[Outcome]] = defaultdict(list)
     for outcome in train:
         by_host[outcome.streamer_id].append(outcome)
-    peers = build_peer_table(profiles, train, catalogue)
+    peers = build_peer_table(profiles, train, catalogue).remembering()
     products = catalogue.side()
 
     def features(rows: Sequence[Outcome], *, leave_one_out: bool, cold: bool) -> np.ndarray:

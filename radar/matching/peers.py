@@ -12,7 +12,7 @@ at dresses.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -47,25 +47,43 @@ class PeerTable:
     hits: np.ndarray
     category_hits: np.ndarray
     k: int = 5
+    remember: bool = False
 
     def __post_init__(self) -> None:
         # Per request and per host in a batch: normalise the rows and index the ids once.
         norms = np.linalg.norm(self.profiles, axis=1, keepdims=True)
         self._unit = self.profiles / np.maximum(norms, 1e-12)
         self._row = {host: row for row, host in enumerate(self.ids)}
+        self._remembered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def remembering(self) -> PeerTable:
+        """This table, answering each excluded host once and then from memory: for when
+        every host's profile stays fixed (fitting the pair model visits each host's
+        placements many times)."""
+        return replace(self, remember=True)
 
     def peer_vectors(
         self, profile: np.ndarray | None, *, exclude: str | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """The similarity-weighted mean hit vectors (topics, categories) of the `k` nearest
         warm hosts (zeros when there are none)."""
+        if self.remember and exclude in self._remembered:
+            return self._remembered[exclude]
+        vectors = self._peer_vectors(profile, exclude)
+        if self.remember and exclude is not None:
+            self._remembered[exclude] = vectors
+        return vectors
+
+    def _peer_vectors(
+        self, profile: np.ndarray | None, exclude: str | None
+    ) -> tuple[np.ndarray, np.ndarray]:
         empty = (np.zeros(self.hits.shape[1]), np.full(self.category_hits.shape[1], PRIOR_RATE))
         if profile is None or not self.ids:
             return empty
         similarity = self._unit @ (profile / max(float(np.linalg.norm(profile)), 1e-12))
         if exclude in self._row:
             similarity[self._row[exclude]] = -np.inf
-        nearest = np.argsort(-similarity, kind="stable")[: self.k]
+        nearest = _top(similarity, self.k)
         nearest = nearest[similarity[nearest] > 0]
         if nearest.size == 0:
             return empty
@@ -93,6 +111,16 @@ class PeerTable:
                 data["category_hits"],
                 int(data["k"]),
             )
+
+
+def _top(values: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the `k` largest values, largest first, ties by lower index: a stable full
+    sort's first `k`, without sorting everything."""
+    if values.size > k:
+        threshold = np.partition(values, values.size - k)[values.size - k]
+        candidates = np.flatnonzero(values >= threshold)
+        return candidates[np.argsort(-values[candidates], kind="stable")][:k]
+    return np.argsort(-values, kind="stable")
 
 
 def build_peer_table(

@@ -1,0 +1,43 @@
+"""Peer vectors: the k nearest warm hosts, the host itself left out, and the same answers
+from a table that remembers them."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from radar.matching.peers import PRIOR_RATE, PeerTable, _top
+
+
+def table(k: int = 2) -> PeerTable:
+    profiles = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]])
+    hits = np.array([[1.0, 0.0], [0.8, 0.2], [0.0, 1.0]])
+    rates = np.array([[0.9, 0.1], [0.8, 0.2], [0.1, 0.9]])
+    return PeerTable(["a", "b", "c"], profiles, hits, rates, k)
+
+
+def test_nearest_hosts_lead_and_the_host_is_left_out() -> None:
+    topics, rates = table().peer_vectors(np.array([1.0, 0.0]), exclude="a")
+    assert topics[0] > 0.75 and rates[0] > 0.75  # b (and a little of nothing else)
+    alone, prior = table().peer_vectors(None)
+    assert not alone.any() and (prior == PRIOR_RATE).all()
+
+
+def test_remembering_gives_the_same_answers() -> None:
+    plain, remembering = table(), table().remembering()
+    for host, profile in (("a", [1.0, 0.0]), ("c", [0.1, 0.9]), ("a", [1.0, 0.0])):
+        expected = plain.peer_vectors(np.array(profile), exclude=host)
+        got = remembering.peer_vectors(np.array(profile), exclude=host)
+        assert all(np.array_equal(x, y) for x, y in zip(expected, got, strict=True))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    arrays(np.float64, st.integers(1, 40), elements=st.sampled_from([0.0, 0.25, 0.5, 1.0])),
+    st.integers(1, 8),
+)
+def test_top_matches_a_stable_full_sort(values: np.ndarray, k: int) -> None:
+    expected = np.argsort(-values, kind="stable")[:k]
+    assert np.array_equal(_top(values, k)[:k], expected)
