@@ -54,6 +54,7 @@ def load_profiles(
                     row.talk_tokens,
                     row.fans_tokens,
                     json.loads(row.keywords),
+                    json.loads(row.evidence),
                 )
     return found
 
@@ -74,6 +75,7 @@ def save_profiles(
             "fans": _blob(profile.fans),
             "combined": _blob(profile.combined),
             "keywords": json.dumps(profile.keywords, ensure_ascii=False),
+            "evidence": json.dumps(profile.evidence, ensure_ascii=False),
         }
         for profile in profiles
     ]

@@ -23,6 +23,8 @@ READY = "ready"
 INSUFFICIENT_DATA = "insufficient_data"
 MAX_KEYWORDS = 300
 """A profile keeps the host's heaviest keywords (reasons quote the ones a product shares)."""
+MAX_EVIDENCE_LINES = 400
+"""And the host's newest lines, where reasons look for a line to quote."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class HostProfile:
     talk_tokens: int = 0
     fans_tokens: int = 0
     keywords: dict[str, float] = field(default_factory=dict)
+    evidence: list[str] = field(default_factory=list)
 
     @property
     def ready(self) -> bool:
@@ -78,8 +81,25 @@ def build_profiles(
         host_as_of = as_of or (max(times) if times else datetime.min)
         talk = _source_profile(talk_docs, model, host_as_of, config)
         fans = _source_profile(fans_docs, model, host_as_of, config)
-        profiles[streamer_id] = _combine(streamer_id, talk, fans, config)
+        profile = _combine(streamer_id, talk, fans, config)
+        profile.evidence = evidence_lines(talk_docs, fans_docs)
+        profiles[streamer_id] = profile
     return profiles
+
+
+def evidence_lines(talk_docs: list[Document], fans_docs: list[Document]) -> list[str]:
+    """A host's lines to quote as evidence, newest first: fan comments, then its own words."""
+
+    def newest_first(docs: list[Document]) -> list[Document]:
+        return sorted(docs, key=lambda doc: doc.time or datetime.min, reverse=True)
+
+    fans = [line for doc in newest_first(fans_docs) for line in doc.text.split("\n")]
+    talk = [
+        line
+        for doc in newest_first(talk_docs)
+        for line in doc.text.replace("！", "。").replace("？", "。").split("。")
+    ]
+    return (fans + talk)[:MAX_EVIDENCE_LINES]
 
 
 @dataclass

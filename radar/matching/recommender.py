@@ -58,7 +58,6 @@ class HostInput:
     profile: HostProfile
     history: Sequence[Outcome] = ()
     placed: Collection[str] = ()
-    lines: Sequence[str] = ()
 
 
 class Recommender:
@@ -85,14 +84,13 @@ class Recommender:
         history: Sequence[Outcome] = (),
         *,
         placed: Collection[str] = (),
-        host_lines: Sequence[str] = (),
         top_k: int = 10,
         min_fit: float = 0.8,
         filters: BusinessFilters | None = None,
     ) -> HostRecommendations:
         """The host's ranked list with reasons; empty with `insufficient_data` when the host
         has too little text to profile."""
-        host = HostInput(profile, history, placed, host_lines)
+        host = HostInput(profile, history, placed)
         return self.recommend_many([host], top_k=top_k, min_fit=min_fit, filters=filters)[0]
 
     def recommend_many(
@@ -185,7 +183,7 @@ class Recommender:
                 labels=labels,
                 product_tokens=self.catalogue.tokens[row],
                 host_keywords=profile.keywords,
-                host_lines=host.lines,
+                host_lines=profile.evidence,
             )
             items.append(
                 Recommendation(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, select
 
-from radar.corpus import COMMENTS, TRANSCRIPT, Document, load_documents
+from radar.corpus import Document, load_documents
 from radar.errors import UnknownProductError, UnknownStreamerError
 from radar.matching.categories import attach_categories
 from radar.matching.history import (
@@ -32,8 +32,6 @@ from radar.matching.recommender import (
 from radar.model import RadarModel
 from radar.store.models import Streamer
 
-MAX_EVIDENCE_LINES = 400
-
 
 class StoreRecommender:
     """The catalogue, placements and outcomes of a store, scored with one radar model."""
@@ -54,7 +52,7 @@ class StoreRecommender:
         self.model = model
         self.model_version = model_version
         self.profile_ttl = profile_ttl
-        self._profiles: dict[str, tuple[float, HostProfile, list[str]]] = {}
+        self._profiles: dict[str, tuple[float, HostProfile]] = {}
         catalogue = attach_categories(
             build_product_vectors(
                 model.topics, load_catalogue(engine), shrinkage=model.product_shrinkage
@@ -68,44 +66,40 @@ class StoreRecommender:
             self.outcomes[outcome.streamer_id].append(outcome)
         self.placed = load_placed(engine)
 
-    def profile(self, streamer_id: str) -> tuple[HostProfile, list[str]]:
-        """The host's profile and its evidence lines (fan comments first, then the host's),
-        from a cache of `profile_ttl` seconds.
+    def profile(self, streamer_id: str) -> HostProfile:
+        """The host's profile (with its evidence lines), from a cache of `profile_ttl` s.
 
         Raises:
             UnknownStreamerError: no such host in the store.
         """
         cached = self._profiles.get(streamer_id)
         if cached is not None and time.monotonic() - cached[0] < self.profile_ttl:
-            return cached[1], cached[2]
-        profile, lines = self._read_profile(streamer_id)
-        self._profiles[streamer_id] = (time.monotonic(), profile, lines)
-        return profile, lines
-
-    def _read_profile(self, streamer_id: str) -> tuple[HostProfile, list[str]]:
+            return cached[1]
         with self.engine.connect() as connection:
             known = connection.scalar(
                 select(Streamer.streamer_id).where(Streamer.streamer_id == streamer_id)
             )
         if known is None:
             raise UnknownStreamerError(streamer_id)
-        documents = load_documents(self.engine, streamer_id=streamer_id)
-        profile = self._profiles_of([streamer_id], documents)[streamer_id]
-        return profile, evidence_lines(documents)
+        profile = self._profiles_of(
+            [streamer_id], lambda: load_documents(self.engine, streamer_id=streamer_id)
+        )[streamer_id]
+        self._profiles[streamer_id] = (time.monotonic(), profile)
+        return profile
 
     def _profiles_of(
-        self, streamer_ids: list[str], documents: list[Document]
+        self, streamer_ids: list[str], documents: Callable[[], list[Document]]
     ) -> dict[str, HostProfile]:
         """These hosts' profiles: from the store when this model version made them from the
-        store's current data, else built from `documents` (and saved for next time)."""
+        store's current data, else built from `documents()` (and saved for next time)."""
         if self.model_version is None:
-            return self._build(streamer_ids, documents)
+            return self._build(streamer_ids, documents())
         version_of_data = data_version(self.engine)
         profiles = load_profiles(self.engine, self.model_version, version_of_data, streamer_ids)
         missing = [host for host in streamer_ids if host not in profiles]
         if missing:
             wanted = set(missing)
-            built = self._build(missing, [doc for doc in documents if doc.streamer_id in wanted])
+            built = self._build(missing, [doc for doc in documents() if doc.streamer_id in wanted])
             save_profiles(self.engine, self.model_version, version_of_data, built.values())
             profiles.update(built)
         return profiles
@@ -117,35 +111,25 @@ class StoreRecommender:
 
     def recommend(self, streamer_id: str, **options: Any) -> HostRecommendations:
         """`Recommender.recommend` for a host of the store (options: top_k, min_fit, filters)."""
-        profile, lines = self.profile(streamer_id)
         return self.recommender.recommend(
-            profile,
+            self.profile(streamer_id),
             self.outcomes.get(streamer_id, []),
             placed=self.placed.get(streamer_id, set()),
-            host_lines=lines,
             **options,
         )
 
     def recommend_all(self, **options: Any) -> list[HostRecommendations]:
-        """`Recommender.recommend_many` for every host of the store, the store read once
-        (options: top_k, min_fit, filters, engine, progress); the profiles it builds go to
-        the profile cache."""
-        documents = load_documents(self.engine, products=False)
-        by_host: dict[str, list[Document]] = defaultdict(list)
-        for doc in documents:
-            if doc.streamer_id is not None:
-                by_host[doc.streamer_id].append(doc)
+        """`Recommender.recommend_many` for every host of the store (options: top_k,
+        min_fit, filters, engine, progress); the store's documents are read only when
+        profiles must be built, and the profiles go to the profile cache."""
         hosts = load_streamer_ids(self.engine)
-        profiles = self._profiles_of(hosts, documents)
+        profiles = self._profiles_of(hosts, lambda: load_documents(self.engine, products=False))
         now = time.monotonic()
         inputs = []
         for host in hosts:
-            lines = evidence_lines(by_host.get(host, []))
-            self._profiles[host] = (now, profiles[host], lines)
+            self._profiles[host] = (now, profiles[host])
             inputs.append(
-                HostInput(
-                    profiles[host], self.outcomes.get(host, []), self.placed.get(host, set()), lines
-                )
+                HostInput(profiles[host], self.outcomes.get(host, []), self.placed.get(host, set()))
             )
         return self.recommender.recommend_many(inputs, **options)
 
@@ -159,7 +143,7 @@ class StoreRecommender:
         unknown = [pid for pid in product_ids if pid not in index]
         if unknown:
             raise UnknownProductError(unknown)
-        profile, _ = self.profile(streamer_id)
+        profile = self.profile(streamer_id)
         fits = self.recommender.fits(profile, self.outcomes.get(streamer_id, []))
         return [(pid, round(float(fits[index[pid]]), FIT_DECIMALS)) for pid in product_ids]
 
@@ -176,16 +160,3 @@ class StoreRecommender:
             key=lambda row: (-affinity[row], catalogue.products[row].product_id),
         )
         return topics, [(row, round(float(affinity[row]), 4)) for row in order[:top_k]]
-
-
-def evidence_lines(documents: list[Document]) -> list[str]:
-    """A host's lines to quote as evidence, newest first: fan comments, then its own words."""
-    recent = sorted(documents, key=lambda doc: doc.time or datetime.min, reverse=True)
-    fans = [line for doc in recent if doc.kind == COMMENTS for line in doc.text.split("\n")]
-    talk = [
-        line
-        for doc in recent
-        if doc.kind == TRANSCRIPT
-        for line in doc.text.replace("！", "。").replace("？", "。").split("。")
-    ]
-    return (fans + talk)[:MAX_EVIDENCE_LINES]

@@ -101,7 +101,8 @@ class WeeklyRecommendation(Base):
 
 class HostProfileRow(Base):
     """A host's topic profile as one model version made it from one state of the data
-    (`data_version`: the last ingest run it has seen). Vectors are float64 bytes."""
+    (`data_version`: the last ingest run it has seen). Vectors are float64 bytes;
+    keywords (a JSON object) and evidence lines (a JSON list) are what reasons quote."""
 
     __tablename__ = "host_profiles"
     model_version: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -114,3 +115,4 @@ class HostProfileRow(Base):
     fans: Mapped[bytes | None] = mapped_column(LargeBinary)
     combined: Mapped[bytes | None] = mapped_column(LargeBinary)
     keywords: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text)

@@ -39,7 +39,7 @@ async def recommend(body: RecommendRequest, served: ServedDep, settings: Setting
 @router.get("/streamers/{streamer_id}/profile")
 def profile(streamer_id: str, served: ServedDep) -> ProfilePublic:
     """The host's combined topic profile: topics with weights, labels and top words."""
-    host, _ = served.scorer.profile(streamer_id)
+    host = served.scorer.profile(streamer_id)
     topics: list[TopicWeightPublic] = []
     if host.combined is not None:
         topics = topic_weights(served.loaded.model.topics, host.combined)

@@ -103,11 +103,11 @@ def test_fan_comments_about_a_topic_move_its_products_up(world: dict, tmp_path: 
     )
     engine = open_store(f"sqlite:///{tmp_path / 'radar.db'}")
     ingest_directory(data, engine, quarantine_root=tmp_path / "q", max_text_chars=LIMITS)
-    before = StoreRecommender(engine, world["model"])
+    before = StoreRecommender(engine, world["model"], model_version="1")  # profiles stored
     pet_rows = [
         row for row, p in enumerate(before.recommender.catalogue.products) if p.category == "宠物"
     ]
-    profile, _ = before.profile(pets_host)
+    profile = before.profile(pets_host)
     history = before.outcomes.get(pets_host, [])
     fits_before = before.recommender.fits(profile, history)[pet_rows]
 
@@ -130,8 +130,8 @@ def test_fan_comments_about_a_topic_move_its_products_up(world: dict, tmp_path: 
                 [pets_host, f"2026-10-20T20:{index % 60:02d}:00+08:00", text, f"fan{index}"]
             )
     ingest_directory(extra, engine, quarantine_root=tmp_path / "q", max_text_chars=LIMITS)
-    after = StoreRecommender(engine, world["model"])
-    profile_after, _ = after.profile(pets_host)
+    after = StoreRecommender(engine, world["model"], model_version="1")  # new data: rebuilt
+    profile_after = after.profile(pets_host)
     fits_after = after.recommender.fits(profile_after, history)[pet_rows]
     assert np.median(fits_after) > np.median(fits_before)
     assert np.mean(fits_after > fits_before) > 0.9

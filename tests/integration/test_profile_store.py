@@ -65,7 +65,15 @@ def test_saved_profiles_load_back_equal(tmp_path: Path) -> None:
     engine = open_store(f"sqlite:///{tmp_path / 'radar.db'}")
     profiles = [
         HostProfile(
-            "a", "ready", np.array([0.25, 0.75]), None, np.array([0.5, 0.5]), 40, 0, {"口红": 2.5}
+            "a",
+            "ready",
+            np.array([0.25, 0.75]),
+            None,
+            np.array([0.5, 0.5]),
+            40,
+            0,
+            {"口红": 2.5},
+            ["这个口红显白吗"],
         ),
         HostProfile("b", "insufficient_data", None, None, None, 3, 1, {}),
     ]
@@ -75,5 +83,6 @@ def test_saved_profiles_load_back_equal(tmp_path: Path) -> None:
     assert set(loaded) == {"a", "b"}
     assert np.array_equal(loaded["a"].talk, profiles[0].talk) and loaded["a"].fans is None
     assert loaded["a"].keywords == {"口红": 2.5} and loaded["b"].combined is None
+    assert loaded["a"].evidence == ["这个口红显白吗"] and loaded["b"].evidence == []
     assert load_profiles(engine, "8", "run-1", ["a"]) == {}
     assert load_profiles(engine, "7", "run-2", ["a"]) == {}

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("fans", sa.LargeBinary(), nullable=True),
         sa.Column("combined", sa.LargeBinary(), nullable=True),
         sa.Column("keywords", sa.Text(), nullable=False),
+        sa.Column("evidence", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("model_version", "streamer_id"),
     )
 
