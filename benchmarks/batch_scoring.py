@@ -58,7 +58,8 @@ else:
     scored = map_blocks(blocks, product_vectors, per_host=per_host)
     for (rows_block, _), start in zip(scored, range(0, hosts, 256)):
         for offset, rows in enumerate(rows_block):
-            fits = fit.fits_from_scores(product_vectors[rows] @ host_vectors[start + offset])
+            scores = product_vectors[rows] @ host_vectors[start + offset]
+            fits = fit.fits_from_scores(scores, has_history=True)
             rank_products(fits, [catalogue[r] for r in rows], top_k=10, min_fit=0.0)
 seconds = time.perf_counter() - started
 print(json.dumps({"seconds": seconds,

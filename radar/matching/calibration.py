@@ -8,6 +8,17 @@ odds of having been chosen: a propensity model tells placed pairs from random pa
 the same hosts, and a placement that looks like a typical random pair counts more
 (weights clipped to [0.05, 20] and normalised to mean 1). The weighted sample stands for
 the catalogue's pairs, and so the fit is calibrated where it is used.
+
+The propensity model sees each host with its placements, as operations did: what a host
+was offered before tells which products it is offered. A placement's cold copy (the host
+without history, standing for new hosts) keeps that weight; weighed by its own features,
+where a placed pair and a random one look alike, the choice would go uncorrected and the
+fit of new hosts would be too high.
+
+The logistic link is too flat for these features (too high in the middle, too low at the
+top), so the logit is mapped to the fit by a monotone curve fitted on the same weighted
+sample (isotonic, through the centres of its blocks), one for the warm copies and one
+for the cold: each host's ranking is kept.
 """
 
 from __future__ import annotations
@@ -19,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from radar.evaluation.metrics import expected_calibration_error, precision_above, reliability_table
-from radar.matching.fit import FitModel, HostSide, mean_distribution, pair_features
+from radar.matching.fit import Curve, FitModel, HostSide, mean_distribution, pair_features
 from radar.matching.history import Outcome
 from radar.matching.peers import PRIOR_RATE, PeerTable, build_peer_table, category_rates
 from radar.matching.products import ProductVectors
@@ -106,7 +117,8 @@ def fit_pair_model(
     too few outcomes (fewer than `MIN_OUTCOMES`, or only one class).
 
     Every training placement is used twice: as it is (its own other placements as
-    history) and cold (no history), so the fit also knows new hosts.
+    history) and cold (no history), so the fit also knows new hosts; each copy gets the
+    placement's weight and its kind of host's curve.
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -144,14 +156,22 @@ def fit_pair_model(
     x_train = np.vstack([warm, features(train, leave_one_out=False, cold=True)])
     labels = np.array([o.converted for o in train])
     y_train = np.concatenate([labels, labels])
-    weights = (
-        _selection_weights(x_train, train, profiles, catalogue, by_host, peers, random_state)
+    placement_weights = (
+        _selection_weights(warm, train, profiles, catalogue, by_host, peers, random_state)
         if correct_selection
-        else np.ones(len(x_train))
+        else np.ones(len(train))
     )
+    weights = np.concatenate([placement_weights, placement_weights])
     classifier = LogisticRegression(C=100.0, max_iter=5000)
     classifier.fit(x_train, y_train, sample_weight=weights)
-    model = FitModel(classifier.coef_[0].astype(float), float(classifier.intercept_[0]))
+    coef, intercept = classifier.coef_[0].astype(float), float(classifier.intercept_[0])
+    logits = x_train @ coef + intercept
+    cold = np.arange(len(x_train)) >= len(train)
+    curves = {
+        not is_cold: _monotone_curve(logits[cold == is_cold], labels, placement_weights)
+        for is_cold in (False, True)
+    }
+    model = FitModel(coef, intercept, curves)
     report = CalibrationReport(
         len(train), len(holdout), holdout[0].started_at.isoformat() if holdout else None
     )
@@ -166,6 +186,21 @@ def fit_pair_model(
     return model, report
 
 
+def _monotone_curve(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> Curve:
+    """The weighted isotonic regression of `labels` on `logits`, as knots at the weighted
+    mean logit of each of its blocks (increasing between them, so no ties are made)."""
+    from sklearn.isotonic import IsotonicRegression
+
+    fitted = IsotonicRegression(out_of_bounds="clip").fit_transform(
+        logits, labels, sample_weight=weights
+    )
+    levels = np.unique(fitted)
+    centres = [
+        np.average(logits[fitted == level], weights=weights[fitted == level]) for level in levels
+    ]
+    return np.array(centres), levels
+
+
 def _selection_weights(
     x_placed: np.ndarray,
     placed: Sequence[Outcome],
@@ -175,7 +210,8 @@ def _selection_weights(
     peers: PeerTable,
     random_state: int,
 ) -> np.ndarray:
-    """Inverse odds of being chosen, from a placed-vs-random-pair propensity model."""
+    """Inverse odds of being chosen, from a placed-vs-random-pair propensity model on the
+    hosts with their history (`x_placed`: the placements' warm features)."""
     from sklearn.linear_model import LogisticRegression
 
     rng = np.random.default_rng(random_state)
@@ -185,9 +221,8 @@ def _selection_weights(
     random_pairs = []
     for host in hosts:
         rows = rng.choice(len(catalogue.products), size=per_host, replace=True)
-        for cold in (False, True):
-            side = host_side(profiles.get(host), catalogue, by_host[host], peers=peers, cold=cold)
-            random_pairs.append(pair_features(side, products.rows(rows)))
+        side = host_side(profiles.get(host), catalogue, by_host[host], peers=peers)
+        random_pairs.append(pair_features(side, products.rows(rows)))
     x_random = np.vstack(random_pairs)
     x = np.vstack([x_placed, x_random])
     y = np.concatenate([np.ones(len(x_placed)), np.zeros(len(x_random))])

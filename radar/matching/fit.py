@@ -20,18 +20,21 @@ distribution `q` (`radar.matching.categories`):
 | `has_history` | 1 when the host has past placements (no product side) |
 
 With past placements, the fit is a logistic regression on these features (fitted by
-`radar.matching.calibration`): `calibrated = True`. Without outcomes the fit is the
-plain `topic_affinity`, an uncalibrated score in [0, 1]: `calibrated = False`.
+`radar.matching.calibration`), its logit mapped to the fit by a monotone curve for hosts
+with history and one for hosts without (the logistic function where there is none):
+`calibrated = True`. Without outcomes the fit is the plain `topic_affinity`, an
+uncalibrated score in [0, 1]: `calibrated = False`.
 
 Because each feature is a dot product with the product's √topics or its category
 distribution, the weighted sum collapses: the logit is one dot product of a host vector
 `[Σ wᵢ·√aᵢ, Σ wⱼ·cⱼ, constant]` and a product vector `[√p, q, 1]`, so scoring a block
-of hosts against the whole catalogue is one matrix product.
+of hosts against the whole catalogue is one matrix product. The curves are monotone and
+chosen per host, so they keep each host's ranking.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -108,12 +111,34 @@ def pair_features(host: HostSide, products: ProductSide) -> np.ndarray:
     return np.hstack([topics, categories, history])
 
 
+Curve = tuple[np.ndarray, np.ndarray]
+"""Knots of a monotone piecewise-linear map: increasing logits, the fits there."""
+_CURVE_KEYS = {True: "warm", False: "cold"}
+
+
+def _logistic(scores: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-scores))
+
+
+def _along(curve: Curve, scores: np.ndarray) -> np.ndarray:
+    """The curve through its knots; beyond the end knots, the logistic function scaled to
+    meet them (towards 0 below, towards 1 above), so that it keeps increasing."""
+    logits, fits = curve
+    low, high = _logistic(logits[0]), _logistic(logits[-1])
+    below = fits[0] * _logistic(scores) / low
+    above = fits[-1] + (1.0 - fits[-1]) * (_logistic(scores) - high) / (1.0 - high)
+    inside = np.interp(scores, logits, fits)
+    return np.where(scores < logits[0], below, np.where(scores > logits[-1], above, inside))
+
+
 @dataclass
 class FitModel:
-    """Turns pair features into a fit in [0, 1]."""
+    """Turns pair features into a fit in [0, 1]; `curves` maps the logit to the fit for
+    hosts with history (`True`) and without (`False`)."""
 
     coef: np.ndarray | None = None
     intercept: float = 0.0
+    curves: dict[bool, Curve] = field(default_factory=dict)
 
     @property
     def calibrated(self) -> bool:
@@ -123,7 +148,13 @@ class FitModel:
         """The fit of each row of `features` (columns in `FEATURES` order)."""
         if self.coef is None:
             return np.clip(features[:, 0], 0.0, 1.0)
-        return 1.0 / (1.0 + np.exp(-(features @ self.coef + self.intercept)))
+        logits = features @ self.coef + self.intercept
+        warm = features[:, -1] > 0
+        fits = np.empty(len(logits))
+        for has_history in (True, False):
+            rows = warm == has_history
+            fits[rows] = self.fits_from_scores(logits[rows], has_history=has_history)
+        return fits
 
     def host_vector(self, host: HostSide) -> np.ndarray:
         """The host's half of the logit: `logit = host_vector · product_vector`. Without
@@ -142,18 +173,24 @@ class FitModel:
         """The products' half of the logit, one row per product: `[√p, q, 1]`."""
         return np.hstack([products.roots, products.categories, np.ones((len(products), 1))])
 
-    def fits_from_scores(self, scores: np.ndarray) -> np.ndarray:
-        """Host-vector · product-vector scores to fits (the logistic function when
-        calibrated; the affinity itself, clipped, when not)."""
+    def fits_from_scores(self, scores: np.ndarray, *, has_history: bool) -> np.ndarray:
+        """One host's host-vector · product-vector scores to fits: its curve when
+        calibrated (the logistic function without one); the affinity, clipped, when not."""
         if self.coef is None:
             return np.clip(scores, 0.0, 1.0)
-        return 1.0 / (1.0 + np.exp(-scores))
+        if has_history in self.curves:
+            return _along(self.curves[has_history], scores)
+        return _logistic(scores)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "features": list(FEATURES),
             "coef": None if self.coef is None else [float(c) for c in self.coef],
             "intercept": float(self.intercept),
+            "curves": {
+                _CURVE_KEYS[key]: [[float(v) for v in knots] for knots in curve]
+                for key, curve in self.curves.items()
+            },
         }
 
     @classmethod
@@ -161,7 +198,13 @@ class FitModel:
         if list(data.get("features", FEATURES)) != list(FEATURES):
             raise ValueError(f"fit model features {data.get('features')} differ from {FEATURES}")
         coef = data.get("coef")
+        curves = data.get("curves") or {}
         return cls(
             None if coef is None else np.asarray(coef, dtype=float),
             float(data.get("intercept", 0.0)),
+            {
+                key: (np.asarray(curves[name][0]), np.asarray(curves[name][1]))
+                for key, name in _CURVE_KEYS.items()
+                if name in curves
+            },
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from radar.matching.calibration import host_side
-from radar.matching.fit import FitModel
+from radar.matching.fit import FitModel, HostSide
 from radar.matching.history import Outcome
 from radar.matching.products import ProductVectors
 from radar.matching.profiles import HostProfile
@@ -68,15 +68,15 @@ class Recommender:
         self.catalogue = catalogue
         self.product_vectors = FitModel.product_vectors(catalogue.side())
 
-    def host_vector(self, profile: HostProfile, history: Sequence[Outcome]) -> np.ndarray:
-        """The host's half of the logit."""
-        side = host_side(profile, self.catalogue, history, peers=self.model.peers)
-        return self.model.fit.host_vector(side)
+    def host_side(self, profile: HostProfile, history: Sequence[Outcome]) -> HostSide:
+        """The host as the scorer sees it."""
+        return host_side(profile, self.catalogue, history, peers=self.model.peers)
 
     def fits(self, profile: HostProfile, history: Sequence[Outcome]) -> np.ndarray:
         """The fit of every catalogue product for this host."""
-        scores = self.product_vectors @ self.host_vector(profile, history)
-        return self.model.fit.fits_from_scores(scores)
+        side = self.host_side(profile, history)
+        scores = self.product_vectors @ self.model.fit.host_vector(side)
+        return self.model.fit.fits_from_scores(scores, has_history=side.has_history)
 
     def recommend(
         self,
@@ -111,7 +111,8 @@ class Recommender:
         ready = [i for i, h in enumerate(hosts) if h.profile.ready]
         if not ready:
             return results
-        vectors = np.vstack([self.host_vector(hosts[i].profile, hosts[i].history) for i in ready])
+        sides = [self.host_side(hosts[i].profile, hosts[i].history) for i in ready]
+        vectors = np.vstack([self.model.fit.host_vector(side) for side in sides])
         per_host = max(candidates_needed(top_k, len(hosts[i].placed)) for i in ready)
         blocks = [
             vectors[start : start + BLOCK_HOSTS] for start in range(0, len(ready), BLOCK_HOSTS)
@@ -124,6 +125,7 @@ class Recommender:
                 rows[position],
                 scores[position],
                 vectors[position],
+                sides[position].has_history,
                 hosts[index],
                 top_k,
                 min_fit,
@@ -137,6 +139,7 @@ class Recommender:
         rows: np.ndarray,
         scores: np.ndarray,
         vector: np.ndarray,
+        has_history: bool,
         host: HostInput,
         top_k: int,
         min_fit: float,
@@ -145,14 +148,14 @@ class Recommender:
         """Rank the candidates; when filters used them up while more products may reach
         `min_fit`, rank the whole catalogue instead."""
         del scores  # float32 from the block product: recompute the few candidates exactly
-        fits = self._shown(self.product_vectors[rows] @ vector)
+        fits = self._shown(self.product_vectors[rows] @ vector, has_history)
         products = [self.catalogue.products[row] for row in rows]
         chosen = rank_products(
             fits, products, top_k=top_k, min_fit=min_fit, placed=host.placed, filters=filters
         )
         exhausted = len(rows) < len(self.catalogue.products) and fits.min() >= min_fit
         if len(chosen) < top_k and exhausted:
-            all_fits = self._shown(self.product_vectors @ vector)
+            all_fits = self._shown(self.product_vectors @ vector, has_history)
             full = rank_products(
                 all_fits,
                 self.catalogue.products,
@@ -164,10 +167,11 @@ class Recommender:
             return [(row, float(all_fits[row])) for row in full]
         return [(int(rows[i]), float(fits[i])) for i in chosen]
 
-    def _shown(self, scores: np.ndarray) -> np.ndarray:
+    def _shown(self, scores: np.ndarray, has_history: bool) -> np.ndarray:
         """Fits as reported: rounded to FIT_DECIMALS before ranking, so that the fit a list
         shows is the one compared with `min_fit` (and a list can be cut at any `min_fit`)."""
-        return np.round(self.model.fit.fits_from_scores(scores), FIT_DECIMALS)
+        fits = self.model.fit.fits_from_scores(scores, has_history=has_history)
+        return np.round(fits, FIT_DECIMALS)
 
     def _items(self, host: HostInput, chosen: list[tuple[int, float]]) -> list[Recommendation]:
         labels = self.model.topics.topic_labels_

@@ -46,14 +46,14 @@ def test_the_logit_is_one_dot_product() -> None:
     catalogue = products(6)
     via_features = model.predict(pair_features(side, catalogue))
     logits = FitModel.product_vectors(catalogue) @ model.host_vector(side)
-    np.testing.assert_allclose(model.fits_from_scores(logits), via_features)
+    np.testing.assert_allclose(model.fits_from_scores(logits, has_history=True), via_features)
 
 
 def test_uncalibrated_scores_are_the_topic_affinity() -> None:
     side, catalogue = host(), products(5)
     scores = FitModel.product_vectors(catalogue) @ FitModel().host_vector(side)
     np.testing.assert_allclose(
-        FitModel().fits_from_scores(scores), pair_features(side, catalogue)[:, 0]
+        FitModel().fits_from_scores(scores, has_history=True), pair_features(side, catalogue)[:, 0]
     )
 
 
@@ -64,9 +64,27 @@ def test_uncalibrated_fit_is_the_topic_affinity() -> None:
     np.testing.assert_array_equal(model.predict(features), features[:, 0])
 
 
+def test_curves_map_the_logit_per_kind_of_host() -> None:
+    curves = {True: (np.array([-1.0, 1.0]), np.array([0.1, 0.9]))}
+    model = FitModel(np.array([2.0, 0.5, -0.3, 1.5, -1.0, 0.8, 1.2, 0.4, 2.2, 0.2]), -1.7, curves)
+    catalogue = products(6)
+    for side in (host(), host(has_history=False)):
+        logits = FitModel.product_vectors(catalogue) @ model.host_vector(side)
+        fits = model.fits_from_scores(logits, has_history=side.has_history)
+        np.testing.assert_allclose(model.predict(pair_features(side, catalogue)), fits)
+        assert np.all(np.diff(fits[np.argsort(logits)]) >= 0)
+    along = model.fits_from_scores(np.array([-5.0, -1.0, 0.0, 1.0, 5.0]), has_history=True)
+    np.testing.assert_allclose(along[1:4], [0.1, 0.5, 0.9])
+    assert np.all(np.diff(along) > 0) and along[0] > 0 and along[-1] < 1
+    np.testing.assert_allclose(model.fits_from_scores(np.array([0.0]), has_history=False), [0.5])
+
+
 def test_round_trip() -> None:
-    model = FitModel(np.arange(10, dtype=float), 0.5)
+    curves = {False: (np.array([-1.0, 0.0, 2.0]), np.array([0.05, 0.3, 0.8]))}
+    model = FitModel(np.arange(10, dtype=float), 0.5, curves)
     again = FitModel.from_dict(model.to_dict())
     np.testing.assert_array_equal(again.coef, model.coef)
     assert again.intercept == 0.5
+    assert list(again.curves) == [False]
+    np.testing.assert_array_equal(again.curves[False][1], curves[False][1])
     assert not FitModel.from_dict(FitModel().to_dict()).calibrated
