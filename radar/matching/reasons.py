@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -83,13 +82,13 @@ def explain(
 
 
 def _mentions(lines: Sequence[str], keywords: list[str], *, enough: int = 20) -> list[str]:
-    """Up to `enough` lines that mention any keyword, newest first (one regex scan)."""
+    """Up to `enough` lines that mention any keyword, newest first (plain substring tests:
+    compiling a pattern per recommendation cost more than the whole search)."""
+    found: list[str] = []
     if not keywords:
-        return []
-    pattern = re.compile("|".join(map(re.escape, keywords)))
-    found = []
+        return found
     for line in lines:
-        if pattern.search(line):
+        if any(keyword in line for keyword in keywords):
             found.append(line)
             if len(found) == enough:
                 break
