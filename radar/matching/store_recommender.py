@@ -13,6 +13,13 @@ from sqlalchemy import Engine, select
 from radar.corpus import Document, load_documents
 from radar.errors import UnknownProductError, UnknownStreamerError
 from radar.matching.categories import attach_categories
+from radar.matching.derived import (
+    data_version,
+    load_catalogue_vectors,
+    load_profiles,
+    save_catalogue_vectors,
+    save_profiles,
+)
 from radar.matching.history import (
     Outcome,
     load_catalogue,
@@ -20,8 +27,7 @@ from radar.matching.history import (
     load_placed,
     load_streamer_ids,
 )
-from radar.matching.products import build_product_vectors
-from radar.matching.profile_store import data_version, load_profiles, save_profiles
+from radar.matching.products import ProductText, ProductVectors, build_product_vectors
 from radar.matching.profiles import HostProfile, build_profiles
 from radar.matching.recommender import (
     FIT_DECIMALS,
@@ -53,18 +59,32 @@ class StoreRecommender:
         self.model_version = model_version
         self.profile_ttl = profile_ttl
         self._profiles: dict[str, tuple[float, HostProfile]] = {}
-        catalogue = attach_categories(
-            build_product_vectors(
-                model.topics, load_catalogue(engine), shrinkage=model.product_shrinkage
-            ),
-            model.categories,
-            model.topics,
-        )
+        catalogue = self._catalogue(load_catalogue(engine))
         self.recommender = Recommender(model, catalogue)
         self.outcomes: dict[str, list[Outcome]] = defaultdict(list)
         for outcome in load_outcomes(engine):
             self.outcomes[outcome.streamer_id].append(outcome)
         self.placed = load_placed(engine)
+
+    def _catalogue(self, products: list[ProductText]) -> ProductVectors:
+        """The catalogue's vectors: from the store when this model version made them from
+        the store's current data, else built (and saved for next time)."""
+        version_of_data = data_version(self.engine) if self.model_version else ""
+        if self.model_version is not None:
+            stored = load_catalogue_vectors(
+                self.engine, self.model_version, version_of_data, products
+            )
+            if stored is not None:
+                return stored
+        model = self.model
+        vectors = attach_categories(
+            build_product_vectors(model.topics, products, shrinkage=model.product_shrinkage),
+            model.categories,
+            model.topics,
+        )
+        if self.model_version is not None:
+            save_catalogue_vectors(self.engine, self.model_version, version_of_data, vectors)
+        return vectors
 
     def profile(self, streamer_id: str) -> HostProfile:
         """The host's profile (with its evidence lines), from a cache of `profile_ttl` s.

@@ -116,3 +116,16 @@ class HostProfileRow(Base):
     combined: Mapped[bytes | None] = mapped_column(LargeBinary)
     keywords: Mapped[str] = mapped_column(Text)
     evidence: Mapped[str] = mapped_column(Text)
+
+
+class CatalogueVectorsRow(Base):
+    """The catalogue's topic vectors and category distributions as one model version made
+    them from one state of the data: an `.npz` of `matrix` and `categories`, the product
+    ids in row order (JSON) and each product's tokens (ASCII record / unit separators)."""
+
+    __tablename__ = "catalogue_vectors"
+    model_version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    data_version: Mapped[str] = mapped_column(ID)
+    product_ids: Mapped[str] = mapped_column(Text)
+    arrays: Mapped[bytes] = mapped_column(LargeBinary)
+    tokens: Mapped[str] = mapped_column(Text)

@@ -1,22 +1,26 @@
-"""Host profiles in the store, kept per model version and state of the data.
+"""What a model version derives from the store's data, kept in the store: host profiles
+and the catalogue's vectors.
 
-Building a profile runs every document of the host through the topic model, the slow
-part of scoring at scale; so profiles are saved with the model version that made them
-and the data version they saw (the last ingest run), and reused until either changes.
+Building them runs every document and product text through the topic model, the slow
+part of scoring at scale; so they are saved with the model version that made them and
+the data version they saw (the last ingest run), and reused until either changes.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 from sqlalchemy import Engine, delete, select
 
+from radar.matching.products import ProductText, ProductVectors
 from radar.matching.profiles import HostProfile
-from radar.store.models import Base, HostProfileRow, IngestRun
+from radar.store.models import Base, CatalogueVectorsRow, HostProfileRow, IngestRun
 
 _CHUNK = 500  # ids per IN (...) query, below every database's parameter limit
+_RECORD, _UNIT = "\x1e", "\x1f"  # separators of products and of tokens in stored tokens
 
 
 def data_version(engine: Engine) -> str:
@@ -90,6 +94,47 @@ def save_profiles(
                 )
             )
             connection.execute(table.insert(), chunk)
+
+
+def load_catalogue_vectors(
+    engine: Engine, model_version: str, version_of_data: str, products: list[ProductText]
+) -> ProductVectors | None:
+    """The stored vectors of exactly these products made by `model_version` from
+    `version_of_data`, or None."""
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(CatalogueVectorsRow).where(
+                CatalogueVectorsRow.model_version == model_version,
+                CatalogueVectorsRow.data_version == version_of_data,
+            )
+        ).first()
+    if row is None or json.loads(row.product_ids) != [p.product_id for p in products]:
+        return None
+    with np.load(io.BytesIO(row.arrays), allow_pickle=False) as arrays:
+        matrix, categories = arrays["matrix"], arrays["categories"]
+    tokens = [doc.split(_UNIT) if doc else [] for doc in row.tokens.split(_RECORD)]
+    return ProductVectors(products, matrix, tokens, categories)
+
+
+def save_catalogue_vectors(
+    engine: Engine, model_version: str, version_of_data: str, vectors: ProductVectors
+) -> None:
+    """Store the catalogue's vectors for `model_version`, replacing older ones."""
+    arrays = io.BytesIO()
+    np.savez(arrays, matrix=vectors.matrix, categories=vectors.categories)
+    table = Base.metadata.tables[CatalogueVectorsRow.__tablename__]
+    with engine.begin() as connection:
+        connection.execute(delete(table).where(table.c.model_version == model_version))
+        connection.execute(
+            table.insert(),
+            {
+                "model_version": model_version,
+                "data_version": version_of_data,
+                "product_ids": json.dumps([p.product_id for p in vectors.products]),
+                "arrays": arrays.getvalue(),
+                "tokens": _RECORD.join(_UNIT.join(doc) for doc in vectors.tokens),
+            },
+        )
 
 
 def _blob(vector: np.ndarray | None) -> bytes | None:

@@ -10,7 +10,12 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import Engine, func, select, update
 
-from radar.matching.profile_store import data_version, load_profiles, save_profiles
+from radar.matching.derived import (
+    data_version,
+    load_catalogue_vectors,
+    load_profiles,
+    save_profiles,
+)
 from radar.matching.profiles import HostProfile
 from radar.matching.store_recommender import StoreRecommender
 from radar.settings import Settings
@@ -86,3 +91,21 @@ def test_saved_profiles_load_back_equal(tmp_path: Path) -> None:
     assert loaded["a"].evidence == ["这个口红显白吗"] and loaded["b"].evidence == []
     assert load_profiles(engine, "8", "run-1", ["a"]) == {}
     assert load_profiles(engine, "7", "run-2", ["a"]) == {}
+
+
+def test_catalogue_vectors_are_saved_and_reused(trained_home: Path, tmp_path: Path) -> None:
+    engine, scorer = _store_copy(trained_home, tmp_path)
+    built = scorer.recommender.catalogue
+    products = built.products
+    stored = load_catalogue_vectors(engine, scorer.model_version, data_version(engine), products)
+    assert stored is not None
+    assert np.array_equal(stored.matrix, built.matrix)
+    assert np.array_equal(stored.categories, built.categories)
+    assert stored.tokens == built.tokens
+    again = StoreRecommender(engine, scorer.model, model_version=scorer.model_version)
+    assert np.array_equal(again.recommender.product_vectors, scorer.recommender.product_vectors)
+    assert load_catalogue_vectors(engine, scorer.model_version, "other", products) is None
+    assert (
+        load_catalogue_vectors(engine, scorer.model_version, data_version(engine), products[1:])
+        is None
+    )
