@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
@@ -33,19 +33,22 @@ def load_documents(
     *,
     since: datetime | None = None,
     streamer_id: str | None = None,
+    streamer_ids: Sequence[str] | None = None,
     products: bool = True,
     passage_chars: int = 400,
     max_comments: int = 50,
 ) -> list[Document]:
     """Transcript passages, pooled comments per host session, and product documents.
 
-    `streamer_id` keeps one host's documents (and no products); `since` drops older text.
+    `streamer_id` keeps one host's documents, `streamer_ids` those of several (and no
+    products, either way); `since` drops older text.
     """
+    hosts = [streamer_id] if streamer_id is not None else streamer_ids
     with engine.connect() as connection:
         return [
-            *_transcript_documents(connection, since, streamer_id, passage_chars),
-            *_comment_documents(connection, since, streamer_id, max_comments),
-            *(_product_documents(connection) if products and streamer_id is None else ()),
+            *_transcript_documents(connection, since, hosts, passage_chars),
+            *_comment_documents(connection, since, hosts, max_comments),
+            *(_product_documents(connection) if products and hosts is None else ()),
         ]
 
 
@@ -61,13 +64,16 @@ def split_holdout(
 
 
 def _transcript_documents(
-    connection: Connection, since: datetime | None, streamer_id: str | None, passage_chars: int
+    connection: Connection,
+    since: datetime | None,
+    hosts: Sequence[str] | None,
+    passage_chars: int,
 ) -> Iterator[Document]:
     query = select(Transcript).order_by(Transcript.started_at, Transcript.session_id)
     if since is not None:
         query = query.where(Transcript.started_at >= since)
-    if streamer_id is not None:
-        query = query.where(Transcript.streamer_id == streamer_id)
+    if hosts is not None:
+        query = query.where(Transcript.streamer_id.in_(hosts))
     for row in connection.execute(query):
         for index, passage in enumerate(split_passages(row.text, max_chars=passage_chars)):
             yield Document(
@@ -76,13 +82,13 @@ def _transcript_documents(
 
 
 def _comment_documents(
-    connection: Connection, since: datetime | None, streamer_id: str | None, max_comments: int
+    connection: Connection, since: datetime | None, hosts: Sequence[str] | None, max_comments: int
 ) -> Iterator[Document]:
     query = select(Comment.streamer_id, Comment.session_id, Comment.created_at, Comment.text)
     if since is not None:
         query = query.where(Comment.created_at >= since)
-    if streamer_id is not None:
-        query = query.where(Comment.streamer_id == streamer_id)
+    if hosts is not None:
+        query = query.where(Comment.streamer_id.in_(hosts))
     query = query.order_by(Comment.streamer_id, Comment.session_id, Comment.created_at)
     rows = connection.execute(query.execution_options(yield_per=5000))
     for (streamer_id, session_id), group in groupby(rows, key=lambda row: row[:2]):

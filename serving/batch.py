@@ -96,9 +96,10 @@ def run_batch(
     Dask engine), write the week's files and replace the week's rows in the store."""
     scorer = StoreRecommender(engine, served.model, model_version=served.version)
     results = scorer.recommend_all(top_k=top_k, min_fit=min_fit, progress=progress, engine=scoring)
-    summary = BatchSummary(week, [], hosts=len(results))
+    summary = BatchSummary(week, [])
     rows: list[dict[str, Any]] = []
     for result in results:
+        summary.hosts += 1
         host = result.streamer_id
         if result.state != "ready":
             summary.insufficient_data.append(host)

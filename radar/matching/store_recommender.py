@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,7 @@ from radar.matching.derived import (
     load_profiles,
     save_catalogue_vectors,
     save_profiles,
+    stored_profile_ids,
 )
 from radar.matching.history import (
     Outcome,
@@ -30,6 +31,7 @@ from radar.matching.history import (
 from radar.matching.products import ProductText, ProductVectors, build_product_vectors
 from radar.matching.profiles import HostProfile, build_profiles
 from radar.matching.recommender import (
+    BLOCK_HOSTS,
     FIT_DECIMALS,
     HostInput,
     HostRecommendations,
@@ -37,6 +39,9 @@ from radar.matching.recommender import (
 )
 from radar.model import RadarModel
 from radar.store.models import Streamer
+
+HOST_CHUNK = 2048
+"""Hosts scored at a time by `recommend_all` (a multiple of the block size)."""
 
 
 class StoreRecommender:
@@ -138,20 +143,52 @@ class StoreRecommender:
             **options,
         )
 
-    def recommend_all(self, **options: Any) -> list[HostRecommendations]:
-        """`Recommender.recommend_many` for every host of the store (options: top_k,
-        min_fit, filters, engine, progress); the store's documents are read only when
-        profiles must be built, and the profiles go to the profile cache."""
+    def recommend_all(
+        self,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        **options: Any,
+    ) -> Iterator[HostRecommendations]:
+        """`Recommender.recommend_many` for every host of the store, in id order (options:
+        top_k, min_fit, filters, engine); `progress` hears (hosts done, hosts). Hosts are
+        scored `HOST_CHUNK` at a time, their profiles read from the store chunk by chunk
+        (after building and saving the missing ones), so memory does not grow with them."""
         hosts = load_streamer_ids(self.engine)
-        profiles = self._profiles_of(hosts, lambda: load_documents(self.engine, products=False))
-        now = time.monotonic()
-        inputs = []
-        for host in hosts:
-            self._profiles[host] = (now, profiles[host])
-            inputs.append(
-                HostInput(profiles[host], self.outcomes.get(host, []), self.placed.get(host, set()))
+        profiles_of = self._profile_source(hosts)
+        for start in range(0, len(hosts), HOST_CHUNK):
+            chunk = hosts[start : start + HOST_CHUNK]
+            profiles = profiles_of(chunk)
+            inputs = [
+                HostInput(profiles[h], self.outcomes.get(h, []), self.placed.get(h, set()))
+                for h in chunk
+            ]
+
+            def blocks_done(
+                done: int, _blocks: int, start: int = start, size: int = len(chunk)
+            ) -> None:
+                if progress is not None:
+                    progress(start + min(done * BLOCK_HOSTS, size), len(hosts))
+
+            yield from self.recommender.recommend_many(inputs, progress=blocks_done, **options)
+        if progress is not None:
+            progress(len(hosts), len(hosts))
+
+    def _profile_source(self, hosts: list[str]) -> Callable[[list[str]], dict[str, HostProfile]]:
+        """Where `recommend_all` reads profiles: the store (after building and saving the
+        missing ones, a chunk of hosts at a time), or, without a model version, memory."""
+        if self.model_version is None:
+            built = self._build(hosts, load_documents(self.engine, products=False))
+            return lambda chunk: {host: built[host] for host in chunk}
+        version, version_of_data = self.model_version, data_version(self.engine)
+        stored = stored_profile_ids(self.engine, version, version_of_data)
+        missing = [host for host in hosts if host not in stored]
+        for start in range(0, len(missing), HOST_CHUNK):
+            chunk = missing[start : start + HOST_CHUNK]
+            documents = load_documents(self.engine, streamer_ids=chunk, products=False)
+            save_profiles(
+                self.engine, version, version_of_data, self._build(chunk, documents).values()
             )
-        return self.recommender.recommend_many(inputs, **options)
+        return lambda chunk: load_profiles(self.engine, version, version_of_data, chunk)
 
     def pair_fits(self, streamer_id: str, product_ids: list[str]) -> list[tuple[str, float]]:
         """The fit of each given product for the host.

@@ -8,8 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+import pytest
 from sqlalchemy import Engine, func, select, update
 
+from radar.matching import store_recommender
 from radar.matching.derived import (
     data_version,
     load_catalogue_vectors,
@@ -109,3 +111,19 @@ def test_catalogue_vectors_are_saved_and_reused(trained_home: Path, tmp_path: Pa
         load_catalogue_vectors(engine, scorer.model_version, data_version(engine), products[1:])
         is None
     )
+
+
+def test_scoring_in_chunks_gives_the_same_lists(
+    trained_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, scorer = _store_copy(trained_home, tmp_path)
+    whole = list(scorer.recommend_all(top_k=5, min_fit=0.5))
+    monkeypatch.setattr(store_recommender, "HOST_CHUNK", 5)
+    heard: list[tuple[int, int]] = []
+    fresh = StoreRecommender(engine, scorer.model, model_version="2")  # profiles built anew
+    chunked = list(fresh.recommend_all(top_k=5, min_fit=0.5, progress=lambda *p: heard.append(p)))
+    assert [r.streamer_id for r in chunked] == [r.streamer_id for r in whole]
+    assert [[i.product_id for i in r.items] for r in chunked] == [
+        [i.product_id for i in r.items] for r in whole
+    ]
+    assert heard[-1] == (len(whole), len(whole)) and len(heard) >= 3
