@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 import numpy as np
 
@@ -55,7 +57,7 @@ def explain(
     labels: Sequence[str],
     product_tokens: Sequence[str],
     host_keywords: dict[str, float],
-    host_lines: Sequence[str],
+    evidence: Evidence,
     max_topics: int = 2,
     max_keywords: int = 5,
     max_evidence: int = 2,
@@ -77,22 +79,40 @@ def explain(
             seen.add(token)
         if len(keywords) == max_keywords:
             break
-    evidence = _mentions(host_lines, keywords)
-    return Reasons(topics, keywords, _readable_first(evidence)[:max_evidence])
+    quoted = _readable_first(evidence.mentions(keywords))
+    return Reasons(topics, keywords, quoted[:max_evidence])
 
 
-def _mentions(lines: Sequence[str], keywords: list[str], *, enough: int = 20) -> list[str]:
-    """Up to `enough` lines that mention any keyword, newest first (plain substring tests:
-    compiling a pattern per recommendation cost more than the whole search)."""
-    found: list[str] = []
-    if not keywords:
-        return found
-    for line in lines:
-        if any(keyword in line for keyword in keywords):
-            found.append(line)
-            if len(found) == enough:
-                break
-    return found
+class Evidence:
+    """A host's lines (newest first), searchable by keyword: each keyword's lines are found
+    once, by `str.find` over the lines joined, however many products quote it."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = list(lines)
+        self._text = "\n".join(self.lines)
+        # where each line starts in the joined text, and where the next would
+        self._starts = list(accumulate((len(line) + 1 for line in self.lines), initial=0))
+        self._found: dict[str, list[int]] = {}
+
+    def mentions(self, keywords: Sequence[str], *, enough: int = 20) -> list[str]:
+        """Up to `enough` lines that mention any of `keywords`, newest first."""
+        rows = sorted({row for keyword in keywords for row in self._rows_with(keyword)})
+        return [self.lines[row] for row in rows[:enough]]
+
+    def _rows_with(self, keyword: str) -> list[int]:
+        rows = self._found.get(keyword)
+        if rows is None:
+            rows = []
+            position = self._text.find(keyword) if keyword else -1
+            while position >= 0:
+                row = bisect_right(self._starts, position) - 1
+                rows.append(row)
+                following = (
+                    self._starts[row + 1] if row + 1 < len(self._starts) else len(self._text)
+                )
+                position = self._text.find(keyword, following)
+            self._found[keyword] = rows
+        return rows
 
 
 def _readable_first(lines: list[str], limit: int = 60) -> list[str]:

@@ -19,7 +19,7 @@ from radar.matching.history import Outcome
 from radar.matching.products import ProductVectors
 from radar.matching.profiles import HostProfile
 from radar.matching.ranking import BusinessFilters, rank_products
-from radar.matching.reasons import Reasons, explain
+from radar.matching.reasons import Evidence, Reasons, explain
 from radar.matching.scoring import BlockMapper, candidates_needed, map_blocks
 from radar.model import RadarModel
 
@@ -179,6 +179,7 @@ class Recommender:
         if profile.combined is None:
             return []
         items = []
+        evidence = Evidence(profile.evidence)
         for rank, (row, fit) in enumerate(chosen, start=1):
             product = self.catalogue.products[row]
             reasons = explain(
@@ -187,7 +188,7 @@ class Recommender:
                 labels=labels,
                 product_tokens=self.catalogue.tokens[row],
                 host_keywords=profile.keywords,
-                host_lines=profile.evidence,
+                evidence=evidence,
             )
             items.append(
                 Recommendation(

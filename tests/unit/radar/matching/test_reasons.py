@@ -1,6 +1,8 @@
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from radar.matching.reasons import explain
+from radar.matching.reasons import Evidence, explain
 
 
 def test_reasons_name_shared_topics_keywords_and_fan_lines() -> None:
@@ -10,7 +12,7 @@ def test_reasons_name_shared_topics_keywords_and_fan_lines() -> None:
         labels=["彩妆", "护肤", "服饰"],
         product_tokens=["粉底液", "持妆", "新品"],
         host_keywords={"持妆": 3.0, "粉底液": 5.0, "口红": 9.0},
-        host_lines=["油皮能用这个粉底液吗", "哈哈", "主播今天好美", "这个持妆多久"],
+        evidence=Evidence(["油皮能用这个粉底液吗", "哈哈", "主播今天好美", "这个持妆多久"]),
     )
     assert reasons.topics[0].label == "彩妆"
     assert reasons.keywords == ["粉底液", "持妆"]  # the host's most used first; 新品 unused
@@ -27,6 +29,19 @@ def test_no_overlap_still_gives_a_sentence() -> None:
         labels=["a", "b"],
         product_tokens=["x"],
         host_keywords={},
-        host_lines=[],
+        evidence=Evidence([]),
     )
     assert reasons.text == "综合匹配度高"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet="粉底液持妆好\n", max_size=8), max_size=12),
+    st.lists(st.text(alphabet="粉底液持妆", min_size=1, max_size=3), max_size=4),
+    st.integers(1, 5),
+)
+def test_evidence_finds_what_a_plain_scan_finds(
+    lines: list[str], keywords: list[str], enough: int
+) -> None:
+    plain = [line for line in lines if any(k in line for k in keywords)][:enough]
+    assert Evidence(lines).mentions(keywords, enough=enough) == plain
