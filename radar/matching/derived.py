@@ -125,7 +125,11 @@ def load_catalogue_vectors(
         return None
     with np.load(io.BytesIO(row.arrays), allow_pickle=False) as arrays:
         matrix, categories = arrays["matrix"], arrays["categories"]
-    tokens = [doc.split(_UNIT) if doc else [] for doc in row.tokens.split(_RECORD)]
+    words: dict[str, str] = {}  # one string object per distinct word: products share words
+    tokens = [
+        [words.setdefault(word, word) for word in doc.split(_UNIT)] if doc else []
+        for doc in row.tokens.split(_RECORD)
+    ]
     return ProductVectors(products, matrix, tokens, categories)
 
 

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from statistics import median
+from sys import intern
 
 from sqlalchemy import Engine, select
 
@@ -13,7 +14,7 @@ from radar.matching.products import ProductText
 from radar.store.models import Placement, Product, Streamer
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """One past placement: did the pair convert?"""
 
@@ -49,7 +50,8 @@ def load_outcomes(engine: Engine) -> list[Outcome]:
         if converted is None and row.orders is not None:
             converted = int(row.orders > medians[row.streamer_id])
         if converted is not None:
-            outcomes.append(Outcome(row.streamer_id, row.product_id, row.started_at, converted))
+            host, product = intern(row.streamer_id), intern(row.product_id)  # repeated ids
+            outcomes.append(Outcome(host, product, row.started_at, converted))
     return outcomes
 
 

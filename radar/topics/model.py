@@ -62,7 +62,7 @@ class TopicModel:
         *,
         trainer: str = "cvb0",
         sweeps: int = 150,
-        inference_alpha: float = 1.0,
+        inference_alpha: float = 2.0,
         passes: int = 10,
         iterations: int = 100,
         chunksize: int = 2000,
