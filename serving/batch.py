@@ -11,22 +11,21 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import Engine, delete
 
+from radar.atomic import atomic_file
 from radar.errors import RadarError
 from radar.matching.scoring import BlockMapper, map_blocks
 from radar.matching.store_recommender import StoreRecommender
 from radar.store.models import Base, WeeklyRecommendation
 from serving.registry import LoadedModel
-from serving.xlsx import Sheet, workbook_bytes
+from serving.xlsx import Sheet, write_workbook
 
 COLUMNS = (
     "week",
@@ -41,6 +40,7 @@ COLUMNS = (
     "reasons",
     "model_version",
 )
+PARQUET_ROWS = 20_000
 HEADERS_ZH = (
     "周",
     "主播ID",
@@ -128,70 +128,67 @@ def run_batch(
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = out_dir / f"recommendations-{week}"
     for suffix, writer in (
-        (".csv", _csv_bytes),
-        (".parquet", _parquet_bytes),
-        (".xlsx", _xlsx_bytes),
+        (".csv", _write_csv),
+        (".parquet", _write_parquet),
+        (".xlsx", _write_xlsx),
     ):
         path = stem.with_suffix(suffix)
-        _write_atomically(path, writer(rows, week))
+        with atomic_file(path) as file:
+            writer(file, rows, week)
         summary.files.append(path)
     _store_rows(engine, week, rows)
     return summary
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; the lists are for people
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _csv_bytes(rows: list[dict[str, Any]], _week: str) -> bytes:
+def _write_csv(file: BinaryIO, rows: list[dict[str, Any]], _week: str) -> None:
     """The contract's columns, UTF-8 with BOM so Excel shows the Chinese text right."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="", write_through=False)
+    writer = csv.writer(text)
     writer.writerow(COLUMNS)
     for row in rows:
         writer.writerow([_machine_cell(row[column]) for column in COLUMNS])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    text.flush()
+    text.detach()  # the caller closes the file
 
 
-def _parquet_bytes(rows: list[dict[str, Any]], _week: str) -> bytes:
+def _write_parquet(file: BinaryIO, rows: list[dict[str, Any]], _week: str) -> None:
+    """The contract's columns and `reasons_json`, in row groups of PARQUET_ROWS rows."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     names = [*COLUMNS, "reasons_json"]
-    table = pa.table(
-        {name: [row[name] for row in rows] for name in names}
-        if rows
-        else {name: pa.array([], pa.string()) for name in names}
-    )
-    sink = io.BytesIO()
-    pq.write_table(table, sink)
-    return sink.getvalue()
+    types = {
+        "rank": pa.int64(),
+        "price": pa.float64(),
+        "fit": pa.float64(),
+        "calibrated": pa.bool_(),
+    }
+    schema = pa.schema([(name, types.get(name, pa.string())) for name in names])
+    with pq.ParquetWriter(file, schema) as writer:
+        for start in range(0, len(rows), PARQUET_ROWS):
+            group = rows[start : start + PARQUET_ROWS]
+            columns = {name: [row[name] for row in group] for name in names}
+            writer.write_table(pa.table(columns, schema=schema))
 
 
-def _xlsx_bytes(rows: list[dict[str, Any]], week: str) -> bytes:
+def _write_xlsx(file: BinaryIO, rows: list[dict[str, Any]], week: str) -> None:
     """A filterable sheet in Chinese for people (frozen header, widths set), then a `data`
     sheet with the contract's columns for scripts."""
     people = Sheet(
         f"推荐清单 {week}",
         HEADERS_ZH,
-        [[_human_cell(row[column]) for column in COLUMNS] for row in rows],
+        _cells(rows, _human_cell),
+        len(rows),
         widths=(10, 12, 6, 12, 40, 10, 10, 8, 8, 80, 10),
         filterable=True,
     )
-    data = Sheet(
-        "data", COLUMNS, [[_machine_cell(row[column]) for column in COLUMNS] for row in rows]
-    )
-    return workbook_bytes([people, data])
+    data = Sheet("data", COLUMNS, _cells(rows, _machine_cell), len(rows))
+    write_workbook(file, [people, data])
+
+
+def _cells(rows: list[dict[str, Any]], cell: Callable[[Any], Any]) -> Iterator[list[Any]]:
+    """The rows' cells in contract column order."""
+    return ([cell(row[column]) for column in COLUMNS] for row in rows)
 
 
 def _human_cell(value: Any) -> Any:

@@ -5,15 +5,26 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from serving.xlsx import Sheet, workbook_bytes
+from serving.xlsx import Sheet, write_workbook
 
 TEXT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20
 )
+
+
+def workbook_bytes(sheets: list[Sheet]) -> bytes:
+    buffer = io.BytesIO()
+    write_workbook(buffer, sheets)
+    return buffer.getvalue()
+
+
+def sheet(name: str, header: list[str], rows: list[list[object]], **options: object) -> Sheet:
+    return Sheet(name, header, rows, len(rows), **options)  # type: ignore[arg-type]
 
 
 def read(data: bytes) -> list[list[list[object]]]:
@@ -24,14 +35,14 @@ def read(data: bytes) -> list[list[list[object]]]:
 def test_values_layout_and_repeatability() -> None:
     rows = [["h0001", 1, 0.8734, '推荐理由：<粉底液> & "控油"', None], ["h0002", 2, 12.5, "", 3]]
     sheets = [
-        Sheet(
+        sheet(
             "推荐清单 2026-W48",
             ["主播ID", "排名", "匹配度", "推荐理由", "x"],
             rows,
             widths=(12, 6, 8, 80, 4),
             filterable=True,
         ),
-        Sheet("data", ["streamer_id", "rank", "fit", "reasons", "x"], rows),
+        sheet("data", ["streamer_id", "rank", "fit", "reasons", "x"], rows),
     ]
     data = workbook_bytes(sheets)
     assert data == workbook_bytes(sheets)
@@ -51,7 +62,7 @@ def test_values_layout_and_repeatability() -> None:
 
 
 def test_control_characters_are_dropped() -> None:
-    data = workbook_bytes([Sheet("s", ["a"], [["好\x00评\x1f！"]])])
+    data = workbook_bytes([sheet("s", ["a"], [["好\x00评\x1f！"]])])
     assert read(data)[0][1] == ["好评！"]
 
 
@@ -76,6 +87,11 @@ def test_control_characters_are_dropped() -> None:
     )
 )
 def test_any_rows_read_back(rows: list[list[object]]) -> None:
-    back = read(workbook_bytes([Sheet("s", ["a", "b", "c"], rows)]))[0][1:]
+    back = read(workbook_bytes([sheet("s", ["a", "b", "c"], rows)]))[0][1:]
     expected = [[None if v == "" else v for v in row] for row in rows]
     assert back == expected or (not rows and back == [])
+
+
+def test_a_sheet_must_hold_the_rows_it_promised() -> None:
+    with pytest.raises(ValueError, match="promised 3 rows, got 1"):
+        workbook_bytes([Sheet("s", ["a"], iter([["x"]]), 3)])
