@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from sqlalchemy import Engine, delete
 
@@ -41,6 +41,26 @@ COLUMNS = (
     "model_version",
 )
 PARQUET_ROWS = 20_000
+STORE_ROWS = 5_000
+
+
+class BatchRow(NamedTuple):
+    """One recommendation of the week's list (a tuple: 90,000 of them at scale)."""
+
+    week: str
+    streamer_id: str
+    rank: int
+    product_id: str
+    title: str
+    category: str | None
+    price: float | None
+    fit: float
+    calibrated: bool
+    reasons: str
+    model_version: str
+    reasons_json: str
+
+
 HEADERS_ZH = (
     "周",
     "主播ID",
@@ -97,7 +117,7 @@ def run_batch(
     scorer = StoreRecommender(engine, served.model, model_version=served.version)
     results = scorer.recommend_all(top_k=top_k, min_fit=min_fit, progress=progress, engine=scoring)
     summary = BatchSummary(week, [])
-    rows: list[dict[str, Any]] = []
+    rows: list[BatchRow] = []
     for result in results:
         summary.hosts += 1
         host = result.streamer_id
@@ -109,20 +129,20 @@ def run_batch(
             summary.hosts_with_list += 1
         for item in result.items:
             rows.append(
-                {
-                    "week": week,
-                    "streamer_id": host,
-                    "rank": item.rank,
-                    "product_id": item.product_id,
-                    "title": item.title,
-                    "category": item.category,
-                    "price": item.price,
-                    "fit": item.fit,
-                    "calibrated": item.calibrated,
-                    "reasons": item.reasons.text,
-                    "model_version": served.version,
-                    "reasons_json": json.dumps(item.reasons.to_dict(), ensure_ascii=False),
-                }
+                BatchRow(
+                    week,
+                    host,
+                    item.rank,
+                    item.product_id,
+                    item.title,
+                    item.category,
+                    item.price,
+                    item.fit,
+                    item.calibrated,
+                    item.reasons.text,
+                    served.version,
+                    json.dumps(item.reasons.to_dict(), ensure_ascii=False),
+                )
             )
     summary.rows = len(rows)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -140,18 +160,18 @@ def run_batch(
     return summary
 
 
-def _write_csv(file: BinaryIO, rows: list[dict[str, Any]], _week: str) -> None:
+def _write_csv(file: BinaryIO, rows: list[BatchRow], _week: str) -> None:
     """The contract's columns, UTF-8 with BOM so Excel shows the Chinese text right."""
     text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="", write_through=False)
     writer = csv.writer(text)
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow([_machine_cell(row[column]) for column in COLUMNS])
+        writer.writerow([_machine_cell(getattr(row, column)) for column in COLUMNS])
     text.flush()
     text.detach()  # the caller closes the file
 
 
-def _write_parquet(file: BinaryIO, rows: list[dict[str, Any]], _week: str) -> None:
+def _write_parquet(file: BinaryIO, rows: list[BatchRow], _week: str) -> None:
     """The contract's columns and `reasons_json`, in row groups of PARQUET_ROWS rows."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -167,11 +187,11 @@ def _write_parquet(file: BinaryIO, rows: list[dict[str, Any]], _week: str) -> No
     with pq.ParquetWriter(file, schema) as writer:
         for start in range(0, len(rows), PARQUET_ROWS):
             group = rows[start : start + PARQUET_ROWS]
-            columns = {name: [row[name] for row in group] for name in names}
+            columns = {name: [getattr(row, name) for row in group] for name in names}
             writer.write_table(pa.table(columns, schema=schema))
 
 
-def _write_xlsx(file: BinaryIO, rows: list[dict[str, Any]], week: str) -> None:
+def _write_xlsx(file: BinaryIO, rows: list[BatchRow], week: str) -> None:
     """A filterable sheet in Chinese for people (frozen header, widths set), then a `data`
     sheet with the contract's columns for scripts."""
     people = Sheet(
@@ -186,9 +206,9 @@ def _write_xlsx(file: BinaryIO, rows: list[dict[str, Any]], week: str) -> None:
     write_workbook(file, [people, data])
 
 
-def _cells(rows: list[dict[str, Any]], cell: Callable[[Any], Any]) -> Iterator[list[Any]]:
+def _cells(rows: list[BatchRow], cell: Callable[[Any], Any]) -> Iterator[list[Any]]:
     """The rows' cells in contract column order."""
-    return ([cell(row[column]) for column in COLUMNS] for row in rows)
+    return ([cell(getattr(row, column)) for column in COLUMNS] for row in rows)
 
 
 def _human_cell(value: Any) -> Any:
@@ -203,25 +223,26 @@ def _machine_cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _store_rows(engine: Engine, week: str, rows: list[dict[str, Any]]) -> None:
+def _store_rows(engine: Engine, week: str, rows: list[BatchRow]) -> None:
+    """Replace the week's rows in the store, in one transaction (inserted in chunks)."""
     table = Base.metadata.tables[WeeklyRecommendation.__tablename__]
     with engine.begin() as connection:
         connection.execute(delete(table).where(table.c.week == week))
-        if rows:
+        for start in range(0, len(rows), STORE_ROWS):
             connection.execute(
                 table.insert(),
                 [
                     {
                         "week": week,
-                        "streamer_id": row["streamer_id"],
-                        "rank": row["rank"],
-                        "product_id": row["product_id"],
-                        "title": row["title"],
-                        "fit": row["fit"],
-                        "calibrated": int(row["calibrated"]),
-                        "reasons": row["reasons_json"],
-                        "model_version": row["model_version"],
+                        "streamer_id": row.streamer_id,
+                        "rank": row.rank,
+                        "product_id": row.product_id,
+                        "title": row.title,
+                        "fit": row.fit,
+                        "calibrated": int(row.calibrated),
+                        "reasons": row.reasons_json,
+                        "model_version": row.model_version,
                     }
-                    for row in rows
+                    for row in rows[start : start + STORE_ROWS]
                 ],
             )

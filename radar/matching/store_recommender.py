@@ -40,7 +40,7 @@ from radar.matching.recommender import (
 from radar.model import RadarModel
 from radar.store.models import Streamer
 
-HOST_CHUNK = 2048
+HOST_CHUNK = 1024
 """Hosts scored at a time by `recommend_all` (a multiple of the block size)."""
 
 
