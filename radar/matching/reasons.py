@@ -96,8 +96,10 @@ class Evidence:
 
     def mentions(self, keywords: Sequence[str], *, enough: int = 20) -> list[str]:
         """Up to `enough` lines that mention any of `keywords`, newest first."""
-        rows = sorted({row for keyword in keywords for row in self._rows_with(keyword)})
-        return [self.lines[row] for row in rows[:enough]]
+        # each keyword's rows are ascending: the first `enough` of the union are among the
+        # first `enough` of each
+        rows = {row for keyword in keywords for row in self._rows_with(keyword)[:enough]}
+        return [self.lines[row] for row in sorted(rows)[:enough]]
 
     def _rows_with(self, keyword: str) -> list[int]:
         rows = self._found.get(keyword)
