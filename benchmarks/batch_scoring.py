@@ -82,6 +82,21 @@ def measure(side: str, args: argparse.Namespace) -> dict[str, float]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def forget_derived(home: Path) -> None:
+    """Drop the stored host profiles and catalogue vectors, so the first batch builds them
+    as it does after a new model or new data."""
+    from sqlalchemy import delete
+
+    from radar.settings import Settings
+    from radar.store import open_store
+    from radar.store.models import CatalogueVectorsRow, HostProfileRow
+
+    engine = open_store(Settings(home=home).resolved_database_url)
+    with engine.begin() as connection:
+        connection.execute(delete(HostProfileRow))
+        connection.execute(delete(CatalogueVectorsRow))
+
+
 def measure_batch(home: Path, out: Path) -> dict[str, float]:
     """Wall seconds and peak RSS of one `radar batch` in a child process."""
     env = {**os.environ, "RADAR_HOME": str(home), "OPENBLAS_NUM_THREADS": "1"}
@@ -131,6 +146,7 @@ def main() -> None:
     if args.home is None:
         return
     out = args.home.resolve() / "batch-benchmark"
+    forget_derived(args.home.resolve())
     for run in ("first (profiles built)", "second (profiles stored)"):
         batch = measure_batch(args.home.resolve(), out)
         print(
