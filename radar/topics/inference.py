@@ -14,6 +14,8 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.special import psi
 
+DOCS_AT_ONCE = 4096
+
 
 def infer_topic_weights(
     counts: csr_matrix,
@@ -33,6 +35,18 @@ def infer_topic_weights(
         tol: a document stops when its mean absolute change of gamma falls below this.
     """
     n_docs = counts.shape[0]
+    if n_docs > DOCS_AT_ONCE:  # each iteration holds two (non-zeros × topics) arrays
+        parts = [
+            infer_topic_weights(
+                counts[start : start + DOCS_AT_ONCE],
+                exp_elog_beta,
+                alpha,
+                max_iter=max_iter,
+                tol=tol,
+            )
+            for start in range(0, n_docs, DOCS_AT_ONCE)
+        ]
+        return np.vstack(parts)
     lengths = np.asarray(counts.sum(axis=1)).ravel()
     gamma = alpha[np.newaxis, :] + (lengths / alpha.size)[:, np.newaxis]
     active = np.flatnonzero(lengths > 0)

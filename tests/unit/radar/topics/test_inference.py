@@ -1,8 +1,10 @@
 import numpy as np
+import pytest
 from gensim.corpora import Dictionary
 from gensim.models import LdaModel
 from scipy.sparse import csr_matrix
 
+from radar.topics import inference
 from radar.topics.inference import infer_topic_weights
 
 DOCS = [["a", "b", "c"], ["c", "d", "e", "e"], ["a", "a", "b"], ["d", "e"], ["b", "c", "d"]] * 10
@@ -31,3 +33,15 @@ def test_empty_documents_get_the_prior() -> None:
 def test_no_documents_give_an_empty_matrix() -> None:
     weights = infer_topic_weights(csr_matrix((0, 4)), np.full((3, 4), 0.25), np.ones(3))
     assert weights.shape == (0, 3)
+
+
+def test_large_inputs_are_inferred_in_parts_with_the_same_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = np.random.default_rng(0)
+    counts = csr_matrix(rng.poisson(0.3, size=(50, 30)).astype(float))
+    beta = rng.dirichlet(np.full(30, 0.5), size=4)
+    alpha = np.full(4, 0.5)
+    whole = infer_topic_weights(counts, beta, alpha)
+    monkeypatch.setattr(inference, "DOCS_AT_ONCE", 7)
+    np.testing.assert_array_equal(infer_topic_weights(counts, beta, alpha), whole)
