@@ -136,7 +136,9 @@ def demo() -> None:
     loaded, scorer = _champion_recommender(settings)
     for streamer_id in DEMO_HOSTS:
         _print_recommendations(
-            scorer.recommend(streamer_id, top_k=5, min_fit=settings.min_fit), loaded.version
+            scorer.recommend(streamer_id, top_k=5, min_fit=settings.min_fit),
+            loaded.version,
+            scorer,
         )
     console.print("[bold]5/5 batch[/] this week's lists for every host")
     _print_batch_summary(_batch(settings, week=None, top_k=10, min_fit=None, out=None))
@@ -194,7 +196,7 @@ def recommend(
     if as_json:
         typer.echo(json.dumps(recommendation_rows(result, loaded.version), ensure_ascii=False))
         return
-    _print_recommendations(result, loaded.version)
+    _print_recommendations(result, loaded.version, scorer)
 
 
 @app.command()
@@ -334,7 +336,9 @@ def recommendation_rows(result: HostRecommendations, version: str) -> list[dict[
     ]
 
 
-def _print_recommendations(result: HostRecommendations, version: str) -> None:
+def _print_recommendations(
+    result: HostRecommendations, version: str, scorer: StoreRecommender
+) -> None:
     if result.state != "ready":
         console.print(
             f"{result.streamer_id}: [yellow]insufficient data[/] — too little "
@@ -342,9 +346,11 @@ def _print_recommendations(result: HostRecommendations, version: str) -> None:
         )
         return
     if not result.items:
+        nearest = scorer.recommend(result.streamer_id, top_k=3, min_fit=0.0).items
+        closest = "; ".join(f"{item.fit:.2f} {item.title}" for item in nearest)
         console.print(
             f"{result.streamer_id}: no product reaches fit {result.min_fit:.2f} "
-            f"(model version {version})."
+            f"(model version {version}). Closest: [dim]{closest or 'none'}[/]"
         )
         return
     table = Table(

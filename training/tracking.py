@@ -18,6 +18,7 @@ import pandas as pd
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
+from sqlalchemy.engine import make_url
 
 from radar.model import RadarModel
 from radar.topics.quality import TopicQuality
@@ -44,10 +45,24 @@ class LoggedVersion:
 
 
 def use_tracking(tracking_uri: str, experiment: str) -> None:
-    """Point MLflow tracking and registry at `tracking_uri`, and select `experiment`."""
+    """Point MLflow tracking and registry at `tracking_uri`, and select `experiment`
+    (creating it, for a SQLite store, with its artifacts in `mlartifacts/` beside the
+    database: MLflow's default is `./mlruns` under whatever folder the process runs in)."""
     mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_registry_uri(tracking_uri)
+    artifacts = artifact_location(tracking_uri)
+    if artifacts is not None and mlflow.get_experiment_by_name(experiment) is None:
+        mlflow.create_experiment(experiment, artifact_location=artifacts)
     mlflow.set_experiment(experiment)
+
+
+def artifact_location(tracking_uri: str) -> str | None:
+    """Where a new experiment keeps its artifacts: beside a SQLite tracking database, or
+    None (the tracking server decides) for any other store."""
+    url = make_url(tracking_uri) if tracking_uri.startswith("sqlite:") else None
+    if url is None or url.database in (None, "", ":memory:"):
+        return None
+    return (Path(url.database).resolve().parent / "mlartifacts").as_uri()
 
 
 def log_candidate(num_topics: int, quality: TopicQuality, training_seconds: float) -> None:

@@ -148,3 +148,14 @@ def test_an_unregistered_run_leaves_the_registry_alone(trained: dict) -> None:
     assert outcome.model.fit.calibrated
     assert len(client.search_model_versions(f"name='{MODEL}'")) == before
     assert client.get_run(outcome.run_id).data.params["num_topics"] == "6"
+
+
+def test_artifacts_live_beside_the_tracking_database(trained: dict) -> None:
+    client = MlflowClient(tracking_uri=trained["uri"])
+    run = client.get_run(trained["first"].run_id)
+    expected = (trained["folder"] / "mlartifacts").resolve().as_uri()
+    assert run.info.artifact_uri.startswith(expected)
+    assert (trained["folder"] / "mlartifacts").is_dir()
+    assert not (Path.cwd() / "mlruns").exists() or not any(
+        (Path.cwd() / "mlruns").rglob(trained["first"].run_id)
+    )
