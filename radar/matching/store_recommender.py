@@ -55,10 +55,10 @@ class StoreRecommender:
         model_version: str | None = None,
         profile_ttl: float = 300.0,
     ) -> None:
-        """`model_version`: the registry version of `model`; with it, host profiles are
-        saved to and reused from the store. `profile_ttl`: seconds a host's profile is
-        reused before it is read again (new comments and transcripts in the store show
-        up after at most that long)."""
+        """`model_version`: the registry version of `model`; with it, host profiles and
+        the catalogue's vectors are saved to and reused from the store. `profile_ttl`:
+        seconds a host's profile is reused before it is read again (new comments and
+        transcripts in the store show up after at most that long)."""
         self.engine = engine
         self.model = model
         self.model_version = model_version
@@ -74,22 +74,23 @@ class StoreRecommender:
     def _catalogue(self, products: list[ProductText]) -> ProductVectors:
         """The catalogue's vectors: from the store when this model version made them from
         the store's current data, else built (and saved for next time)."""
-        version_of_data = data_version(self.engine) if self.model_version else ""
-        if self.model_version is not None:
-            stored = load_catalogue_vectors(
-                self.engine, self.model_version, version_of_data, products
-            )
-            if stored is not None:
-                return stored
+        if self.model_version is None:
+            return self._build_catalogue(products)
+        version_of_data = data_version(self.engine)
+        stored = load_catalogue_vectors(self.engine, self.model_version, version_of_data, products)
+        if stored is not None:
+            return stored
+        vectors = self._build_catalogue(products)
+        save_catalogue_vectors(self.engine, self.model_version, version_of_data, vectors)
+        return vectors
+
+    def _build_catalogue(self, products: list[ProductText]) -> ProductVectors:
         model = self.model
-        vectors = attach_categories(
+        return attach_categories(
             build_product_vectors(model.topics, products, shrinkage=model.product_shrinkage),
             model.categories,
             model.topics,
         )
-        if self.model_version is not None:
-            save_catalogue_vectors(self.engine, self.model_version, version_of_data, vectors)
-        return vectors
 
     def profile(self, streamer_id: str) -> HostProfile:
         """The host's profile (with its evidence lines), from a cache of `profile_ttl` s.
