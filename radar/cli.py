@@ -38,7 +38,7 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
-DEMO_HOSTS = ("h0001", "h0002", "h0004")  # a baby-goods host, a make-up host, a two-category host
+DEMO_LISTS = 3  # hosts whose lists the demo prints
 error_console = Console(stderr=True, soft_wrap=True)
 
 
@@ -108,6 +108,7 @@ def demo() -> None:
     """The main job end to end on embedded defaults: generate, ingest, train, recommend,
     write this week's batch lists."""
     from radar.demo.generator import generate_demo_data
+    from radar.matching.history import load_streamer_ids
     from radar.store import open_store
     from training.run import run_training
 
@@ -130,16 +131,19 @@ def demo() -> None:
     )
     _print_training(settings, outcome)
     console.print(
-        "[bold]4/5 recommend[/] for three hosts (fit ≥ "
-        f"{settings.min_fit:.2f}; `radar recommend ID` for any other)"
+        f"[bold]4/5 recommend[/] the first {DEMO_LISTS} hosts with a list, and the first "
+        f"without one (fit ≥ {settings.min_fit:.2f}; `radar recommend ID` for any other)"
     )
     loaded, scorer = _champion_recommender(settings)
-    for streamer_id in DEMO_HOSTS:
-        _print_recommendations(
-            scorer.recommend(streamer_id, top_k=5, min_fit=settings.min_fit),
-            loaded.version,
-            scorer,
-        )
+    with_list: list[HostRecommendations] = []
+    without: list[HostRecommendations] = []
+    for streamer_id in load_streamer_ids(scorer.engine):
+        result = scorer.recommend(streamer_id, top_k=5, min_fit=settings.min_fit)
+        (with_list if result.items else without).append(result)
+        if len(with_list) >= DEMO_LISTS and without:
+            break
+    for result in with_list[:DEMO_LISTS] + without[:1]:
+        _print_recommendations(result, loaded.version, scorer)
     console.print("[bold]5/5 batch[/] this week's lists for every host")
     _print_batch_summary(_batch(settings, week=None, top_k=10, min_fit=None, out=None))
 
