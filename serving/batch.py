@@ -128,6 +128,7 @@ def run_batch(
         else:
             summary.hosts_with_list += 1
         for item in result.items:
+            reasons = item.reasons.to_dict()
             rows.append(
                 BatchRow(
                     week,
@@ -139,9 +140,9 @@ def run_batch(
                     item.price,
                     item.fit,
                     item.calibrated,
-                    item.reasons.text,
+                    str(reasons["text"]),
                     served.version,
-                    json.dumps(item.reasons.to_dict(), ensure_ascii=False),
+                    json.dumps(reasons, ensure_ascii=False),
                 )
             )
     summary.rows = len(rows)

@@ -35,19 +35,6 @@ def data_version(engine: Engine) -> str:
     return run or ""
 
 
-def stored_profile_ids(engine: Engine, model_version: str, version_of_data: str) -> set[str]:
-    """The hosts with a profile made by `model_version` from `version_of_data`."""
-    with engine.connect() as connection:
-        return set(
-            connection.scalars(
-                select(HostProfileRow.streamer_id).where(
-                    HostProfileRow.model_version == model_version,
-                    HostProfileRow.data_version == version_of_data,
-                )
-            )
-        )
-
-
 def load_profiles(
     engine: Engine, model_version: str, version_of_data: str, streamer_ids: Sequence[str]
 ) -> dict[str, HostProfile]:

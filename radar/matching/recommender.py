@@ -118,12 +118,11 @@ class Recommender:
             vectors[start : start + BLOCK_HOSTS] for start in range(0, len(ready), BLOCK_HOSTS)
         ]
         scored = engine(blocks, self.product_vectors, per_host=per_host, progress=progress)
+        # only the candidates' rows: their float32 scores are recomputed exactly in `_rank`
         rows = np.vstack([block_rows for block_rows, _ in scored])
-        scores = np.vstack([block_scores for _, block_scores in scored])
         for position, index in enumerate(ready):
             chosen = self._rank(
                 rows[position],
-                scores[position],
                 vectors[position],
                 sides[position].has_history,
                 hosts[index],
@@ -137,7 +136,6 @@ class Recommender:
     def _rank(
         self,
         rows: np.ndarray,
-        scores: np.ndarray,
         vector: np.ndarray,
         has_history: bool,
         host: HostInput,
@@ -147,7 +145,6 @@ class Recommender:
     ) -> list[tuple[int, float]]:
         """Rank the candidates; when filters used them up while more products may reach
         `min_fit`, rank the whole catalogue instead."""
-        del scores  # float32 from the block product: recompute the few candidates exactly
         fits = self._shown(self.product_vectors[rows] @ vector, has_history)
         products = [self.catalogue.products[row] for row in rows]
         chosen = rank_products(

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine, select
 
-from radar.corpus import Document, load_documents
+from radar.corpus import load_documents
 from radar.errors import UnknownProductError, UnknownStreamerError
 from radar.matching.categories import attach_categories
 from radar.matching.derived import (
@@ -19,7 +19,6 @@ from radar.matching.derived import (
     load_profiles,
     save_catalogue_vectors,
     save_profiles,
-    stored_profile_ids,
 )
 from radar.matching.history import (
     Outcome,
@@ -107,30 +106,26 @@ class StoreRecommender:
             )
         if known is None:
             raise UnknownStreamerError(streamer_id)
-        profile = self._profiles_of(
-            [streamer_id], lambda: load_documents(self.engine, streamer_id=streamer_id)
-        )[streamer_id]
+        profile = self._profiles_of([streamer_id])[streamer_id]
         self._profiles[streamer_id] = (time.monotonic(), profile)
         return profile
 
-    def _profiles_of(
-        self, streamer_ids: list[str], documents: Callable[[], list[Document]]
-    ) -> dict[str, HostProfile]:
+    def _profiles_of(self, streamer_ids: list[str]) -> dict[str, HostProfile]:
         """These hosts' profiles: from the store when this model version made them from the
-        store's current data, else built from `documents()` (and saved for next time)."""
+        store's current data, else built from their documents (and saved for next time)."""
         if self.model_version is None:
-            return self._build(streamer_ids, documents())
+            return self._build(streamer_ids)
         version_of_data = data_version(self.engine)
         profiles = load_profiles(self.engine, self.model_version, version_of_data, streamer_ids)
         missing = [host for host in streamer_ids if host not in profiles]
         if missing:
-            wanted = set(missing)
-            built = self._build(missing, [doc for doc in documents() if doc.streamer_id in wanted])
+            built = self._build(missing)
             save_profiles(self.engine, self.model_version, version_of_data, built.values())
             profiles.update(built)
         return profiles
 
-    def _build(self, streamer_ids: list[str], documents: list[Document]) -> dict[str, HostProfile]:
+    def _build(self, streamer_ids: list[str]) -> dict[str, HostProfile]:
+        documents = load_documents(self.engine, streamer_ids=streamer_ids, products=False)
         return build_profiles(
             documents, self.model.topics, streamer_ids=streamer_ids, settings=self.model.profiles
         )
@@ -152,13 +147,12 @@ class StoreRecommender:
     ) -> Iterator[HostRecommendations]:
         """`Recommender.recommend_many` for every host of the store, in id order (options:
         top_k, min_fit, filters, engine); `progress` hears (hosts done, hosts). Hosts are
-        scored `HOST_CHUNK` at a time, their profiles read from the store chunk by chunk
-        (after building and saving the missing ones), so memory does not grow with them."""
+        scored `HOST_CHUNK` at a time, their profiles read (or built and saved) chunk by
+        chunk, so memory does not grow with them."""
         hosts = load_streamer_ids(self.engine)
-        profiles_of = self._profile_source(hosts)
         for start in range(0, len(hosts), HOST_CHUNK):
             chunk = hosts[start : start + HOST_CHUNK]
-            profiles = profiles_of(chunk)
+            profiles = self._profiles_of(chunk)
             inputs = [
                 HostInput(profiles[h], self.outcomes.get(h, []), self.placed.get(h, set()))
                 for h in chunk
@@ -173,23 +167,6 @@ class StoreRecommender:
             yield from self.recommender.recommend_many(inputs, progress=blocks_done, **options)
         if progress is not None:
             progress(len(hosts), len(hosts))
-
-    def _profile_source(self, hosts: list[str]) -> Callable[[list[str]], dict[str, HostProfile]]:
-        """Where `recommend_all` reads profiles: the store (after building and saving the
-        missing ones, a chunk of hosts at a time), or, without a model version, memory."""
-        if self.model_version is None:
-            built = self._build(hosts, load_documents(self.engine, products=False))
-            return lambda chunk: {host: built[host] for host in chunk}
-        version, version_of_data = self.model_version, data_version(self.engine)
-        stored = stored_profile_ids(self.engine, version, version_of_data)
-        missing = [host for host in hosts if host not in stored]
-        for start in range(0, len(missing), HOST_CHUNK):
-            chunk = missing[start : start + HOST_CHUNK]
-            documents = load_documents(self.engine, streamer_ids=chunk, products=False)
-            save_profiles(
-                self.engine, version, version_of_data, self._build(chunk, documents).values()
-            )
-        return lambda chunk: load_profiles(self.engine, version, version_of_data, chunk)
 
     def pair_fits(self, streamer_id: str, product_ids: list[str]) -> list[tuple[str, float]]:
         """The fit of each given product for the host.

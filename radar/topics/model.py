@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -27,6 +27,9 @@ from radar.atomic import atomic_directory
 from radar.errors import RadarError
 from radar.topics.cvb0 import cvb0_topic_word_counts, lda_from_counts
 from radar.topics.inference import infer_topic_weights
+
+if TYPE_CHECKING:
+    from gensim.corpora import Dictionary
 
 SCHEMA_VERSION = 1
 CVB0, VB = "cvb0", "vb"
@@ -60,7 +63,7 @@ class TopicModel:
         self,
         num_topics: int = 20,
         *,
-        trainer: str = "cvb0",
+        trainer: str = CVB0,
         sweeps: int = 150,
         inference_alpha: float = 2.0,
         passes: int = 10,
@@ -129,14 +132,14 @@ class TopicModel:
                 f"only {len(dictionary)} words survive filter_extremes(no_below={self.no_below},"
                 f" no_above={self.no_above}): too little text for {self.num_topics} topics"
             )
-        self.dictionary_ = dictionary
         started = time.perf_counter()
         if self.trainer == CVB0:
+            eta = float(CVB0_ETA if self.eta is None else self.eta)
             counts = cvb0_topic_word_counts(
-                self.bag_of_words(tokens),
+                _bag_of_words(tokens, dictionary),
                 self.num_topics,
                 alpha=float(CVB0_ALPHA if self.alpha is None else self.alpha),
-                eta=float(CVB0_ETA if self.eta is None else self.eta),
+                eta=eta,
                 sweeps=self.sweeps,
                 seed=self.random_state,
             )
@@ -144,7 +147,7 @@ class TopicModel:
                 counts,
                 dictionary,
                 alpha=self.inference_alpha,
-                eta=float(CVB0_ETA if self.eta is None else self.eta),
+                eta=eta,
                 num_docs=len(tokens),
                 seed=self.random_state,
             )
@@ -162,6 +165,7 @@ class TopicModel:
                 eval_every=None,
             )
         self.training_seconds_ = time.perf_counter() - started
+        self.dictionary_ = dictionary
         self.n_documents_ = len(tokens)
         self.n_tokens_ = sum(len(doc) for doc in tokens)
         self.trained_at_ = datetime.now(UTC).isoformat(timespec="seconds")
@@ -191,30 +195,8 @@ class TopicModel:
 
     def bag_of_words(self, tokens: Sequence[Sequence[str]]) -> csr_matrix:
         """Word counts over the model's dictionary, one row per document."""
-        if not hasattr(self, "dictionary_"):
-            self._check_fitted()
-        token2id = self.dictionary_.token2id
-        indptr: list[int] = [0]
-        indices: list[int] = []
-        data: list[int] = []
-        for doc in tokens:
-            counts: dict[int, int] = {}
-            for token in doc:
-                word = token2id.get(token)
-                if word is not None:
-                    counts[word] = counts.get(word, 0) + 1
-            indices.extend(counts)
-            data.extend(counts.values())
-            indptr.append(len(indices))
-        shape = (len(tokens), len(self.dictionary_))
-        return csr_matrix(
-            (
-                np.asarray(data, np.float64),
-                np.asarray(indices, np.int32),
-                np.asarray(indptr, np.int64),
-            ),
-            shape=shape,
-        )
+        self._check_fitted()
+        return _bag_of_words(tokens, self.dictionary_)
 
     def topic_words(self, topn: int = 10) -> list[list[tuple[str, float]]]:
         """Each topic's `topn` most probable words with their probabilities."""
@@ -359,6 +341,32 @@ class TopicModel:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         if not 0 < self.no_above <= 1:
             raise ValueError(f"no_above must be in (0, 1], got {self.no_above!r}")
+
+
+def _bag_of_words(tokens: Sequence[Sequence[str]], dictionary: Dictionary) -> csr_matrix:
+    """Word counts over `dictionary`, one row per document."""
+    token2id = dictionary.token2id
+    indptr: list[int] = [0]
+    indices: list[int] = []
+    data: list[int] = []
+    for doc in tokens:
+        counts: dict[int, int] = {}
+        for token in doc:
+            word = token2id.get(token)
+            if word is not None:
+                counts[word] = counts.get(word, 0) + 1
+        indices.extend(counts)
+        data.extend(counts.values())
+        indptr.append(len(indices))
+    shape = (len(tokens), len(dictionary))
+    return csr_matrix(
+        (
+            np.asarray(data, np.float64),
+            np.asarray(indices, np.int32),
+            np.asarray(indptr, np.int64),
+        ),
+        shape=shape,
+    )
 
 
 def fingerprint(texts: Iterable[str]) -> str:
