@@ -72,9 +72,11 @@ def host_side(
     peers: PeerTable | None = None,
     leave_out: Outcome | None = None,
     cold: bool = False,
+    peer_vectors: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> HostSide:
     """The scorer's view of a host: its profiles, the products it converted or missed
-    (none when `cold`), its conversion rate per category, and what its peers sold."""
+    (none when `cold`), its conversion rate per category, and what its peers sold (from
+    `peers`, or `peer_vectors` already looked up there)."""
     width, n_categories = catalogue.matrix.shape[1], catalogue.categories.shape[1]
     hits: list[int] = []
     misses: list[int] = []
@@ -83,7 +85,9 @@ def host_side(
             continue
         (hits if outcome.converted else misses).append(catalogue.index[outcome.product_id])
     combined = profile.combined if profile is not None else None
-    if peers is not None and profile is not None:
+    if peer_vectors is not None:
+        peer_topics, peer_rates = peer_vectors
+    elif peers is not None and profile is not None:
         peer_topics, peer_rates = peers.peer_vectors(combined, exclude=profile.streamer_id)
     else:
         peer_topics, peer_rates = np.zeros(width), np.full(n_categories, PRIOR_RATE)

@@ -24,6 +24,8 @@ from radar.matching.profiles import HostProfile
 PRIOR_RATE = 0.5
 PRIOR_WEIGHT = 1.0
 SIMILARITY_SCALE = 0.05
+SHORTLIST_MARGIN = 11
+"""Hosts shortlisted beyond `k`: float rounding never reorders hosts that far apart."""
 
 
 def category_rates(hits: np.ndarray, misses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -67,29 +69,63 @@ class PeerTable:
     ) -> tuple[np.ndarray, np.ndarray]:
         """The similarity-weighted mean hit vectors (topics, categories) of the `k` nearest
         warm hosts (zeros when there are none)."""
-        if self.remember and exclude in self._remembered:
-            return self._remembered[exclude]
-        vectors = self._peer_vectors(profile, exclude)
-        if self.remember and exclude is not None:
-            self._remembered[exclude] = vectors
-        return vectors
+        return self.peer_vectors_many([profile], [exclude])[0]
 
-    def _peer_vectors(
-        self, profile: np.ndarray | None, exclude: str | None
+    def peer_vectors_many(
+        self, profiles: Sequence[np.ndarray | None], excludes: Sequence[str | None]
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """`peer_vectors` of many hosts, with one matrix product for all of them.
+
+        The product only shortlists each host's `k + SHORTLIST_MARGIN` nearest; their
+        similarities are then computed one host at a time, so a host gets the same peers
+        whether it is looked up alone (the API) or among thousands (the batch)."""
+        answers: list[tuple[np.ndarray, np.ndarray] | None] = [
+            self._remembered.get(host) if self.remember and host is not None else None
+            for host in excludes
+        ]
+        todo = [
+            i for i, profile in enumerate(profiles) if answers[i] is None and profile is not None
+        ]
+        if todo and self.ids:
+            units = np.vstack([_unit(profiles[i]) for i in todo])  # type: ignore[arg-type]
+            shortlists = self._shortlists(units, [excludes[i] for i in todo])
+            for i, unit, shortlist in zip(todo, units, shortlists, strict=True):
+                answers[i] = answer = self._weighted(unit, shortlist, excludes[i])
+                host = excludes[i]
+                if self.remember and host is not None:
+                    self._remembered[host] = answer
+        return [self._empty() if answer is None else answer for answer in answers]
+
+    def _shortlists(self, units: np.ndarray, excludes: Sequence[str | None]) -> np.ndarray:
+        """Each host's `k + SHORTLIST_MARGIN` most similar warm hosts (rows, ascending),
+        itself left out."""
+        similarity = units @ self._unit.T
+        for row, host in enumerate(excludes):
+            if host in self._row:
+                similarity[row, self._row[host]] = -np.inf
+        hosts, keep = similarity.shape[1], self.k + SHORTLIST_MARGIN
+        if hosts <= keep:
+            return np.broadcast_to(np.arange(hosts), similarity.shape)
+        return np.sort(np.argpartition(similarity, hosts - keep, axis=1)[:, hosts - keep :], axis=1)
+
+    def _weighted(
+        self, unit: np.ndarray, shortlist: np.ndarray, exclude: str | None
     ) -> tuple[np.ndarray, np.ndarray]:
-        empty = (np.zeros(self.hits.shape[1]), np.full(self.category_hits.shape[1], PRIOR_RATE))
-        if profile is None or not self.ids:
-            return empty
-        similarity = self._unit @ (profile / max(float(np.linalg.norm(profile)), 1e-12))
+        # row by row, the same sums whatever the batch: the product's rounding stays out
+        similarity = (self._unit[shortlist] * unit).sum(axis=1)
         if exclude in self._row:
-            similarity[self._row[exclude]] = -np.inf
+            similarity[shortlist == self._row[exclude]] = -np.inf
         nearest = _top(similarity, self.k)
         nearest = nearest[similarity[nearest] > 0]
         if nearest.size == 0:
-            return empty
+            return self._empty()
         weights = np.exp((similarity[nearest] - similarity[nearest[0]]) / SIMILARITY_SCALE)
         weights /= weights.sum()
-        return weights @ self.hits[nearest], weights @ self.category_hits[nearest]
+        rows = shortlist[nearest]
+        return weights @ self.hits[rows], weights @ self.category_hits[rows]
+
+    def _empty(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(self.hits.shape[1]), np.full(self.category_hits.shape[1], PRIOR_RATE)
 
     def save(self, path: Path) -> None:
         np.savez(
@@ -111,6 +147,10 @@ class PeerTable:
                 data["category_hits"],
                 int(data["k"]),
             )
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return vector / max(float(np.linalg.norm(vector)), 1e-12)
 
 
 def _top(values: np.ndarray, k: int) -> np.ndarray:

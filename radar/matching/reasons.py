@@ -55,70 +55,76 @@ def explain(
     product_topics: np.ndarray,
     *,
     labels: Sequence[str],
-    product_tokens: Sequence[str],
+    product_tokens: Sequence[Sequence[str]],
     host_keywords: dict[str, float],
     evidence: Evidence,
     max_topics: int = 2,
     max_keywords: int = 5,
     max_evidence: int = 2,
-) -> Reasons:
-    """Reasons from the topics both sides share, the product words the host uses most,
+) -> list[Reasons]:
+    """Reasons for each product (a row of `product_topics`, its words in `product_tokens`)
+    recommended to one host: the topics both share, the product words the host uses most,
     and real lines of the host's fans (or the host) that mention them."""
     shares = np.sqrt(np.clip(host_topics, 0, None) * np.clip(product_topics, 0, None))
-    total = shares.sum()
-    topics = [
-        SharedTopic(int(k), labels[k], float(shares[k] / total))
-        for k in np.argsort(-shares, kind="stable")[:max_topics]
-        if total > 0 and shares[k] / total >= 0.1
-    ]
-    seen: set[str] = set()
-    keywords = []
-    for token in sorted(set(product_tokens), key=lambda t: (-host_keywords.get(t, 0.0), t)):
-        if host_keywords.get(token, 0.0) > 0 and token not in seen:
-            keywords.append(token)
-            seen.add(token)
-        if len(keywords) == max_keywords:
-            break
-    quoted = _readable_first(evidence.mentions(keywords))
-    return Reasons(topics, keywords, quoted[:max_evidence])
+    totals = shares.sum(axis=1)
+    leading = np.argsort(-shares, axis=1, kind="stable")[:, :max_topics]
+    reasons = []
+    for row, tokens in enumerate(product_tokens):
+        total = float(totals[row])
+        topics = [
+            SharedTopic(int(k), labels[k], share / total)
+            for k in leading[row]
+            if total > 0 and (share := float(shares[row, k])) / total >= 0.1
+        ]
+        weights = {t: w for t in set(tokens) if (w := host_keywords.get(t, 0.0)) > 0}
+        keywords = sorted(weights, key=lambda t: (-weights[t], t))[:max_keywords]
+        reasons.append(Reasons(topics, keywords, evidence.quotes(keywords, max_evidence)))
+    return reasons
 
 
 class Evidence:
     """A host's lines (newest first), searchable by keyword: each keyword's lines are found
     once, by `str.find` over the lines joined, however many products quote it."""
 
-    def __init__(self, lines: Sequence[str]) -> None:
+    def __init__(self, lines: Sequence[str], *, enough: int = 8) -> None:
+        """`enough`: how many of a keyword's newest lines are read to choose its quotes."""
         self.lines = list(lines)
+        self.enough = enough
         self._text = "\n".join(self.lines)
         # where each line starts in the joined text, and where the next would
         self._starts = list(accumulate((len(line) + 1 for line in self.lines), initial=0))
-        self._found: dict[str, list[int]] = {}
+        self._quotes: dict[str, list[str]] = {}
 
-    def mentions(self, keywords: Sequence[str], *, enough: int = 20) -> list[str]:
-        """Up to `enough` lines that mention any of `keywords`, newest first."""
-        # each keyword's rows are ascending: the first `enough` of the union are among the
-        # first `enough` of each
-        rows = {row for keyword in keywords for row in self._rows_with(keyword)[:enough]}
-        return [self.lines[row] for row in sorted(rows)[:enough]]
+    def mentions(self, keyword: str) -> list[str]:
+        """The newest lines that hold `keyword` (up to `enough` of them)."""
+        return [self.lines[row] for row in self._rows_with(keyword)]
+
+    def quotes(self, keywords: Sequence[str], count: int) -> list[str]:
+        """Up to `count` lines to quote, for the keywords in order: of each keyword's newest
+        lines, the ones of the most readable length (about 18 characters), long ones cut."""
+        chosen: list[str] = []
+        for keyword in keywords:
+            found = self._quotes.get(keyword)
+            if found is None:
+                found = self._quotes[keyword] = _readable_first(self.mentions(keyword), count)
+            chosen.extend(line for line in found if line not in chosen)
+            if len(chosen) >= count:
+                break
+        return chosen[:count]
 
     def _rows_with(self, keyword: str) -> list[int]:
-        rows = self._found.get(keyword)
-        if rows is None:
-            rows = []
-            position = self._text.find(keyword) if keyword else -1
-            while position >= 0:
-                row = bisect_right(self._starts, position) - 1
-                rows.append(row)
-                following = (
-                    self._starts[row + 1] if row + 1 < len(self._starts) else len(self._text)
-                )
-                position = self._text.find(keyword, following)
-            self._found[keyword] = rows
+        rows: list[int] = []
+        position = self._text.find(keyword) if keyword else -1
+        while position >= 0 and len(rows) < self.enough:
+            row = bisect_right(self._starts, position) - 1
+            rows.append(row)
+            following = self._starts[row + 1] if row + 1 < len(self._starts) else len(self._text)
+            position = self._text.find(keyword, following)
         return rows
 
 
-def _readable_first(lines: list[str], limit: int = 60) -> list[str]:
-    """Prefer lines of a readable length (about 18 characters); cut long ones."""
-    unique = list(dict.fromkeys(line.strip() for line in lines if line.strip()))
-    ordered = sorted(unique, key=lambda line: (abs(len(line) - 18), line))
-    return [line if len(line) <= limit else line[:limit] + "…" for line in ordered]
+def _readable_first(lines: list[str], count: int, limit: int = 60) -> list[str]:
+    """The `count` lines of the most readable length (about 18 characters), long ones cut."""
+    unique = {stripped for line in lines if (stripped := line.strip())}
+    best = sorted(unique, key=lambda line: (abs(len(line) - 18), line))[:count]
+    return [line if len(line) <= limit else line[:limit] + "…" for line in best]

@@ -72,6 +72,19 @@ class Recommender:
         """The host as the scorer sees it."""
         return host_side(profile, self.catalogue, history, peers=self.model.peers)
 
+    def _host_sides(self, hosts: Sequence[HostInput]) -> list[HostSide]:
+        """`host_side` of many hosts, their peers looked up together."""
+        peers = self.model.peers
+        if peers is None:
+            return [self.host_side(h.profile, h.history) for h in hosts]
+        found = peers.peer_vectors_many(
+            [h.profile.combined for h in hosts], [h.profile.streamer_id for h in hosts]
+        )
+        return [
+            host_side(h.profile, self.catalogue, h.history, peer_vectors=vectors)
+            for h, vectors in zip(hosts, found, strict=True)
+        ]
+
     def fits(self, profile: HostProfile, history: Sequence[Outcome]) -> np.ndarray:
         """The fit of every catalogue product for this host."""
         side = self.host_side(profile, history)
@@ -111,7 +124,7 @@ class Recommender:
         ready = [i for i, h in enumerate(hosts) if h.profile.ready]
         if not ready:
             return results
-        sides = [self.host_side(hosts[i].profile, hosts[i].history) for i in ready]
+        sides = self._host_sides([hosts[i] for i in ready])
         vectors = np.vstack([self.model.fit.host_vector(side) for side in sides])
         per_host = max(candidates_needed(top_k, len(hosts[i].placed)) for i in ready)
         blocks = [
@@ -171,30 +184,30 @@ class Recommender:
         return np.round(fits, FIT_DECIMALS)
 
     def _items(self, host: HostInput, chosen: list[tuple[int, float]]) -> list[Recommendation]:
-        labels = self.model.topics.topic_labels_
         profile = host.profile
-        if profile.combined is None:
+        if profile.combined is None or not chosen:
             return []
+        rows = [row for row, _ in chosen]
+        reasons = explain(
+            profile.combined,
+            self.catalogue.matrix[rows],
+            labels=self.model.topics.topic_labels_,
+            product_tokens=[self.catalogue.tokens[row] for row in rows],
+            host_keywords=profile.keywords,
+            evidence=Evidence(profile.evidence),
+        )
+        calibrated = self.model.fit.calibrated
         items = []
-        evidence = Evidence(profile.evidence)
-        for rank, (row, fit) in enumerate(chosen, start=1):
+        for rank, ((row, fit), why) in enumerate(zip(chosen, reasons, strict=True), start=1):
             product = self.catalogue.products[row]
-            reasons = explain(
-                profile.combined,
-                self.catalogue.matrix[row],
-                labels=labels,
-                product_tokens=self.catalogue.tokens[row],
-                host_keywords=profile.keywords,
-                evidence=evidence,
-            )
             items.append(
                 Recommendation(
                     rank,
                     product.product_id,
                     product.title,
                     fit,
-                    self.model.fit.calibrated,
-                    reasons,
+                    calibrated,
+                    why,
                     product.category,
                     product.price,
                 )

@@ -41,3 +41,21 @@ def test_remembering_gives_the_same_answers() -> None:
 def test_top_matches_a_stable_full_sort(values: np.ndarray, k: int) -> None:
     expected = np.argsort(-values, kind="stable")[:k]
     assert np.array_equal(_top(values, k)[:k], expected)
+
+
+def test_many_hosts_at_once_get_exactly_the_peers_they_get_alone() -> None:
+    rng = np.random.default_rng(3)
+    warm = [f"h{i:03d}" for i in range(300)]
+    peers = PeerTable(
+        warm,
+        rng.dirichlet(np.full(20, 0.2), size=300),
+        rng.dirichlet(np.full(20, 0.2), size=300),
+        rng.random((300, 6)),
+        k=5,
+    )
+    profiles = [*rng.dirichlet(np.full(20, 0.2), size=200), None]
+    hosts = [*warm[:100], *(f"new{i}" for i in range(100)), "nobody"]
+    together = peers.peer_vectors_many(profiles, hosts)
+    for profile, host, answer in zip(profiles, hosts, together, strict=True):
+        alone = peers.peer_vectors(profile, exclude=host)
+        assert all(np.array_equal(x, y) for x, y in zip(alone, answer, strict=True))
