@@ -145,7 +145,7 @@ class TfidfReference:
             for docs in host_documents.values()
         ]
         vectorizer = TfidfVectorizer(analyzer=lambda tokens: tokens, min_df=1)
-        vectorizer.fit(host_tokens + catalogue.tokens)
+        vectorizer.fit([*host_tokens, *catalogue.tokens])
         self._host_matrix = vectorizer.transform(host_tokens)
         self._product_matrix = vectorizer.transform(catalogue.tokens)
         self._row = {host: row for row, host in enumerate(self._hosts)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable, Sequence
+from typing import overload
 
 import numpy as np
 from sqlalchemy import Engine, delete, select
@@ -112,12 +113,33 @@ def load_catalogue_vectors(
         return None
     with np.load(io.BytesIO(row.arrays), allow_pickle=False) as arrays:
         matrix, categories = arrays["matrix"], arrays["categories"]
-    words: dict[str, str] = {}  # one string object per distinct word: products share words
-    tokens = [
-        [words.setdefault(word, word) for word in doc.split(_UNIT)] if doc else []
-        for doc in row.tokens.split(_RECORD)
-    ]
-    return ProductVectors(products, matrix, tokens, categories)
+    return ProductVectors(products, matrix, JoinedTokens(row.tokens.split(_RECORD)), categories)
+
+
+class JoinedTokens(Sequence[list[str]]):
+    """Stored products' words, each product's split only when asked for (reasons quote a
+    few products per host; splitting all 100,000 up front costs the batch a second)."""
+
+    def __init__(self, documents: list[str]) -> None:
+        self._documents = documents
+
+    def __len__(self) -> int:
+        return len(self._documents)
+
+    @overload
+    def __getitem__(self, index: int) -> list[str]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[list[str]]: ...
+
+    def __getitem__(self, index: int | slice) -> list[str] | list[list[str]]:
+        if isinstance(index, slice):
+            return [_words(doc) for doc in self._documents[index]]
+        return _words(self._documents[index])
+
+
+def _words(document: str) -> list[str]:
+    return document.split(_UNIT) if document else []
 
 
 def save_catalogue_vectors(

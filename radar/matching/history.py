@@ -30,6 +30,12 @@ def load_outcomes(engine: Engine) -> list[Outcome]:
     Where `converted` is missing it is derived: a placement converted when its orders are
     above the host's median orders (placements with neither are left out).
     """
+    return load_placements(engine)[0]
+
+
+def load_placements(engine: Engine) -> tuple[list[Outcome], dict[str, set[str]]]:
+    """`load_outcomes`, and host → the products already placed with the host (outcome or
+    not), from one read of the placements."""
     query = select(
         Placement.streamer_id,
         Placement.product_id,
@@ -40,43 +46,35 @@ def load_outcomes(engine: Engine) -> list[Outcome]:
     with engine.connect() as connection:
         rows = connection.execute(query).all()
     orders_by_host: dict[str, list[int]] = defaultdict(list)
-    for row in rows:
-        if row.converted is None and row.orders is not None:
-            orders_by_host[row.streamer_id].append(row.orders)
+    placed: dict[str, set[str]] = defaultdict(set)
+    for host, product, _, orders, converted in rows:
+        placed[host].add(product)
+        if converted is None and orders is not None:
+            orders_by_host[host].append(orders)
     medians = {host: median(values) for host, values in orders_by_host.items()}
     outcomes = []
-    for row in rows:
-        converted = row.converted
-        if converted is None and row.orders is not None:
-            converted = int(row.orders > medians[row.streamer_id])
+    for host, product, started_at, orders, converted in rows:
+        if converted is None and orders is not None:
+            converted = int(orders > medians[host])
         if converted is not None:
-            host, product = intern(row.streamer_id), intern(row.product_id)  # repeated ids
-            outcomes.append(Outcome(host, product, row.started_at, converted))
-    return outcomes
-
-
-def load_placed(engine: Engine, streamer_id: str | None = None) -> dict[str, set[str]]:
-    """host → the products already placed with the host (outcome or not)."""
-    query = select(Placement.streamer_id, Placement.product_id)
-    if streamer_id is not None:
-        query = query.where(Placement.streamer_id == streamer_id)
-    placed: dict[str, set[str]] = defaultdict(set)
-    with engine.connect() as connection:
-        for host, product in connection.execute(query):
-            placed[host].add(product)
-    return dict(placed)
+            # ids repeat across placements: one string object each
+            outcomes.append(Outcome(intern(host), intern(product), started_at, converted))
+    return outcomes, dict(placed)
 
 
 def load_catalogue(engine: Engine) -> list[ProductText]:
     """Every product, ordered by id."""
+    query = select(
+        Product.product_id,
+        Product.title,
+        Product.category,
+        Product.description,
+        Product.attributes,
+        Product.price,
+        Product.stock,
+    ).order_by(Product.product_id)
     with engine.connect() as connection:
-        rows = connection.execute(select(Product).order_by(Product.product_id)).all()
-    return [
-        ProductText(
-            p.product_id, p.title, p.category, p.description, p.attributes, p.price, p.stock
-        )
-        for p in rows
-    ]
+        return [ProductText(*row) for row in connection.execute(query)]
 
 
 def load_streamer_ids(engine: Engine) -> list[str]:

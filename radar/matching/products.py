@@ -40,7 +40,7 @@ class ProductVectors:
 
     products: list[ProductText]
     matrix: np.ndarray
-    tokens: list[list[str]]
+    tokens: Sequence[Sequence[str]]
     categories: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     def __post_init__(self) -> None:
