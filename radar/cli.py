@@ -407,7 +407,7 @@ def _batch(
     with (
         engine as scoring,
         Progress(
-            TextColumn("scoring blocks of hosts"),
+            TextColumn("scoring hosts"),
             BarColumn(),
             TextColumn("{task.completed}/{task.total}"),
             TimeRemainingColumn(),
@@ -426,6 +426,7 @@ def _batch(
             min_fit=settings.min_fit if min_fit is None else min_fit,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
             scoring=scoring,
+            workers=settings.resolved_batch_workers,
         )
 
 

@@ -6,6 +6,7 @@ library functions take explicit arguments, never `Settings`.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -33,6 +34,9 @@ class Settings(BaseSettings):
     segmenter: Literal["auto", "rjieba", "jieba"] = "auto"
     model_poll_seconds: float = Field(default=30.0, gt=0, description="registry poll interval")
     profile_ttl_seconds: float = Field(default=300.0, ge=0, description="API profile cache")
+    batch_workers: int = Field(
+        default=0, ge=0, description="processes scoring `radar batch` (0: one per core)"
+    )
     max_comment_chars: int = Field(default=2_000, gt=0)
     max_transcript_chars: int = Field(default=200_000, gt=0)
     max_product_text_chars: int = Field(default=20_000, gt=0)
@@ -62,6 +66,11 @@ class Settings(BaseSettings):
     @property
     def demo_data_dir(self) -> Path:
         return self.home / "demo-data"
+
+    @property
+    def resolved_batch_workers(self) -> int:
+        """`RADAR_BATCH_WORKERS`, or one per core of this machine."""
+        return self.batch_workers or os.cpu_count() or 1
 
     def max_text_chars(self) -> dict[str, int]:
         """Per-table limit on the length of free text, in characters."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import Engine, select
@@ -20,17 +20,16 @@ from radar.matching.derived import (
     save_catalogue_vectors,
     save_profiles,
 )
+from radar.matching.forked import forked_map
 from radar.matching.history import (
     Outcome,
     load_catalogue,
-    load_outcomes,
-    load_placed,
+    load_placements,
     load_streamer_ids,
 )
 from radar.matching.products import ProductText, ProductVectors, build_product_vectors
 from radar.matching.profiles import HostProfile, build_profiles
 from radar.matching.recommender import (
-    BLOCK_HOSTS,
     FIT_DECIMALS,
     HostInput,
     HostRecommendations,
@@ -39,7 +38,8 @@ from radar.matching.recommender import (
 from radar.model import RadarModel
 from radar.store.models import Streamer
 
-HOST_CHUNK = 1024
+T = TypeVar("T")
+HOST_CHUNK = 512
 """Hosts scored at a time by `recommend_all` (a multiple of the block size)."""
 
 
@@ -66,9 +66,9 @@ class StoreRecommender:
         catalogue = self._catalogue(load_catalogue(engine))
         self.recommender = Recommender(model, catalogue)
         self.outcomes: dict[str, list[Outcome]] = defaultdict(list)
-        for outcome in load_outcomes(engine):
+        outcomes, self.placed = load_placements(engine)
+        for outcome in outcomes:
             self.outcomes[outcome.streamer_id].append(outcome)
-        self.placed = load_placed(engine)
 
     def _catalogue(self, products: list[ProductText]) -> ProductVectors:
         """The catalogue's vectors: from the store when this model version made them from
@@ -143,30 +143,57 @@ class StoreRecommender:
         self,
         *,
         progress: Callable[[int, int], None] | None = None,
+        workers: int = 1,
         **options: Any,
     ) -> Iterator[HostRecommendations]:
         """`Recommender.recommend_many` for every host of the store, in id order (options:
         top_k, min_fit, filters, engine); `progress` hears (hosts done, hosts). Hosts are
         scored `HOST_CHUNK` at a time, their profiles read (or built and saved) chunk by
-        chunk, so memory does not grow with them."""
+        chunk, so memory does not grow with them; with `workers` > 1, chunks are scored in
+        that many forked processes (which share this one's catalogue and history)."""
+        return self.map_all(_unchanged, progress=progress, workers=workers, **options)
+
+    def map_all(
+        self,
+        convert: Callable[[HostRecommendations], T],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        workers: int = 1,
+        **options: Any,
+    ) -> Iterator[T]:
+        """`recommend_all`, each host's list passed through `convert` where it is scored
+        (in the worker, so that only what `convert` keeps travels back)."""
         hosts = load_streamer_ids(self.engine)
-        for start in range(0, len(hosts), HOST_CHUNK):
-            chunk = hosts[start : start + HOST_CHUNK]
-            profiles = self._profiles_of(chunk)
-            inputs = [
-                HostInput(profiles[h], self.outcomes.get(h, []), self.placed.get(h, set()))
-                for h in chunk
-            ]
+        chunks = [hosts[start : start + HOST_CHUNK] for start in range(0, len(hosts), HOST_CHUNK)]
 
-            def blocks_done(
-                done: int, _blocks: int, start: int = start, size: int = len(chunk)
-            ) -> None:
-                if progress is not None:
-                    progress(start + min(done * BLOCK_HOSTS, size), len(hosts))
+        def score(chunk: list[str], options: dict[str, Any]) -> list[T]:
+            return [convert(result) for result in self._recommend_chunk(chunk, options)]
 
-            yield from self.recommender.recommend_many(inputs, progress=blocks_done, **options)
-        if progress is not None:
-            progress(len(hosts), len(hosts))
+        lists = forked_map(
+            score, chunks, workers=workers, options=options, after_fork=self.forget_connections
+        )
+        done = 0
+        for chunk, results in zip(chunks, lists, strict=True):
+            yield from results
+            done += len(chunk)
+            if progress is not None:
+                progress(done, len(hosts))
+        if progress is not None and not hosts:
+            progress(0, 0)
+
+    def forget_connections(self) -> None:
+        """In a forked process: open connections of its own, leaving the parent's alone."""
+        self.engine.dispose(close=False)
+
+    def _recommend_chunk(
+        self, chunk: list[str], options: dict[str, Any]
+    ) -> list[HostRecommendations]:
+        profiles = self._profiles_of(chunk)
+        inputs = [
+            HostInput(profiles[h], self.outcomes.get(h, []), self.placed.get(h, set()))
+            for h in chunk
+        ]
+        return self.recommender.recommend_many(inputs, **options)
 
     def pair_fits(self, streamer_id: str, product_ids: list[str]) -> list[tuple[str, float]]:
         """The fit of each given product for the host.
@@ -195,3 +222,7 @@ class StoreRecommender:
             key=lambda row: (-affinity[row], catalogue.products[row].product_id),
         )
         return topics, [(row, round(float(affinity[row]), 4)) for row in order[:top_k]]
+
+
+def _unchanged(result: HostRecommendations) -> HostRecommendations:
+    return result

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from radar.errors import RadarError
+from radar.matching import store_recommender
 from radar.settings import Settings
 from radar.store import WeeklyRecommendation, open_store
 from serving.app import create_app
@@ -71,6 +72,28 @@ def test_a_killed_batch_leaves_no_file(trained_home: Path, tmp_path: Path) -> No
 
     with pytest.raises(KeyboardInterrupt):
         batch(trained_home, tmp_path / "out", progress=crash)
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_forked_workers_give_the_same_files(
+    trained_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_recommender, "HOST_CHUNK", 5)  # three chunks for two workers
+    batch(trained_home, tmp_path / "one", min_fit=0.5)
+    summary = batch(trained_home, tmp_path / "two", min_fit=0.5, workers=2)
+    assert summary.rows > 0  # type: ignore[attr-defined]
+    for name in sorted(p.name for p in (tmp_path / "one").iterdir()):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_a_batch_stopped_while_workers_score_leaves_no_file(
+    trained_home: Path, tmp_path: Path
+) -> None:
+    def crash(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        batch(trained_home, tmp_path / "out", progress=crash, workers=2)
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
 
