@@ -29,6 +29,7 @@ from radar.matching.recommender import HostRecommendations
 from radar.matching.scoring import BlockMapper, map_blocks
 from radar.matching.store_recommender import StoreRecommender
 from radar.store.models import Base, WeeklyRecommendation
+from serving.packed import PackedRows, in_groups, pack
 from serving.registry import LoadedModel
 from serving.xlsx import Sheet, write_workbook
 
@@ -65,6 +66,9 @@ class BatchRow(NamedTuple):
     model_version: str
     reasons_json: str
 
+
+Rows = PackedRows[BatchRow]
+"""The week's rows, as the workers packed them."""
 
 HEADERS_ZH = (
     "周",
@@ -126,6 +130,7 @@ def run_batch(
         rows, summary = _score(
             scorer, served.version, week, top_k, min_fit, progress, scoring, workers
         )
+        del scorer  # its catalogue and history: before the writers fork, not after
         out_dir.mkdir(parents=True, exist_ok=True)
         stem = out_dir / f"recommendations-{week}"
 
@@ -140,7 +145,7 @@ def run_batch(
         # the workbook takes as long as the rest: one process for it, one for the others
         sinks = [(".xlsx",), (".csv", ".parquet", STORE)]
         for _ in forked_map(
-            write, sinks, workers=workers, options={}, after_fork=scorer.forget_connections
+            write, sinks, workers=workers, options={}, after_fork=partial(engine.dispose, False)
         ):
             pass
     summary.files = [stem.with_suffix(suffix) for suffix in FILE_WRITERS]
@@ -172,10 +177,10 @@ def _score(
     progress: Callable[[int, int], None] | None,
     scoring: BlockMapper,
     workers: int,
-) -> tuple[list[BatchRow], BatchSummary]:
-    """Every host's list as rows, and what they hold."""
-    lists = scorer.map_all(
-        partial(_host_rows, week=week, version=version),
+) -> tuple[Rows, BatchSummary]:
+    """Every host's list as rows (packed chunk by chunk), and what they hold."""
+    chunks = scorer.map_chunks(
+        partial(_packed_rows, week=week, version=version),
         top_k=top_k,
         min_fit=min_fit,
         progress=progress,
@@ -183,47 +188,53 @@ def _score(
         workers=workers if scoring is map_blocks else 1,  # a Dask cluster has its own
     )
     summary = BatchSummary(week, [])
-    rows: list[BatchRow] = []
-    for host, state, host_rows in lists:
-        summary.hosts += 1
-        if state != "ready":
-            summary.insufficient_data.append(host)
-        elif not host_rows:
-            summary.no_fitting_product.append(host)
-        else:
-            summary.hosts_with_list += 1
-        rows.extend(host_rows)
+    rows: Rows = PackedRows()
+    for hosts, packed in chunks:
+        count = 0
+        for host, state, items in hosts:
+            summary.hosts += 1
+            if state != "ready":
+                summary.insufficient_data.append(host)
+            elif not items:
+                summary.no_fitting_product.append(host)
+            else:
+                summary.hosts_with_list += 1
+            count += items
+        rows.add(packed, count)
     summary.rows = len(rows)
     return rows, summary
 
 
-def _host_rows(
-    result: HostRecommendations, *, week: str, version: str
-) -> tuple[str, str, list[BatchRow]]:
-    """A host's id, state and rows (made where the host is scored)."""
+def _packed_rows(
+    results: list[HostRecommendations], *, week: str, version: str
+) -> tuple[list[tuple[str, str, int]], bytes]:
+    """A chunk's hosts (id, state, number of rows) and its rows, packed (made where the
+    hosts are scored)."""
     rows = []
-    for item in result.items:
-        reasons = item.reasons.to_dict()
-        rows.append(
-            BatchRow(
-                week,
-                result.streamer_id,
-                item.rank,
-                item.product_id,
-                item.title,
-                item.category,
-                item.price,
-                item.fit,
-                item.calibrated,
-                str(reasons["text"]),
-                version,
-                json.dumps(reasons, ensure_ascii=False),
+    for result in results:
+        for item in result.items:
+            reasons = item.reasons.to_dict()
+            rows.append(
+                BatchRow(
+                    week,
+                    result.streamer_id,
+                    item.rank,
+                    item.product_id,
+                    item.title,
+                    item.category,
+                    item.price,
+                    item.fit,
+                    item.calibrated,
+                    str(reasons["text"]),
+                    version,
+                    json.dumps(reasons, ensure_ascii=False),
+                )
             )
-        )
-    return result.streamer_id, result.state, rows
+    hosts = [(result.streamer_id, result.state, len(result.items)) for result in results]
+    return hosts, pack(rows)
 
 
-def _write_csv(file: BinaryIO, rows: list[BatchRow], _week: str) -> None:
+def _write_csv(file: BinaryIO, rows: Rows, _week: str) -> None:
     """The contract's columns, UTF-8 with BOM so Excel shows the Chinese text right."""
     text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="", write_through=False)
     writer = csv.writer(text)
@@ -234,7 +245,7 @@ def _write_csv(file: BinaryIO, rows: list[BatchRow], _week: str) -> None:
     text.detach()  # the caller closes the file
 
 
-def _write_parquet(file: BinaryIO, rows: list[BatchRow], _week: str) -> None:
+def _write_parquet(file: BinaryIO, rows: Rows, _week: str) -> None:
     """The contract's columns and `reasons_json`, in row groups of PARQUET_ROWS rows."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -248,13 +259,12 @@ def _write_parquet(file: BinaryIO, rows: list[BatchRow], _week: str) -> None:
     }
     schema = pa.schema([(name, types.get(name, pa.string())) for name in names])
     with pq.ParquetWriter(file, schema) as writer:
-        for start in range(0, len(rows), PARQUET_ROWS):
-            group = rows[start : start + PARQUET_ROWS]
+        for group in in_groups(rows, PARQUET_ROWS):
             columns = {name: [getattr(row, name) for row in group] for name in names}
             writer.write_table(pa.table(columns, schema=schema))
 
 
-def _write_xlsx(file: BinaryIO, rows: list[BatchRow], week: str) -> None:
+def _write_xlsx(file: BinaryIO, rows: Rows, week: str) -> None:
     """A filterable sheet in Chinese for people (frozen header, widths set), then a `data`
     sheet with the contract's columns for scripts."""
     people = Sheet(
@@ -269,7 +279,7 @@ def _write_xlsx(file: BinaryIO, rows: list[BatchRow], week: str) -> None:
     write_workbook(file, [people, data])
 
 
-FILE_WRITERS: dict[str, Callable[[BinaryIO, list[BatchRow], str], None]] = {
+FILE_WRITERS: dict[str, Callable[[BinaryIO, Rows, str], None]] = {
     ".csv": _write_csv,
     ".parquet": _write_parquet,
     ".xlsx": _write_xlsx,
@@ -277,7 +287,7 @@ FILE_WRITERS: dict[str, Callable[[BinaryIO, list[BatchRow], str], None]] = {
 STORE = "store"
 
 
-def _cells(rows: list[BatchRow], cell: Callable[[Any], Any]) -> Iterator[list[Any]]:
+def _cells(rows: Rows, cell: Callable[[Any], Any]) -> Iterator[list[Any]]:
     """The rows' cells in contract column order."""
     return ([cell(getattr(row, column)) for column in COLUMNS] for row in rows)
 
@@ -294,12 +304,12 @@ def _machine_cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _store_rows(engine: Engine, week: str, rows: list[BatchRow]) -> None:
+def _store_rows(engine: Engine, week: str, rows: Rows) -> None:
     """Replace the week's rows in the store, in one transaction (inserted in chunks)."""
     table = Base.metadata.tables[WeeklyRecommendation.__tablename__]
     with engine.begin() as connection:
         connection.execute(delete(table).where(table.c.week == week))
-        for start in range(0, len(rows), STORE_ROWS):
+        for group in in_groups(rows, STORE_ROWS):
             connection.execute(
                 table.insert(),
                 [
@@ -314,6 +324,6 @@ def _store_rows(engine: Engine, week: str, rows: list[BatchRow]) -> None:
                         "reasons": row.reasons_json,
                         "model_version": row.model_version,
                     }
-                    for row in rows[start : start + STORE_ROWS]
+                    for row in group
                 ],
             )

@@ -44,7 +44,11 @@ def load_placements(engine: Engine) -> tuple[list[Outcome], dict[str, set[str]]]
         Placement.converted,
     ).order_by(Placement.started_at, Placement.placement_id)
     with engine.connect() as connection:
-        rows = connection.execute(query).all()
+        # ids repeat across placements: one string object each
+        rows = [
+            (intern(host), intern(product), started_at, orders, converted)
+            for host, product, started_at, orders, converted in connection.execute(query)
+        ]
     orders_by_host: dict[str, list[int]] = defaultdict(list)
     placed: dict[str, set[str]] = defaultdict(set)
     for host, product, _, orders, converted in rows:
@@ -57,8 +61,7 @@ def load_placements(engine: Engine) -> tuple[list[Outcome], dict[str, set[str]]]
         if converted is None and orders is not None:
             converted = int(orders > medians[host])
         if converted is not None:
-            # ids repeat across placements: one string object each
-            outcomes.append(Outcome(intern(host), intern(product), started_at, converted))
+            outcomes.append(Outcome(host, product, started_at, converted))
     return outcomes, dict(placed)
 
 

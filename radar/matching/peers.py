@@ -25,7 +25,8 @@ PRIOR_RATE = 0.5
 PRIOR_WEIGHT = 1.0
 SIMILARITY_SCALE = 0.05
 SHORTLIST_MARGIN = 11
-"""Hosts shortlisted beyond `k`: float rounding never reorders hosts that far apart."""
+"""Hosts shortlisted beyond `k`: the shortlist's float32 rounding never reorders hosts that far
+apart."""
 
 
 def category_rates(hits: np.ndarray, misses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -55,6 +56,7 @@ class PeerTable:
         # Per request and per host in a batch: normalise the rows and index the ids once.
         norms = np.linalg.norm(self.profiles, axis=1, keepdims=True)
         self._unit = self.profiles / np.maximum(norms, 1e-12)
+        self._unit32 = self._unit.astype(np.float32)  # for shortlists
         self._row = {host: row for row, host in enumerate(self.ids)}
         self._remembered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -99,7 +101,7 @@ class PeerTable:
     def _shortlists(self, units: np.ndarray, excludes: Sequence[str | None]) -> np.ndarray:
         """Each host's `k + SHORTLIST_MARGIN` most similar warm hosts (rows, ascending),
         itself left out."""
-        similarity = units @ self._unit.T
+        similarity = units.astype(np.float32) @ self._unit32.T
         for row, host in enumerate(excludes):
             if host in self._row:
                 similarity[row, self._row[host]] = -np.inf

@@ -23,7 +23,7 @@ from radar.matching.reasons import Evidence, Reasons, explain
 from radar.matching.scoring import BlockMapper, candidates_needed, map_blocks
 from radar.model import RadarModel
 
-BLOCK_HOSTS = 256
+BLOCK_HOSTS = 64
 FIT_DECIMALS = 4
 
 
@@ -67,6 +67,8 @@ class Recommender:
         self.model = model
         self.catalogue = catalogue
         self.product_vectors = FitModel.product_vectors(catalogue.side())
+        # what block scoring reads, converted once (forked workers share it)
+        self._block_vectors = self.product_vectors.astype(np.float32)
 
     def host_side(self, profile: HostProfile, history: Sequence[Outcome]) -> HostSide:
         """The host as the scorer sees it."""
@@ -130,7 +132,7 @@ class Recommender:
         blocks = [
             vectors[start : start + BLOCK_HOSTS] for start in range(0, len(ready), BLOCK_HOSTS)
         ]
-        scored = engine(blocks, self.product_vectors, per_host=per_host, progress=progress)
+        scored = engine(blocks, self._block_vectors, per_host=per_host, progress=progress)
         # only the candidates' rows: their float32 scores are recomputed exactly in `_rank`
         rows = np.vstack([block_rows for block_rows, _ in scored])
         for position, index in enumerate(ready):

@@ -39,7 +39,7 @@ from radar.model import RadarModel
 from radar.store.models import Streamer
 
 T = TypeVar("T")
-HOST_CHUNK = 512
+HOST_CHUNK = 256
 """Hosts scored at a time by `recommend_all` (a multiple of the block size)."""
 
 
@@ -151,30 +151,31 @@ class StoreRecommender:
         scored `HOST_CHUNK` at a time, their profiles read (or built and saved) chunk by
         chunk, so memory does not grow with them; with `workers` > 1, chunks are scored in
         that many forked processes (which share this one's catalogue and history)."""
-        return self.map_all(_unchanged, progress=progress, workers=workers, **options)
+        for results in self.map_chunks(list, progress=progress, workers=workers, **options):
+            yield from results
 
-    def map_all(
+    def map_chunks(
         self,
-        convert: Callable[[HostRecommendations], T],
+        convert: Callable[[list[HostRecommendations]], T],
         *,
         progress: Callable[[int, int], None] | None = None,
         workers: int = 1,
         **options: Any,
     ) -> Iterator[T]:
-        """`recommend_all`, each host's list passed through `convert` where it is scored
-        (in the worker, so that only what `convert` keeps travels back)."""
+        """`recommend_all`, each chunk's lists passed through `convert` where they are
+        scored (in the worker, so that only what `convert` keeps travels back)."""
         hosts = load_streamer_ids(self.engine)
         chunks = [hosts[start : start + HOST_CHUNK] for start in range(0, len(hosts), HOST_CHUNK)]
 
-        def score(chunk: list[str], options: dict[str, Any]) -> list[T]:
-            return [convert(result) for result in self._recommend_chunk(chunk, options)]
+        def score(chunk: list[str], options: dict[str, Any]) -> T:
+            return convert(self._recommend_chunk(chunk, options))
 
-        lists = forked_map(
+        converted = forked_map(
             score, chunks, workers=workers, options=options, after_fork=self.forget_connections
         )
         done = 0
-        for chunk, results in zip(chunks, lists, strict=True):
-            yield from results
+        for chunk, result in zip(chunks, converted, strict=True):
+            yield result
             done += len(chunk)
             if progress is not None:
                 progress(done, len(hosts))
@@ -222,7 +223,3 @@ class StoreRecommender:
             key=lambda row: (-affinity[row], catalogue.products[row].product_id),
         )
         return topics, [(row, round(float(affinity[row]), 4)) for row in order[:top_k]]
-
-
-def _unchanged(result: HostRecommendations) -> HostRecommendations:
-    return result
