@@ -13,7 +13,7 @@ import gc
 import io
 import json
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
@@ -134,21 +134,31 @@ def run_batch(
         out_dir.mkdir(parents=True, exist_ok=True)
         stem = out_dir / f"recommendations-{week}"
 
-        def write(sinks: tuple[str, ...], _options: dict[str, Any]) -> None:
-            for sink in sinks:
-                if sink == STORE:
-                    _store_rows(engine, week, rows)
-                else:
-                    with atomic_file(stem.with_suffix(sink)) as file:
-                        FILE_WRITERS[sink](file, rows, week)
+        def write(part: str, _options: dict[str, Any]) -> None:
+            if part == WORKBOOK:  # two sheets: the rows are read twice, so unpacked once
+                with atomic_file(stem.with_suffix(".xlsx")) as file:
+                    _write_xlsx(file, list(rows), week)
+                return
+            with ExitStack() as stack:  # one pass over the rows; all three land or none
+                sinks = [
+                    stack.enter_context(_csv_sink(stem.with_suffix(".csv"))),
+                    stack.enter_context(_parquet_sink(stem.with_suffix(".parquet"))),
+                    stack.enter_context(_store_sink(engine, week)),
+                ]
+                for group in rows.chunks():
+                    for sink in sinks:
+                        sink(group)
 
         # the workbook takes as long as the rest: one process for it, one for the others
-        sinks = [(".xlsx",), (".csv", ".parquet", STORE)]
         for _ in forked_map(
-            write, sinks, workers=workers, options={}, after_fork=partial(engine.dispose, False)
+            write,
+            [WORKBOOK, TABLES],
+            workers=workers,
+            options={},
+            after_fork=partial(engine.dispose, False),
         ):
             pass
-    summary.files = [stem.with_suffix(suffix) for suffix in FILE_WRITERS]
+    summary.files = [stem.with_suffix(suffix) for suffix in (".csv", ".parquet", ".xlsx")]
     return summary
 
 
@@ -234,18 +244,26 @@ def _packed_rows(
     return hosts, pack(rows)
 
 
-def _write_csv(file: BinaryIO, rows: Rows, _week: str) -> None:
+Sink = Callable[[list[BatchRow]], None]
+"""Takes the rows group by group, in order."""
+
+
+@contextmanager
+def _csv_sink(path: Path) -> Iterator[Sink]:
     """The contract's columns, UTF-8 with BOM so Excel shows the Chinese text right."""
-    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="", write_through=False)
-    writer = csv.writer(text)
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([_machine_cell(getattr(row, column)) for column in COLUMNS])
-    text.flush()
-    text.detach()  # the caller closes the file
+    with atomic_file(path) as file:
+        text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="", write_through=False)
+        writer = csv.writer(text)
+        writer.writerow(COLUMNS)
+        yield lambda group: writer.writerows(
+            [[_machine_cell(getattr(row, column)) for column in COLUMNS] for row in group]
+        )
+        text.flush()
+        text.detach()  # atomic_file closes the file
 
 
-def _write_parquet(file: BinaryIO, rows: Rows, _week: str) -> None:
+@contextmanager
+def _parquet_sink(path: Path) -> Iterator[Sink]:
     """The contract's columns and `reasons_json`, in row groups of PARQUET_ROWS rows."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -258,13 +276,53 @@ def _write_parquet(file: BinaryIO, rows: Rows, _week: str) -> None:
         "calibrated": pa.bool_(),
     }
     schema = pa.schema([(name, types.get(name, pa.string())) for name in names])
-    with pq.ParquetWriter(file, schema) as writer:
-        for group in in_groups(rows, PARQUET_ROWS):
-            columns = {name: [getattr(row, name) for row in group] for name in names}
+    pending: list[BatchRow] = []
+    with atomic_file(path) as file, pq.ParquetWriter(file, schema) as writer:
+
+        def flush(count: int) -> None:
+            columns = {name: [getattr(row, name) for row in pending[:count]] for name in names}
             writer.write_table(pa.table(columns, schema=schema))
+            del pending[:count]
+
+        def write(group: list[BatchRow]) -> None:
+            pending.extend(group)
+            while len(pending) >= PARQUET_ROWS:
+                flush(PARQUET_ROWS)
+
+        yield write
+        if pending:
+            flush(len(pending))
 
 
-def _write_xlsx(file: BinaryIO, rows: Rows, week: str) -> None:
+@contextmanager
+def _store_sink(engine: Engine, week: str) -> Iterator[Sink]:
+    """Replace the week's rows in the store, in one transaction (inserted in chunks)."""
+    table = Base.metadata.tables[WeeklyRecommendation.__tablename__]
+    with engine.begin() as connection:
+        connection.execute(delete(table).where(table.c.week == week))
+
+        def write(group: list[BatchRow]) -> None:
+            for part in in_groups(group, STORE_ROWS):
+                connection.execute(table.insert(), [_store_row(row) for row in part])
+
+        yield write
+
+
+def _store_row(row: BatchRow) -> dict[str, Any]:
+    return {
+        "week": row.week,
+        "streamer_id": row.streamer_id,
+        "rank": row.rank,
+        "product_id": row.product_id,
+        "title": row.title,
+        "fit": row.fit,
+        "calibrated": int(row.calibrated),
+        "reasons": row.reasons_json,
+        "model_version": row.model_version,
+    }
+
+
+def _write_xlsx(file: BinaryIO, rows: list[BatchRow], week: str) -> None:
     """A filterable sheet in Chinese for people (frozen header, widths set), then a `data`
     sheet with the contract's columns for scripts."""
     people = Sheet(
@@ -279,15 +337,11 @@ def _write_xlsx(file: BinaryIO, rows: Rows, week: str) -> None:
     write_workbook(file, [people, data])
 
 
-FILE_WRITERS: dict[str, Callable[[BinaryIO, Rows, str], None]] = {
-    ".csv": _write_csv,
-    ".parquet": _write_parquet,
-    ".xlsx": _write_xlsx,
-}
-STORE = "store"
+WORKBOOK, TABLES = "workbook", "tables"
+"""What the two writers write: the XLSX; the CSV, the Parquet file and the store rows."""
 
 
-def _cells(rows: Rows, cell: Callable[[Any], Any]) -> Iterator[list[Any]]:
+def _cells(rows: list[BatchRow], cell: Callable[[Any], Any]) -> Iterator[list[Any]]:
     """The rows' cells in contract column order."""
     return ([cell(getattr(row, column)) for column in COLUMNS] for row in rows)
 
@@ -302,28 +356,3 @@ def _machine_cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     return "" if value is None else value
-
-
-def _store_rows(engine: Engine, week: str, rows: Rows) -> None:
-    """Replace the week's rows in the store, in one transaction (inserted in chunks)."""
-    table = Base.metadata.tables[WeeklyRecommendation.__tablename__]
-    with engine.begin() as connection:
-        connection.execute(delete(table).where(table.c.week == week))
-        for group in in_groups(rows, STORE_ROWS):
-            connection.execute(
-                table.insert(),
-                [
-                    {
-                        "week": week,
-                        "streamer_id": row.streamer_id,
-                        "rank": row.rank,
-                        "product_id": row.product_id,
-                        "title": row.title,
-                        "fit": row.fit,
-                        "calibrated": int(row.calibrated),
-                        "reasons": row.reasons_json,
-                        "model_version": row.model_version,
-                    }
-                    for row in group
-                ],
-            )

@@ -38,8 +38,13 @@ class PackedRows(Generic[Row]):
         return self._count
 
     def __iter__(self) -> Iterator[Row]:
+        for chunk in self.chunks():
+            yield from chunk
+
+    def chunks(self) -> Iterator[list[Row]]:
+        """The rows, a chunk (as it was packed) at a time."""
         for packed in self._chunks:
-            yield from pickle.loads(zlib.decompress(packed))
+            yield pickle.loads(zlib.decompress(packed))
 
 
 def in_groups(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
