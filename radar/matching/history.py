@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from statistics import median
@@ -12,6 +13,8 @@ from sqlalchemy import Engine, select
 
 from radar.matching.products import ProductText
 from radar.store.models import Placement, Product, Streamer
+
+_IDS_AT_ONCE = 500  # ids per IN (...), below every database's parameter limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +36,11 @@ def load_outcomes(engine: Engine) -> list[Outcome]:
     return load_placements(engine)[0]
 
 
-def load_placements(engine: Engine) -> tuple[list[Outcome], dict[str, set[str]]]:
+def load_placements(
+    engine: Engine, streamer_ids: Sequence[str] | None = None
+) -> tuple[list[Outcome], dict[str, set[str]]]:
     """`load_outcomes`, and host → the products already placed with the host (outcome or
-    not), from one read of the placements."""
+    not), from one read of the placements (of these hosts only, when given)."""
     query = select(
         Placement.streamer_id,
         Placement.product_id,
@@ -43,10 +48,19 @@ def load_placements(engine: Engine) -> tuple[list[Outcome], dict[str, set[str]]]
         Placement.orders,
         Placement.converted,
     ).order_by(Placement.started_at, Placement.placement_id)
+    queries = (
+        [query]
+        if streamer_ids is None
+        else [
+            query.where(Placement.streamer_id.in_(streamer_ids[start : start + _IDS_AT_ONCE]))
+            for start in range(0, len(streamer_ids), _IDS_AT_ONCE)
+        ]
+    )
     with engine.connect() as connection:
         # ids repeat across placements: one string object each
         rows = [
             (intern(host), intern(product), started_at, orders, converted)
+            for query in queries
             for host, product, started_at, orders, converted in connection.execute(query)
         ]
     orders_by_host: dict[str, list[int]] = defaultdict(list)

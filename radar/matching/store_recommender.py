@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -44,7 +43,8 @@ HOST_CHUNK = 256
 
 
 class StoreRecommender:
-    """The catalogue, placements and outcomes of a store, scored with one radar model."""
+    """The catalogue of a store, scored with one radar model against its hosts' profiles
+    and placements (read host by host, or chunk by chunk, as they are now)."""
 
     def __init__(
         self,
@@ -65,10 +65,6 @@ class StoreRecommender:
         self._profiles: dict[str, tuple[float, HostProfile]] = {}
         catalogue = self._catalogue(load_catalogue(engine))
         self.recommender = Recommender(model, catalogue)
-        self.outcomes: dict[str, list[Outcome]] = defaultdict(list)
-        outcomes, self.placed = load_placements(engine)
-        for outcome in outcomes:
-            self.outcomes[outcome.streamer_id].append(outcome)
 
     def _catalogue(self, products: list[ProductText]) -> ProductVectors:
         """The catalogue's vectors: from the store when this model version made them from
@@ -130,14 +126,25 @@ class StoreRecommender:
             documents, self.model.topics, streamer_ids=streamer_ids, settings=self.model.profiles
         )
 
+    def history(self, streamer_id: str) -> tuple[list[Outcome], set[str]]:
+        """The host's past placements with an outcome (oldest first), and every product
+        placed with it, as the store has them now."""
+        return self._histories([streamer_id])[streamer_id]
+
+    def _histories(self, streamer_ids: list[str]) -> dict[str, tuple[list[Outcome], set[str]]]:
+        outcomes, placed = load_placements(self.engine, streamer_ids)
+        histories: dict[str, tuple[list[Outcome], set[str]]] = {
+            host: ([], placed.get(host, set())) for host in streamer_ids
+        }
+        for outcome in outcomes:
+            histories[outcome.streamer_id][0].append(outcome)
+        return histories
+
     def recommend(self, streamer_id: str, **options: Any) -> HostRecommendations:
         """`Recommender.recommend` for a host of the store (options: top_k, min_fit, filters)."""
-        return self.recommender.recommend(
-            self.profile(streamer_id),
-            self.outcomes.get(streamer_id, []),
-            placed=self.placed.get(streamer_id, set()),
-            **options,
-        )
+        profile = self.profile(streamer_id)
+        outcomes, placed = self.history(streamer_id)
+        return self.recommender.recommend(profile, outcomes, placed=placed, **options)
 
     def recommend_all(
         self,
@@ -190,10 +197,8 @@ class StoreRecommender:
         self, chunk: list[str], options: dict[str, Any]
     ) -> list[HostRecommendations]:
         profiles = self._profiles_of(chunk)
-        inputs = [
-            HostInput(profiles[h], self.outcomes.get(h, []), self.placed.get(h, set()))
-            for h in chunk
-        ]
+        histories = self._histories(chunk)
+        inputs = [HostInput(profiles[h], *histories[h]) for h in chunk]
         return self.recommender.recommend_many(inputs, **options)
 
     def pair_fits(self, streamer_id: str, product_ids: list[str]) -> list[tuple[str, float]]:
@@ -207,7 +212,7 @@ class StoreRecommender:
         if unknown:
             raise UnknownProductError(unknown)
         profile = self.profile(streamer_id)
-        fits = self.recommender.fits(profile, self.outcomes.get(streamer_id, []))
+        fits = self.recommender.fits(profile, self.history(streamer_id)[0])
         return [(pid, round(float(fits[index[pid]]), FIT_DECIMALS)) for pid in product_ids]
 
     def products_for_text(

@@ -12,6 +12,7 @@ import pytest
 from radar.corpus import load_documents
 from radar.demo.generator import generate_demo_data
 from radar.ingest import ingest_directory
+from radar.matching.history import load_placements
 from radar.matching.profiles import INSUFFICIENT_DATA
 from radar.matching.store_recommender import StoreRecommender
 from radar.store import open_store
@@ -80,7 +81,7 @@ def test_a_cosmetics_host_gets_cosmetics_with_reasons(world: dict) -> None:
 
 def test_already_placed_products_are_absent(world: dict) -> None:
     scorer = StoreRecommender(world["engine"], world["model"])
-    for host, placed in list(scorer.placed.items())[:5]:
+    for host, placed in list(load_placements(world["engine"])[1].items())[:5]:
         result = scorer.recommend(host, top_k=50, min_fit=0.0)
         assert placed and not placed & {item.product_id for item in result.items}
 
@@ -108,7 +109,7 @@ def test_fan_comments_about_a_topic_move_its_products_up(world: dict, tmp_path: 
         row for row, p in enumerate(before.recommender.catalogue.products) if p.category == "宠物"
     ]
     profile = before.profile(pets_host)
-    history = before.outcomes.get(pets_host, [])
+    history = before.history(pets_host)[0]
     fits_before = before.recommender.fits(profile, history)[pet_rows]
 
     extra = tmp_path / "extra"
