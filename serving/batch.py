@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, delete
 
@@ -135,24 +135,26 @@ def run_batch(
         stem = out_dir / f"recommendations-{week}"
 
         def write(part: str, _options: dict[str, Any]) -> None:
-            if part == WORKBOOK:  # two sheets: the rows are read twice, so unpacked once
-                with atomic_file(stem.with_suffix(".xlsx")) as file:
-                    _write_xlsx(file, list(rows), week)
-                return
-            with ExitStack() as stack:  # one pass over the rows; all three land or none
-                sinks = [
-                    stack.enter_context(_csv_sink(stem.with_suffix(".csv"))),
-                    stack.enter_context(_parquet_sink(stem.with_suffix(".parquet"))),
-                    stack.enter_context(_store_sink(engine, week)),
-                ]
+            with ExitStack() as stack:  # one pass over the rows; a part lands whole or not
+                if part == WORKBOOK_AND_STORE:
+                    targets = [
+                        _xlsx_sink(stem.with_suffix(".xlsx"), week),
+                        _store_sink(engine, week),
+                    ]
+                else:
+                    targets = [
+                        _csv_sink(stem.with_suffix(".csv")),
+                        _parquet_sink(stem.with_suffix(".parquet")),
+                    ]
+                sinks = [stack.enter_context(target) for target in targets]
                 for group in rows.chunks():
                     for sink in sinks:
                         sink(group)
 
-        # the workbook takes as long as the rest: one process for it, one for the others
+        # two writers of about equal work, one per process
         for _ in forked_map(
             write,
-            [WORKBOOK, TABLES],
+            [WORKBOOK_AND_STORE, TABLES],
             workers=workers,
             options={},
             after_fork=partial(engine.dispose, False),
@@ -322,10 +324,13 @@ def _store_row(row: BatchRow) -> dict[str, Any]:
     }
 
 
-def _write_xlsx(file: BinaryIO, rows: list[BatchRow], week: str) -> None:
-    """A filterable sheet in Chinese for people (frozen header, widths set), then a `data`
-    sheet with the contract's columns for scripts."""
-    people = Sheet(
+@contextmanager
+def _xlsx_sink(path: Path, week: str) -> Iterator[Sink]:
+    """One filterable sheet in Chinese for people (frozen header, widths set), written
+    when every row is in (the sheet's size comes first in the file)."""
+    rows: list[BatchRow] = []
+    yield rows.extend
+    sheet = Sheet(
         f"推荐清单 {week}",
         HEADERS_ZH,
         _cells(rows, _human_cell),
@@ -333,12 +338,12 @@ def _write_xlsx(file: BinaryIO, rows: list[BatchRow], week: str) -> None:
         widths=(10, 12, 6, 12, 40, 10, 10, 8, 8, 80, 10),
         filterable=True,
     )
-    data = Sheet("data", COLUMNS, _cells(rows, _machine_cell), len(rows))
-    write_workbook(file, [people, data])
+    with atomic_file(path) as file:
+        write_workbook(file, [sheet])
 
 
-WORKBOOK, TABLES = "workbook", "tables"
-"""What the two writers write: the XLSX; the CSV, the Parquet file and the store rows."""
+WORKBOOK_AND_STORE, TABLES = "workbook and store", "tables"
+"""What the two writers write: the XLSX and the store rows; the CSV and Parquet files."""
 
 
 def _cells(rows: list[BatchRow], cell: Callable[[Any], Any]) -> Iterator[list[Any]]:

@@ -16,6 +16,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
@@ -99,20 +100,30 @@ def _worksheet(sheet: Sheet) -> Iterator[str]:
 
 
 def _row(number: int, values: Sequence[object], *, bold: bool = False) -> str:
-    style = ' s="1"' if bold else ""
-    cells = []
-    for value in values:
-        if value is None or value == "":
-            cells.append("<c/>")
-        elif isinstance(value, bool):
-            cells.append(f'<c t="b"{style}><v>{int(value)}</v></c>')
-        elif isinstance(value, int | float):
-            finite = math.isfinite(value)
-            cells.append(f"<c{style}><v>{value!r}</v></c>" if finite else "<c/>")
-        else:
-            text = escape(_ILLEGAL_XML.sub("", str(value)))
-            cells.append(f'<c t="inlineStr"{style}><is><t xml:space="preserve">{text}</t></is></c>')
-    return f'<row r="{number}">{"".join(cells)}</row>'
+    cell = _bold_cell if bold else _cell
+    return f'<row r="{number}">{"".join([cell(value) for value in values])}</row>'
+
+
+def _cell(value: object, style: str = "") -> str:
+    if isinstance(value, str):  # most cells: tested first
+        return _text_cell(value, style) if value else "<c/>"
+    if value is None:
+        return "<c/>"
+    if isinstance(value, bool):
+        return f'<c t="b"{style}><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f"<c{style}><v>{value!r}</v></c>" if math.isfinite(value) else "<c/>"
+    return _text_cell(str(value), style)
+
+
+def _bold_cell(value: object) -> str:
+    return _cell(value, ' s="1"')
+
+
+@lru_cache(maxsize=1 << 16)  # ids, titles, categories repeat from row to row
+def _text_cell(text: str, style: str) -> str:
+    escaped = escape(_ILLEGAL_XML.sub("", text))
+    return f'<c t="inlineStr"{style}><is><t xml:space="preserve">{escaped}</t></is></c>'
 
 
 def _column(number: int) -> str:
