@@ -1,7 +1,7 @@
 """Block scoring at scale against the plain numpy reference, measured in one run.
 
 Usage: python benchmarks/batch_scoring.py [--hosts 10000] [--products 100000] [--topics 50]
-                                          [--home SCALE_HOME]
+                                          [--home SCALE_HOME [--stored-only]]
 
 Synthetic Dirichlet topic vectors stand in for profiles and products (what is timed is
 the scoring, not the text). The reference is plain numpy in blocks: GEMM of host and
@@ -151,6 +151,9 @@ def main() -> None:
     parser.add_argument("--topics", type=int, default=50)
     parser.add_argument("--categories", type=int, default=12)
     parser.add_argument("--home", type=Path, help="RADAR_HOME of the scale store")
+    parser.add_argument(
+        "--stored-only", action="store_true", help="skip the run that rebuilds the profiles"
+    )
     args = parser.parse_args()
     print(
         f"# block scoring, {args.hosts:,} hosts × {args.products:,} products × "
@@ -174,7 +177,8 @@ def main() -> None:
     print(f"# radar batch: {os.cpu_count()} workers; memory = peak PSS of it and its workers")
     home = args.home.resolve()
     out = home / "batch-benchmark"
-    for run in ("first (profiles built)", "second (profiles stored)"):
+    runs = ("first (profiles built)", "second (profiles stored)")
+    for run in runs[1:] if args.stored_only else runs:
         figures = []
         for sample_memory in (False, True):
             if run.startswith("first"):

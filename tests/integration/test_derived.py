@@ -103,7 +103,7 @@ def test_catalogue_vectors_are_saved_and_reused(trained_home: Path, tmp_path: Pa
     assert stored is not None
     assert np.array_equal(stored.matrix, built.matrix)
     assert np.array_equal(stored.categories, built.categories)
-    assert list(stored.tokens) == built.tokens
+    assert list(stored.tokens) == list(built.tokens)
     again = StoreRecommender(engine, scorer.model, model_version=scorer.model_version)
     assert np.array_equal(again.recommender.product_vectors, scorer.recommender.product_vectors)
     assert load_catalogue_vectors(engine, scorer.model_version, "other", products) is None
