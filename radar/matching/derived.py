@@ -58,7 +58,7 @@ def load_profiles(
                     _vector(row.combined),
                     row.talk_tokens,
                     row.fans_tokens,
-                    json.loads(row.keywords),
+                    _keywords(json.loads(row.keywords)),
                     json.loads(row.evidence),
                 )
     return found
@@ -161,6 +161,13 @@ def save_catalogue_vectors(
                 "tokens": _RECORD.join(_UNIT.join(doc) for doc in vectors.tokens),
             },
         )
+
+
+def _keywords(stored: list[str] | dict[str, float]) -> list[str]:
+    """Keywords as stored: a list, heaviest first (a dict of weights before 2026-11-26)."""
+    if isinstance(stored, dict):
+        return sorted((w for w in stored if stored[w] > 0), key=lambda w: (-stored[w], w))
+    return stored
 
 
 def _blob(vector: np.ndarray | None) -> bytes | None:

@@ -48,7 +48,8 @@ class HostProfile:
     combined: np.ndarray | None = None
     talk_tokens: int = 0
     fans_tokens: int = 0
-    keywords: dict[str, float] = field(default_factory=dict)
+    keywords: list[str] = field(default_factory=list)
+    """The host's heaviest modelled words (by recency-weighted count), heaviest first."""
     evidence: list[str] = field(default_factory=list)
 
     @property
@@ -139,7 +140,7 @@ def _combine(
     for token, weight in fans.keywords.items():
         summed[token] = summed.get(token, 0.0) + weight
     heaviest = sorted(summed.items(), key=lambda item: (-item[1], item[0]))[:MAX_KEYWORDS]
-    keywords = dict(heaviest)
+    keywords = [token for token, weight in heaviest if weight > 0]
     if total < config.min_tokens:
         return HostProfile(
             streamer_id,

@@ -56,15 +56,17 @@ def explain(
     *,
     labels: Sequence[str],
     product_tokens: Sequence[Sequence[str]],
-    host_keywords: dict[str, float],
+    host_keywords: Sequence[str],
     evidence: Evidence,
     max_topics: int = 2,
     max_keywords: int = 5,
     max_evidence: int = 2,
 ) -> list[Reasons]:
     """Reasons for each product (a row of `product_topics`, its words in `product_tokens`)
-    recommended to one host: the topics both share, the product words the host uses most,
-    and real lines of the host's fans (or the host) that mention them."""
+    recommended to one host: the topics both share, the product words the host uses most
+    (`host_keywords`, heaviest first), and real lines of the host's fans (or the host)
+    that mention them."""
+    rank = {word: position for position, word in enumerate(host_keywords)}
     shares = np.sqrt(np.clip(host_topics, 0, None) * np.clip(product_topics, 0, None))
     totals = shares.sum(axis=1)
     leading = np.argsort(-shares, axis=1, kind="stable")[:, :max_topics]
@@ -76,8 +78,8 @@ def explain(
             for k in leading[row]
             if total > 0 and (share := float(shares[row, k])) / total >= 0.1
         ]
-        weights = {t: w for t in set(tokens) if (w := host_keywords.get(t, 0.0)) > 0}
-        keywords = sorted(weights, key=lambda t: (-weights[t], t))[:max_keywords]
+        keywords = sorted((t for t in set(tokens) if t in rank), key=rank.__getitem__)
+        del keywords[max_keywords:]
         reasons.append(Reasons(topics, keywords, evidence.quotes(keywords, max_evidence)))
     return reasons
 

@@ -3,6 +3,7 @@ model version or the store's data changes."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from radar.matching.profiles import HostProfile
 from radar.matching.store_recommender import StoreRecommender
 from radar.settings import Settings
 from radar.store import open_store
-from radar.store.models import HostProfileRow, IngestRun
+from radar.store.models import Base, HostProfileRow, IngestRun
 from serving.registry import load_champion
 
 
@@ -79,20 +80,35 @@ def test_saved_profiles_load_back_equal(tmp_path: Path) -> None:
             np.array([0.5, 0.5]),
             40,
             0,
-            {"口红": 2.5},
+            ["口红", "显白"],
             ["这个口红显白吗"],
         ),
-        HostProfile("b", "insufficient_data", None, None, None, 3, 1, {}),
+        HostProfile("b", "insufficient_data", None, None, None, 3, 1, []),
     ]
     save_profiles(engine, "7", "run-1", profiles)
     save_profiles(engine, "7", "run-1", profiles[:1])  # replacing is harmless
     loaded = load_profiles(engine, "7", "run-1", ["a", "b", "c"])
     assert set(loaded) == {"a", "b"}
     assert np.array_equal(loaded["a"].talk, profiles[0].talk) and loaded["a"].fans is None
-    assert loaded["a"].keywords == {"口红": 2.5} and loaded["b"].combined is None
+    assert loaded["a"].keywords == ["口红", "显白"] and loaded["b"].combined is None
     assert loaded["a"].evidence == ["这个口红显白吗"] and loaded["b"].evidence == []
     assert load_profiles(engine, "8", "run-1", ["a"]) == {}
     assert load_profiles(engine, "7", "run-2", ["a"]) == {}
+
+
+def test_keywords_stored_as_weights_load_heaviest_first(tmp_path: Path) -> None:
+    engine = open_store(f"sqlite:///{tmp_path / 'radar.db'}")
+    older = HostProfile("a", "ready", None, None, None, 40, 0, [], [])
+    save_profiles(engine, "7", "run-1", [older])
+    table = Base.metadata.tables[HostProfileRow.__tablename__]
+    with engine.begin() as connection:  # as profiles were stored before 2026-11-26
+        connection.execute(
+            update(table).values(
+                keywords=json.dumps({"显白": 1.0, "口红": 2.5, "试色": 1.0, "零": 0})
+            )
+        )
+    loaded = load_profiles(engine, "7", "run-1", ["a"])
+    assert loaded["a"].keywords == ["口红", "显白", "试色"]
 
 
 def test_catalogue_vectors_are_saved_and_reused(trained_home: Path, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ def test_reasons_name_shared_topics_keywords_and_fan_lines() -> None:
         np.array([[0.8, 0.1, 0.1]]),
         labels=["彩妆", "护肤", "服饰"],
         product_tokens=[["粉底液", "持妆", "新品"]],
-        host_keywords={"持妆": 3.0, "粉底液": 5.0, "口红": 9.0},
+        host_keywords=["口红", "粉底液", "持妆"],
         evidence=Evidence(["油皮能用这个粉底液吗", "哈哈", "主播今天好美", "这个持妆多久"]),
     )
     assert reasons.topics[0].label == "彩妆"
@@ -28,7 +28,7 @@ def test_no_overlap_still_gives_a_sentence() -> None:
         np.array([[0.0, 1.0]]),
         labels=["a", "b"],
         product_tokens=[["x"]],
-        host_keywords={},
+        host_keywords=[],
         evidence=Evidence([]),
     )
     assert reasons.text == "综合匹配度高"
