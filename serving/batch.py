@@ -134,7 +134,7 @@ def run_batch(
         out_dir.mkdir(parents=True, exist_ok=True)
         stem = out_dir / f"recommendations-{week}"
 
-        def write(part: str, _options: dict[str, Any]) -> None:
+        def write(part: str) -> None:
             with ExitStack() as stack:  # one pass over the rows; a part lands whole or not
                 if part == WORKBOOK_AND_STORE:
                     targets = [
@@ -156,8 +156,7 @@ def run_batch(
             write,
             [WORKBOOK_AND_STORE, TABLES],
             workers=workers,
-            options={},
-            after_fork=partial(engine.dispose, False),
+            after_fork=partial(engine.dispose, close=False),
         ):
             pass
     summary.files = [stem.with_suffix(suffix) for suffix in (".csv", ".parquet", ".xlsx")]

@@ -3,7 +3,7 @@ run on a Dask distributed cluster. The product vectors go to the workers once.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -30,17 +30,13 @@ def dask_engine(scheduler: str, *, timeout: str = "20s") -> Iterator[BlockMapper
         product_vectors: np.ndarray,
         *,
         per_host: int,
-        progress: Callable[[int, int], None] | None = None,
     ) -> list[Candidates]:
         products = client.scatter(product_vectors, broadcast=True)
         futures = [
             client.submit(top_candidates, block, products, per_host=per_host, pure=False)
             for block in blocks
         ]
-        results = client.gather(futures)
-        if progress is not None:
-            progress(len(blocks), len(blocks))
-        return list(results)
+        return list(client.gather(futures))
 
     try:
         yield map_on_cluster

@@ -23,7 +23,7 @@ def pack(rows: list[Row]) -> bytes:
 
 
 class PackedRows(Generic[Row]):
-    """Packed chunks of rows, in order; iterable any number of times."""
+    """Packed chunks of rows, in order; read any number of times."""
 
     def __init__(self) -> None:
         self._chunks: list[bytes] = []
@@ -36,10 +36,6 @@ class PackedRows(Generic[Row]):
 
     def __len__(self) -> int:
         return self._count
-
-    def __iter__(self) -> Iterator[Row]:
-        for chunk in self.chunks():
-            yield from chunk
 
     def chunks(self) -> Iterator[list[Row]]:
         """The rows, a chunk (as it was packed) at a time."""

@@ -18,9 +18,9 @@ from sqlalchemy import Engine, delete, select
 
 from radar.matching.products import ProductText, ProductVectors
 from radar.matching.profiles import HostProfile
+from radar.store.database import IDS_PER_QUERY
 from radar.store.models import Base, CatalogueVectorsRow, HostProfileRow, IngestRun
 
-_CHUNK = 500  # ids per IN (...) query, below every database's parameter limit
 _RECORD, _UNIT = "\x1e", "\x1f"  # separators of products and of tokens in stored tokens
 
 
@@ -43,11 +43,11 @@ def load_profiles(
     (hosts without one are left out)."""
     found: dict[str, HostProfile] = {}
     with engine.connect() as connection:
-        for start in range(0, len(streamer_ids), _CHUNK):
+        for start in range(0, len(streamer_ids), IDS_PER_QUERY):
             query = select(HostProfileRow).where(
                 HostProfileRow.model_version == model_version,
                 HostProfileRow.data_version == version_of_data,
-                HostProfileRow.streamer_id.in_(streamer_ids[start : start + _CHUNK]),
+                HostProfileRow.streamer_id.in_(streamer_ids[start : start + IDS_PER_QUERY]),
             )
             for row in connection.execute(query):
                 found[row.streamer_id] = HostProfile(
@@ -86,8 +86,8 @@ def save_profiles(
     ]
     table = Base.metadata.tables[HostProfileRow.__tablename__]
     with engine.begin() as connection:
-        for start in range(0, len(rows), _CHUNK):
-            chunk = rows[start : start + _CHUNK]
+        for start in range(0, len(rows), IDS_PER_QUERY):
+            chunk = rows[start : start + IDS_PER_QUERY]
             connection.execute(
                 delete(table).where(
                     table.c.model_version == model_version,

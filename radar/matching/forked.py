@@ -20,36 +20,36 @@ from typing import Any, TypeVar
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-_work: Callable[[Any, dict[str, Any]], Any] | None = None
+_work: Callable[[Any], Any] | None = None
 """What the forked workers run: set in the parent just before they fork."""
 _after_fork: Callable[[], None] | None = None
 _PR_SET_PDEATHSIG = 1
 
 
 def forked_map(
-    work: Callable[[Item, dict[str, Any]], Result],
+    work: Callable[[Item], Result],
     items: Sequence[Item],
     *,
     workers: int,
-    options: dict[str, Any],
     after_fork: Callable[[], None] | None = None,
 ) -> Iterator[Result]:
-    """`work(item, options)` for each item, in `workers` forked processes, results in
-    order; each worker first calls `after_fork` (to drop inherited connections, say).
+    """`work(item)` for each item, in `workers` forked processes, results in order; each
+    worker first calls `after_fork` (to drop inherited connections, say). `work` is
+    inherited, not pickled: a closure will do; items and results are pickled.
 
     A worker that dies (killed, out of memory) stops the map with `BrokenProcessPool`
     instead of hanging; when the map stops early (an error, Ctrl-C) the work not started
     is cancelled; workers die with this process."""
     global _work, _after_fork
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        yield from (work(item, options) for item in items)
+        yield from (work(item) for item in items)
         return
     _work, _after_fork = work, after_fork
     pool = ProcessPoolExecutor(
         min(workers, len(items)), mp_context=multiprocessing.get_context("fork"), initializer=_start
     )
     try:
-        yield from pool.map(_run, items, [options] * len(items))
+        yield from pool.map(_run, items)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _work = _after_fork = None
@@ -62,6 +62,6 @@ def _start() -> None:
         _after_fork()
 
 
-def _run(item: Any, options: dict[str, Any]) -> Any:
+def _run(item: Any) -> Any:
     assert _work is not None, "forked_map's work is set before its workers fork"
-    return _work(item, options)
+    return _work(item)

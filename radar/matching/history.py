@@ -12,9 +12,8 @@ from sys import intern
 from sqlalchemy import Engine, select
 
 from radar.matching.products import ProductText
+from radar.store.database import IDS_PER_QUERY
 from radar.store.models import Placement, Product, Streamer
-
-_IDS_AT_ONCE = 500  # ids per IN (...), below every database's parameter limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +51,8 @@ def load_placements(
         [query]
         if streamer_ids is None
         else [
-            query.where(Placement.streamer_id.in_(streamer_ids[start : start + _IDS_AT_ONCE]))
-            for start in range(0, len(streamer_ids), _IDS_AT_ONCE)
+            query.where(Placement.streamer_id.in_(streamer_ids[start : start + IDS_PER_QUERY]))
+            for start in range(0, len(streamer_ids), IDS_PER_QUERY)
         ]
     )
     with engine.connect() as connection:

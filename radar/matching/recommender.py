@@ -8,7 +8,7 @@ give the same list for the same host.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -77,10 +77,12 @@ class Recommender:
     def _host_sides(self, hosts: Sequence[HostInput]) -> list[HostSide]:
         """`host_side` of many hosts, their peers looked up together."""
         peers = self.model.peers
-        if peers is None:
-            return [self.host_side(h.profile, h.history) for h in hosts]
-        found = peers.peer_vectors_many(
-            [h.profile.combined for h in hosts], [h.profile.streamer_id for h in hosts]
+        found = (
+            peers.peer_vectors_many(
+                [h.profile.combined for h in hosts], [h.profile.streamer_id for h in hosts]
+            )
+            if peers is not None
+            else [None] * len(hosts)
         )
         return [
             host_side(h.profile, self.catalogue, h.history, peer_vectors=vectors)
@@ -116,10 +118,9 @@ class Recommender:
         min_fit: float = 0.8,
         filters: BusinessFilters | None = None,
         engine: BlockMapper = map_blocks,
-        progress: Callable[[int, int], None] | None = None,
     ) -> list[HostRecommendations]:
         """Lists for many hosts, scored in blocks of hosts (one matrix product each) by
-        `engine`; `progress` hears (blocks done, blocks)."""
+        `engine`."""
         results = [
             HostRecommendations(h.profile.streamer_id, h.profile.state, min_fit) for h in hosts
         ]
@@ -132,7 +133,7 @@ class Recommender:
         blocks = [
             vectors[start : start + BLOCK_HOSTS] for start in range(0, len(ready), BLOCK_HOSTS)
         ]
-        scored = engine(blocks, self._block_vectors, per_host=per_host, progress=progress)
+        scored = engine(blocks, self._block_vectors, per_host=per_host)
         # only the candidates' rows: their float32 scores are recomputed exactly in `_rank`
         rows = np.vstack([block_rows for block_rows, _ in scored])
         for position, index in enumerate(ready):

@@ -11,7 +11,7 @@ import numpy as np
 
 Candidates = tuple[np.ndarray, np.ndarray]
 BlockMapper = Callable[..., list[Candidates]]
-"""`map_blocks`'s signature: (host blocks, product vectors, *, per_host, progress)."""
+"""`map_blocks`'s signature: (host blocks, product vectors, *, per_host)."""
 
 CANDIDATE_FLOOR = 64
 SAMPLE_STRIDE = 64
@@ -62,13 +62,7 @@ def map_blocks(
     product_vectors: np.ndarray,
     *,
     per_host: int,
-    progress: Callable[[int, int], None] | None = None,
 ) -> list[Candidates]:
     """`top_candidates` for each block of host vectors, in this process."""
     products = np.asarray(product_vectors, dtype=np.float32)  # converted once, not per block
-    results = []
-    for done, block in enumerate(blocks, start=1):
-        results.append(top_candidates(block, products, per_host=per_host))
-        if progress is not None:
-            progress(done, len(blocks))
-    return results
+    return [top_candidates(block, products, per_host=per_host) for block in blocks]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
@@ -174,11 +175,12 @@ class StoreRecommender:
         hosts = load_streamer_ids(self.engine)
         chunks = [hosts[start : start + HOST_CHUNK] for start in range(0, len(hosts), HOST_CHUNK)]
 
-        def score(chunk: list[str], options: dict[str, Any]) -> T:
+        def score(chunk: list[str]) -> T:
             return convert(self._recommend_chunk(chunk, options))
 
+        # a forked worker opens connections of its own, leaving the parent's alone
         converted = forked_map(
-            score, chunks, workers=workers, options=options, after_fork=self.forget_connections
+            score, chunks, workers=workers, after_fork=partial(self.engine.dispose, close=False)
         )
         done = 0
         for chunk, result in zip(chunks, converted, strict=True):
@@ -188,10 +190,6 @@ class StoreRecommender:
                 progress(done, len(hosts))
         if progress is not None and not hosts:
             progress(0, 0)
-
-    def forget_connections(self) -> None:
-        """In a forked process: open connections of its own, leaving the parent's alone."""
-        self.engine.dispose(close=False)
 
     def _recommend_chunk(
         self, chunk: list[str], options: dict[str, Any]

@@ -1,6 +1,6 @@
 """The store: SQLAlchemy models of the radar's tables, and opening a migrated database."""
 
-from radar.store.database import open_store
+from radar.store.database import IDS_PER_QUERY, open_store
 from radar.store.models import (
     Base,
     Comment,
@@ -13,6 +13,7 @@ from radar.store.models import (
 )
 
 __all__ = [
+    "IDS_PER_QUERY",
     "Base",
     "Comment",
     "IngestRun",

@@ -10,6 +10,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+IDS_PER_QUERY = 500
+"""Ids per `IN (...)` of one query: below every database's parameter limit."""
 
 
 def open_store(url: str) -> Engine:

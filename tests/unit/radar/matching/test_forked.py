@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
 
 import pytest
 
@@ -13,23 +12,23 @@ from radar.matching.forked import forked_map
 INHERITED = {"base": 0}
 
 
-def square_plus_base(item: int, options: dict[str, Any]) -> tuple[int, int]:
-    return item * item + INHERITED["base"] + options["add"], os.getpid()
+def square_plus_base(item: int) -> tuple[int, int]:
+    return item * item + INHERITED["base"], os.getpid()
 
 
 def test_results_come_back_in_order_from_forked_processes() -> None:
-    INHERITED["base"] = 100  # set after import, before the fork: the workers see it
-    results = list(forked_map(square_plus_base, list(range(20)), workers=2, options={"add": 1}))
+    INHERITED["base"] = 101  # set after import, before the fork: the workers see it
+    results = list(forked_map(square_plus_base, list(range(20)), workers=2))
     assert [value for value, _ in results] == [i * i + 101 for i in range(20)]
     assert os.getpid() not in {pid for _, pid in results}
 
 
 def test_one_worker_runs_in_this_process() -> None:
-    results = list(forked_map(square_plus_base, [1, 2], workers=1, options={"add": 0}))
+    results = list(forked_map(square_plus_base, [1, 2], workers=1))
     assert {pid for _, pid in results} == {os.getpid()}
 
 
-def fail_on_three(item: int, _options: dict[str, Any]) -> int:
+def fail_on_three(item: int) -> int:
     if item == 3:
         raise ValueError("three")
     return item
@@ -37,10 +36,10 @@ def fail_on_three(item: int, _options: dict[str, Any]) -> int:
 
 def test_an_error_in_a_worker_reaches_the_caller() -> None:
     with pytest.raises(ValueError, match="three"):
-        list(forked_map(fail_on_three, list(range(6)), workers=2, options={}))
+        list(forked_map(fail_on_three, list(range(6)), workers=2))
 
 
-def die_on_two(item: int, _options: dict[str, Any]) -> int:
+def die_on_two(item: int) -> int:
     if item == 2:
         os._exit(1)  # killed, out of memory: no exception, the process is gone
     return item
@@ -48,4 +47,4 @@ def die_on_two(item: int, _options: dict[str, Any]) -> int:
 
 def test_a_dead_worker_stops_the_map_instead_of_hanging() -> None:
     with pytest.raises(BrokenProcessPool):
-        list(forked_map(die_on_two, list(range(6)), workers=2, options={}))
+        list(forked_map(die_on_two, list(range(6)), workers=2))
