@@ -295,7 +295,7 @@ def serve(
 
     application = create_app(Settings(), insecure_dev=insecure_dev)
     console.print(f"serving on http://{host}:{port} (docs at /docs)")
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
 
 
 @app.command()

@@ -15,6 +15,7 @@ from radar.store import open_store
 from serving.body_limit import BodySizeLimit
 from serving.errors import install_error_handlers
 from serving.holder import ModelHolder
+from serving.listed import ListedRecommendations
 from serving.routes import health, model, recommend, score
 from serving.security import load_api_keys, require_api_key
 
@@ -62,7 +63,8 @@ def create_app(settings: Settings | None = None, *, insecure_dev: bool = False) 
     app.state.settings = config
     app.state.holder = holder
     app.state.api_keys = keys
-    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(ListedRecommendations, holder=holder, api_keys=keys, min_fit=config.min_fit)
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)  # outermost: runs first
     install_error_handlers(app)
     app.include_router(health.router)
     secured = [Depends(require_api_key)]

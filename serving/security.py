@@ -26,12 +26,18 @@ async def require_api_key(
     request: Request, x_api_key: Annotated[str | None, Header()] = None
 ) -> None:
     """FastAPI dependency: 401 unless the request carries a known key (or keys are off)."""
-    keys: tuple[str, ...] = request.app.state.api_keys
-    if not keys:  # --insecure-dev
-        return
-    given = (x_api_key or "").encode()
-    if not any(hmac.compare_digest(given, key.encode()) for key in keys):
+    given = None if x_api_key is None else x_api_key.encode("latin-1")  # the header's bytes
+    if not key_is_known(request.app.state.api_keys, given):
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail="missing or wrong X-API-Key header: ask the radar's operators for a key",
         )
+
+
+def key_is_known(keys: tuple[str, ...], given: bytes | None) -> bool:
+    """Whether `given` (the header's bytes) is one of `keys`, in constant time; any
+    key will do when there are none (--insecure-dev)."""
+    if not keys:
+        return True
+    presented = given or b""
+    return any(hmac.compare_digest(presented, key.encode()) for key in keys)

@@ -1,0 +1,123 @@
+"""The fast path of `POST /v1/recommend`: it answers what the lists cover, byte for byte
+as the FastAPI route does, and hands everything else to the route with its body intact."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from starlette.types import Receive, Scope, Send
+
+from radar.settings import Settings
+from serving.app import create_app
+from serving.listed import ListedRecommendations
+from serving.lists import LIST_TOP_K
+
+KEY = "test-key-123"
+JSON = {"X-API-Key": KEY, "Content-Type": "application/json"}
+COVERED = [
+    {"streamer_id": "h0002"},
+    {"streamer_id": "h0005", "top_k": 3},
+    {"streamer_id": "h0011", "top_k": LIST_TOP_K, "min_fit": 0.85},
+]
+
+
+@pytest.fixture(scope="module")
+def client(trained_home: Path) -> Iterator[TestClient]:
+    """The whole app, started (model loaded, lists warmed)."""
+    with TestClient(create_app(Settings(home=trained_home, api_keys=KEY, min_fit=0.5))) as fast:
+        yield fast
+
+
+class Route:
+    """A stand-in for the FastAPI app behind the middleware: keeps what reached it."""
+
+    def __init__(self) -> None:
+        self.bodies: list[bytes] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        self.bodies.append(body)
+        await send({"type": "http.response.start", "status": 299, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+
+def fast_path(client: TestClient) -> tuple[ListedRecommendations, Route]:
+    """The app's fast path in front of a `Route` instead of FastAPI."""
+    route = Route()
+    state = client.app.state  # type: ignore[attr-defined]
+    listed = ListedRecommendations(
+        route, holder=state.holder, api_keys=state.api_keys, min_fit=state.settings.min_fit
+    )
+    return listed, route
+
+
+def post(asgi: ListedRecommendations, body: bytes, headers: dict[str, str]) -> httpx.Response:
+    async def posting() -> httpx.Response:
+        transport = httpx.ASGITransport(app=asgi)
+        async with httpx.AsyncClient(transport=transport, base_url="http://radar") as client:
+            return await client.post("/v1/recommend", content=body, headers=headers)
+
+    return asyncio.run(posting())
+
+
+def test_covered_requests_never_reach_the_route(client: TestClient) -> None:
+    listed, route = fast_path(client)
+    lists = client.app.state.holder.current.lists  # type: ignore[attr-defined]
+    items = 0
+    for request in COVERED:
+        response = post(listed, json.dumps(request).encode(), JSON)
+        assert response.status_code == 200
+        expected = lists.answer(
+            request["streamer_id"],
+            top_k=request.get("top_k", 10),
+            min_fit=request.get("min_fit", 0.5),
+        )
+        assert response.content == expected
+        items += len(response.json()["items"])
+    assert route.bodies == [] and items > 0
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (b'{"streamer_id": "h0002"}', {"Content-Type": "application/json"}),
+        (b'{"streamer_id": "h0002"}', {**JSON, "X-API-Key": "wrong"}),
+        (b'{"streamer_id": "h0002"}', {**JSON, "Content-Type": "text/plain"}),
+        (b'{"streamer_id": "h0002", "top_k": 0}', JSON),
+        (b'{"streamer_id": "h0002", "extra": 1}', JSON),
+        (b'{"streamer_id": "h0002", "min_fit": 0.1}', JSON),
+        (b'{"streamer_id": "h0002", "top_k": 21}', JSON),
+        (b'{"streamer_id": "nobody"}', JSON),
+        (b'{"streamer_id": ', JSON),
+    ],
+)
+def test_everything_else_reaches_the_route_whole(
+    client: TestClient, body: bytes, headers: dict[str, str]
+) -> None:
+    listed, route = fast_path(client)
+    response = post(listed, body, headers)
+    assert response.status_code == 299
+    assert route.bodies == [body]
+
+
+def test_fast_and_routed_answers_are_identical(client: TestClient, trained_home: Path) -> None:
+    routed = create_app(Settings(home=trained_home, api_keys=KEY, min_fit=0.5))
+    routed.user_middleware = [
+        layer for layer in routed.user_middleware if layer.cls is not ListedRecommendations
+    ]
+    with TestClient(routed) as slow:
+        for request in COVERED:
+            answers = [c.post("/v1/recommend", json=request, headers=JSON) for c in (client, slow)]
+            assert [answer.status_code for answer in answers] == [200, 200]
+            assert answers[0].content == answers[1].content
+            assert answers[0].headers["content-type"] == answers[1].headers["content-type"]
