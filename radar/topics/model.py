@@ -59,6 +59,8 @@ class TopicModel:
         (1, 2)
     """
 
+    _files: Path  # a loaded model's folder, for the parts read on first use
+
     def __init__(
         self,
         num_topics: int = 20,
@@ -266,9 +268,6 @@ class TopicModel:
     @classmethod
     def load(cls, directory: Path) -> TopicModel:
         """Read a model written by `save`; refuses a schema version it does not know."""
-        from gensim.corpora import Dictionary
-        from gensim.models import LdaModel
-
         directory = Path(directory)
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
         version = manifest.get("schema_version")
@@ -288,8 +287,7 @@ class TopicModel:
             user_words=[UserWord(*entry) for entry in snapshot["user_words"]],
             stopwords=snapshot["stopwords"],
         )
-        model.lda_ = LdaModel.load(str(directory / "lda"))
-        model.dictionary_ = Dictionary.load_from_text(str(directory / "dictionary.txt"))
+        model._files = directory  # gensim's part is read on first use: see __getattr__
         topics = json.loads((directory / "topics.json").read_text(encoding="utf-8"))
         model.topic_labels_ = topics["labels"]
         model.fingerprint_ = manifest["training_data"]["fingerprint"]
@@ -318,8 +316,22 @@ class TopicModel:
 
     # -- helpers ----------------------------------------------------------------------
 
+    def __getattr__(self, name: str) -> Any:
+        """A loaded model reads `lda_` and `dictionary_` from its files when first asked:
+        scoring from stored profiles and product vectors needs neither (nor gensim's
+        import, a second and a half of a batch's start)."""
+        if name in ("lda_", "dictionary_") and "_files" in self.__dict__:
+            from gensim.corpora import Dictionary
+            from gensim.models import LdaModel
+
+            files: Path = self.__dict__["_files"]
+            self.lda_ = LdaModel.load(str(files / "lda"))
+            self.dictionary_ = Dictionary.load_from_text(str(files / "dictionary.txt"))
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def _check_fitted(self) -> None:
-        if not hasattr(self, "lda_"):
+        if "lda_" not in self.__dict__ and "_files" not in self.__dict__:  # fitted or loaded
             raise NotFittedError(
                 "this TopicModel is not fitted yet: call fit(texts) or TopicModel.load(dir)"
             )

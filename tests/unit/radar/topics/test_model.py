@@ -86,6 +86,21 @@ def test_save_load_gives_the_same_transform(fitted: TopicModel, tmp_path: Path) 
     assert manifest["training_data"]["fingerprint"] == fitted.fingerprint_
 
 
+def test_a_loaded_model_reads_its_lda_when_first_used(fitted: TopicModel, tmp_path: Path) -> None:
+    fitted.save(tmp_path / "model")
+    loaded = TopicModel.load(tmp_path / "model")
+    assert "lda_" not in vars(loaded) and "dictionary_" not in vars(loaded)
+    assert loaded.topic_labels_ == fitted.topic_labels_  # labels need no LDA
+    assert len(loaded.dictionary_) == len(fitted.dictionary_)
+    assert "lda_" in vars(loaded)  # both parts read together
+    np.testing.assert_array_equal(loaded.topic_word_matrix(), fitted.topic_word_matrix())
+    loaded.save(tmp_path / "again")  # a loaded model saves whole
+    again = TopicModel.load(tmp_path / "again")
+    np.testing.assert_array_equal(again.topic_word_matrix(), fitted.topic_word_matrix())
+    with pytest.raises(AttributeError, match="no attribute 'nothing_'"):
+        _ = loaded.nothing_
+
+
 def test_save_replaces_an_existing_model_whole(fitted: TopicModel, tmp_path: Path) -> None:
     (tmp_path / "model").mkdir()
     (tmp_path / "model" / "stale.txt").write_text("old")
