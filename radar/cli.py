@@ -391,14 +391,19 @@ def _batch(
 ) -> BatchSummary:
     from contextlib import AbstractContextManager, nullcontext
 
+    from radar.matching.forked import forked_call
+    from radar.matching.history import load_catalogue
     from radar.matching.scoring import BlockMapper, map_blocks
     from radar.store import open_store
     from serving.batch import iso_week, run_batch
-    from serving.registry import load_champion
+    from serving.registry import fetch_champion
 
-    loaded = load_champion(
-        settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
-    )
+    registry = (settings.resolved_mlflow_tracking_uri, settings.model_name)
+    # the registry (and MLflow's slow import) in another process while the store is read
+    with forked_call(fetch_champion, *registry, settings.model_cache_dir) as champion:
+        store = open_store(settings.resolved_database_url)
+        products = load_catalogue(store)
+        loaded = champion().load()
     engine: AbstractContextManager[BlockMapper] = nullcontext(map_blocks)
     if scheduler is not None:
         from serving.dask_engine import dask_engine
@@ -418,7 +423,7 @@ def _batch(
     ):
         task = bar.add_task("hosts", total=None)
         return run_batch(
-            open_store(settings.resolved_database_url),
+            store,
             loaded,
             week=iso_week(week),
             out_dir=out or settings.batch_dir,
@@ -427,6 +432,7 @@ def _batch(
             progress=lambda done, total: bar.update(task, completed=done, total=total),
             scoring=scoring,
             workers=settings.resolved_batch_workers,
+            products=products,
         )
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import Engine, delete
 from radar.atomic import atomic_file
 from radar.errors import RadarError
 from radar.matching.forked import forked_map
+from radar.matching.products import ProductText
 from radar.matching.recommender import HostRecommendations
 from radar.matching.scoring import BlockMapper, map_blocks
 from radar.matching.store_recommender import StoreRecommender
@@ -121,12 +122,15 @@ def run_batch(
     progress: Callable[[int, int], None] | None = None,
     scoring: BlockMapper = map_blocks,
     workers: int = 1,
+    products: list[ProductText] | None = None,
 ) -> BatchSummary:
     """Score every host (blocks of hosts through `scoring`: in process by default, in
     `workers` forked processes, or on a Dask cluster), write the week's files and replace
-    the week's rows in the store."""
+    the week's rows in the store. `products`: the store's catalogue, when already read."""
     with _no_collector_passes():
-        scorer = StoreRecommender(engine, served.model, model_version=served.version)
+        scorer = StoreRecommender(
+            engine, served.model, model_version=served.version, products=products
+        )
         rows, summary = _score(
             scorer, served.version, week, top_k, min_fit, progress, scoring, workers
         )
@@ -134,27 +138,24 @@ def run_batch(
         out_dir.mkdir(parents=True, exist_ok=True)
         stem = out_dir / f"recommendations-{week}"
 
-        def write(part: str) -> None:
+        parts = (  # two writers of about equal work (measured): one process each
+            (
+                partial(_xlsx_sink, stem.with_suffix(".xlsx"), week),
+                partial(_parquet_sink, stem.with_suffix(".parquet")),
+            ),
+            (partial(_store_sink, engine, week), partial(_csv_sink, stem.with_suffix(".csv"))),
+        )
+
+        def write(part: int) -> None:
             with ExitStack() as stack:  # one pass over the rows; a part lands whole or not
-                if part == WORKBOOK_AND_STORE:
-                    targets = [
-                        _xlsx_sink(stem.with_suffix(".xlsx"), week),
-                        _store_sink(engine, week),
-                    ]
-                else:
-                    targets = [
-                        _csv_sink(stem.with_suffix(".csv")),
-                        _parquet_sink(stem.with_suffix(".parquet")),
-                    ]
-                sinks = [stack.enter_context(target) for target in targets]
+                sinks = [stack.enter_context(open_sink()) for open_sink in parts[part]]
                 for group in rows.chunks():
                     for sink in sinks:
                         sink(group)
 
-        # two writers of about equal work, one per process
         for _ in forked_map(
             write,
-            [WORKBOOK_AND_STORE, TABLES],
+            range(len(parts)),
             workers=workers,
             after_fork=partial(engine.dispose, close=False),
         ):
@@ -339,10 +340,6 @@ def _xlsx_sink(path: Path, week: str) -> Iterator[Sink]:
     )
     with atomic_file(path) as file:
         write_workbook(file, [sheet])
-
-
-WORKBOOK_AND_STORE, TABLES = "workbook and store", "tables"
-"""What the two writers write: the XLSX and the store rows; the CSV and Parquet files."""
 
 
 def _cells(rows: list[BatchRow], cell: Callable[[Any], Any]) -> Iterator[list[Any]]:

@@ -1,7 +1,8 @@
 """Loading the champion radar model from the MLflow model registry.
 
 Each version is downloaded once into a cache folder (to a temporary name, then renamed),
-so a half-downloaded model is never loaded.
+so a half-downloaded model is never loaded. MLflow is imported where it is used: it
+takes two seconds and a batch can ask the registry from another process.
 """
 
 from __future__ import annotations
@@ -10,10 +11,6 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import mlflow
-from mlflow import MlflowClient
-from mlflow.exceptions import MlflowException
 
 from radar.errors import NoModelError
 from radar.model import RadarModel
@@ -38,6 +35,9 @@ def champion_version(tracking_uri: str, model_name: str) -> str:
     Raises:
         NoModelError: no registered model or no champion yet.
     """
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
     client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
     try:
         return str(client.get_model_version_by_alias(model_name, CHAMPION).version)
@@ -48,22 +48,52 @@ def champion_version(tracking_uri: str, model_name: str) -> str:
         ) from None
 
 
-def load_version(tracking_uri: str, model_name: str, version: str, cache: Path) -> LoadedModel:
-    """Load one registered version (downloading it into `cache` the first time)."""
+@dataclass(frozen=True)
+class ModelFiles:
+    """A registered version's files in the local cache: what MLflow is needed for."""
+
+    name: str
+    version: str
+    run_id: str | None
+    directory: Path
+
+    def load(self) -> LoadedModel:
+        """The model these files hold."""
+        return LoadedModel(RadarModel.load(self.directory), self.name, self.version, self.run_id)
+
+
+def fetch_version(tracking_uri: str, model_name: str, version: str, cache: Path) -> ModelFiles:
+    """One registered version's files (downloaded into `cache` the first time)."""
+    from mlflow import MlflowClient
+
     client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
     info = client.get_model_version(model_name, version)
     target = cache / model_name / str(version)
     if not (target / "matching.json").is_file():
         _download(tracking_uri, f"models:/{model_name}/{version}", target)
-    return LoadedModel(RadarModel.load(target), model_name, str(version), info.run_id)
+    return ModelFiles(model_name, str(version), info.run_id, target)
+
+
+def fetch_champion(tracking_uri: str, model_name: str, cache: Path) -> ModelFiles:
+    """The current champion's files."""
+    return fetch_version(
+        tracking_uri, model_name, champion_version(tracking_uri, model_name), cache
+    )
+
+
+def load_version(tracking_uri: str, model_name: str, version: str, cache: Path) -> LoadedModel:
+    """Load one registered version (downloading it into `cache` the first time)."""
+    return fetch_version(tracking_uri, model_name, version, cache).load()
 
 
 def load_champion(tracking_uri: str, model_name: str, cache: Path) -> LoadedModel:
     """Load the current champion."""
-    return load_version(tracking_uri, model_name, champion_version(tracking_uri, model_name), cache)
+    return fetch_champion(tracking_uri, model_name, cache).load()
 
 
 def _download(tracking_uri: str, model_uri: str, target: Path) -> None:
+    import mlflow
+
     mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_registry_uri(tracking_uri)
     target.parent.mkdir(parents=True, exist_ok=True)

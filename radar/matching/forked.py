@@ -1,9 +1,11 @@
 """Work shared out to forked processes, which inherit the parent's loaded state.
 
-The batch scores chunks of hosts against one catalogue; loading that catalogue, the
-history and the model takes seconds and hundreds of MB. Forked workers start with all of
-it already in memory (shared with the parent until written), so only the chunk's
-results travel back. Where fork is missing (or one worker is asked for) the work runs in
+The batch scores chunks of hosts against one catalogue (`forked_map`); loading that
+catalogue, the history and the model takes seconds and hundreds of MB. Forked workers
+start with all of it already in memory (shared with the parent until written), so only
+the chunk's results travel back. Before that, the batch asks the model registry (MLflow's
+import alone takes two seconds) in a process of its own while it reads the store
+(`forked_call`). Where fork is missing (or one worker is asked for) the work runs in
 this process.
 """
 
@@ -15,6 +17,8 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from functools import partial
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -53,6 +57,21 @@ def forked_map(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _work = _after_fork = None
+
+
+@contextmanager
+def forked_call(work: Callable[..., Result], *args: Any) -> Iterator[Callable[[], Result]]:
+    """Start `work(*args)` in a forked process while this one goes on (`work` and `args`
+    are pickled: a module-level function). The context gives a function that waits for
+    the result (or raises the error); leaving the context waits for the process. Where
+    fork is missing, `work` runs when its result is asked for."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        yield partial(work, *args)
+        return
+    with ProcessPoolExecutor(
+        1, mp_context=multiprocessing.get_context("fork"), initializer=_start
+    ) as pool:
+        yield pool.submit(work, *args).result
 
 
 def _start() -> None:

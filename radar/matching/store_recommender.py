@@ -54,17 +54,19 @@ class StoreRecommender:
         *,
         model_version: str | None = None,
         profile_ttl: float = 300.0,
+        products: list[ProductText] | None = None,
     ) -> None:
         """`model_version`: the registry version of `model`; with it, host profiles and
         the catalogue's vectors are saved to and reused from the store. `profile_ttl`:
         seconds a host's profile is reused before it is read again (new comments and
-        transcripts in the store show up after at most that long)."""
+        transcripts in the store show up after at most that long). `products`: the store's
+        catalogue (`load_catalogue`), when already read."""
         self.engine = engine
         self.model = model
         self.model_version = model_version
         self.profile_ttl = profile_ttl
         self._profiles: dict[str, tuple[float, HostProfile]] = {}
-        catalogue = self._catalogue(load_catalogue(engine))
+        catalogue = self._catalogue(load_catalogue(engine) if products is None else products)
         self.recommender = Recommender(model, catalogue)
 
     def _catalogue(self, products: list[ProductText]) -> ProductVectors:

@@ -1,4 +1,5 @@
-"""Forked workers: results in order, errors and dead workers reported, state inherited."""
+"""Forked workers: results in order, errors and dead workers reported, state inherited;
+a forked call runs beside its caller."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from radar.matching.forked import forked_map
+from radar.matching.forked import forked_call, forked_map
 
 INHERITED = {"base": 0}
 
@@ -48,3 +49,15 @@ def die_on_two(item: int) -> int:
 def test_a_dead_worker_stops_the_map_instead_of_hanging() -> None:
     with pytest.raises(BrokenProcessPool):
         list(forked_map(die_on_two, list(range(6)), workers=2))
+
+
+def test_a_forked_call_runs_beside_the_caller() -> None:
+    with forked_call(square_plus_base, 7) as result:
+        here = os.getpid()  # the caller goes on meanwhile
+        value, pid = result()
+    assert value == 49 + INHERITED["base"] and pid != here
+
+
+def test_a_forked_call_reports_its_error() -> None:
+    with forked_call(fail_on_three, 3) as result, pytest.raises(ValueError, match="three"):
+        result()
