@@ -10,7 +10,7 @@ missing. A host with fewer than `min_tokens` modelled tokens is `insufficient_da
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -74,16 +74,28 @@ def build_profiles(
     for doc in documents:
         if doc.streamer_id is not None and doc.kind in (TRANSCRIPT, COMMENTS):
             grouped[(doc.streamer_id, doc.kind)].append(doc)
+    # every document's topics in one call: inference is vectorised over documents, and a
+    # document's weights do not depend on the others it is inferred with
+    sources = list(grouped)
+    tokens = model.tokenize(doc.text for key in sources for doc in grouped[key])
+    thetas = model.transform_tokens(tokens)
+    starts = np.cumsum([0] + [len(grouped[key]) for key in sources])
+    inferred = {
+        key: _Inferred(grouped[key], tokens[start:end], thetas[start:end])
+        for key, start, end in zip(sources, starts[:-1], starts[1:], strict=True)
+    }
+    known = model.dictionary_.token2id
+    nothing = _Inferred([], [], np.zeros((0, model.num_topics)))
     profiles = {}
     for streamer_id in streamer_ids:
-        talk_docs = grouped.get((streamer_id, TRANSCRIPT), [])
-        fans_docs = grouped.get((streamer_id, COMMENTS), [])
-        times = [doc.time for doc in talk_docs + fans_docs if doc.time is not None]
+        talk_docs = inferred.get((streamer_id, TRANSCRIPT), nothing)
+        fans_docs = inferred.get((streamer_id, COMMENTS), nothing)
+        times = [doc.time for doc in talk_docs.docs + fans_docs.docs if doc.time is not None]
         host_as_of = as_of or (max(times) if times else datetime.min)
-        talk = _source_profile(talk_docs, model, host_as_of, config)
-        fans = _source_profile(fans_docs, model, host_as_of, config)
+        talk = _source_profile(talk_docs, known, host_as_of, config)
+        fans = _source_profile(fans_docs, known, host_as_of, config)
         profile = _combine(streamer_id, talk, fans, config)
-        profile.evidence = evidence_lines(talk_docs, fans_docs)
+        profile.evidence = evidence_lines(talk_docs.docs, fans_docs.docs)
         profiles[streamer_id] = profile
     return profiles
 
@@ -104,6 +116,15 @@ def evidence_lines(talk_docs: list[Document], fans_docs: list[Document]) -> list
 
 
 @dataclass
+class _Inferred:
+    """One source's documents with their tokens and topic weights."""
+
+    docs: list[Document]
+    tokens: list[list[str]]
+    thetas: np.ndarray
+
+
+@dataclass
 class _Source:
     vector: np.ndarray | None
     tokens: int
@@ -111,21 +132,18 @@ class _Source:
 
 
 def _source_profile(
-    docs: list[Document], model: TopicModel, as_of: datetime, config: ProfileSettings
+    source: _Inferred, known: Mapping[str, int], as_of: datetime, config: ProfileSettings
 ) -> _Source:
-    if not docs:
+    if not source.docs:
         return _Source(None, 0, {})
-    tokens = model.tokenize(doc.text for doc in docs)
-    known = model.dictionary_.token2id
-    counts = np.array([sum(token in known for token in doc) for doc in tokens], dtype=float)
+    counts = np.array([sum(token in known for token in doc) for doc in source.tokens], dtype=float)
     if counts.sum() == 0:
         return _Source(None, 0, {})
-    ages = np.array([(as_of - (doc.time or as_of)).total_seconds() / 86400 for doc in docs])
+    ages = np.array([(as_of - (doc.time or as_of)).total_seconds() / 86400 for doc in source.docs])
     weights = counts * 0.5 ** (np.clip(ages, 0, None) / config.half_life_days)
-    thetas = model.transform_tokens(tokens)
-    vector = weights @ thetas / weights.sum()
+    vector = weights @ source.thetas / weights.sum()
     keywords: dict[str, float] = defaultdict(float)
-    for doc_tokens, weight in zip(tokens, weights, strict=True):
+    for doc_tokens, weight in zip(source.tokens, weights, strict=True):
         for token in doc_tokens:
             if token in known:
                 keywords[token] += weight
