@@ -1,10 +1,11 @@
 import re
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from features.normalize import ALLOWED_CHARACTERS, NormalizeOptions, normalize_text
+from features.normalize import ALLOWED_CHARACTERS, NormalizeOptions, _nfkc, normalize_text
 
 ONLY_ALLOWED = re.compile(f"^[{ALLOWED_CHARACTERS}]*$")
 
@@ -74,3 +75,18 @@ def test_idempotent_on_dense_chinese_social_text(text: str) -> None:
     once = normalize_text(text)
     assert normalize_text(once) == once
     assert ONLY_ALLOWED.match(once)
+
+
+WIDE_AND_COMBINING = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list("，！？：；（）ＡＢ１。、你好e\u0301\u0301\u3000ﬁ①㈱ｶﾞ가\u1100\u1161")),
+        st.characters(),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=1000)
+@given(WIDE_AND_COMBINING)
+def test_fast_nfkc_is_nfkc(text: str) -> None:
+    assert _nfkc(text) == unicodedata.normalize("NFKC", text)
