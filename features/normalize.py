@@ -42,7 +42,6 @@ _MENTION = re.compile(r"@[^\s@,.!?;:。、]{1,20}")
 _PRICE = re.compile(
     r"[¥$]\d+(?:\.\d+)?|\d+(?:\.\d+)?(?:元|块钱|块|rmb)|[零一二两三四五六七八九十百千万]+(?:元|块钱)"
 )
-_SPACES = re.compile(r"\s+")
 _COMMON_WIDE = [(wide, unicodedata.normalize("NFKC", wide)) for wide in "，！？：；（）"]
 """Full-width punctuation of everyday Chinese text, with its NFKC form (one character)."""
 
@@ -82,8 +81,7 @@ def normalize_text(text: str, options: NormalizeOptions | None = None) -> str:
         text = _RUN.sub(_collapse_run, text)
     if opts.replace_prices:
         text = _PRICE.sub(f" {PRICE_WORD} ", text)
-    text = _DISALLOWED.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(_DISALLOWED.sub(" ", text).split())  # the space is all that is left
 
 
 def _nfkc(text: str) -> str:
