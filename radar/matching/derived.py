@@ -3,15 +3,17 @@ and the catalogue's vectors.
 
 Building them runs every document and product text through the topic model, the slow
 part of scoring at scale; so they are saved with the model version that made them and
-the data version they saw (the last ingest run), and reused until either changes.
+the data version they saw (the last ingest run that loaded rows into the tables they
+are made from: transcripts and comments for profiles, products for the catalogue), and
+reused until either changes. A run that brings only placements, say, keeps both.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable, Sequence
-from typing import overload
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any, overload
 
 import numpy as np
 from sqlalchemy import Engine, delete, select
@@ -21,19 +23,35 @@ from radar.matching.profiles import HostProfile
 from radar.store.database import IDS_PER_QUERY
 from radar.store.models import Base, CatalogueVectorsRow, HostProfileRow, IngestRun
 
+PROFILE_TABLES = ("transcripts", "comments")
+"""The tables host profiles are made from."""
+CATALOGUE_TABLES = ("products",)
+"""The table the catalogue's vectors are made from."""
 _RECORD, _UNIT = "\x1e", "\x1f"  # separators of products and of tokens in stored tokens
 
 
-def data_version(engine: Engine) -> str:
-    """The id of the store's last finished ingest run ("" before the first)."""
+def data_version(engine: Engine, tables: Collection[str] | None = None) -> str:
+    """The id of the store's last finished ingest run ("" before the first); with
+    `tables`, of the last run that loaded rows into any of them: what data derived from
+    those tables alone is made from."""
     with engine.connect() as connection:
-        run = connection.scalar(
-            select(IngestRun.run_id)
+        runs = connection.execute(
+            select(IngestRun.run_id, IngestRun.counts)
             .where(IngestRun.finished_at.is_not(None))
             .order_by(IngestRun.finished_at.desc(), IngestRun.run_id.desc())
-            .limit(1)
         )
-    return run or ""
+        for run_id, counts in runs:
+            if tables is None or _loaded_any(json.loads(counts or "{}"), tables):
+                return str(run_id)
+    return ""
+
+
+def _loaded_any(counts: dict[str, Any], tables: Collection[str]) -> bool:
+    """Whether an ingest run's counts show rows loaded into any of `tables`."""
+    return any(
+        isinstance(counts.get(table), dict) and counts[table].get("loaded", 0) > 0
+        for table in tables
+    )
 
 
 def load_profiles(

@@ -14,6 +14,8 @@ from radar.corpus import load_documents
 from radar.errors import UnknownProductError, UnknownStreamerError
 from radar.matching.categories import attach_categories
 from radar.matching.derived import (
+    CATALOGUE_TABLES,
+    PROFILE_TABLES,
     data_version,
     load_catalogue_vectors,
     load_profiles,
@@ -74,7 +76,7 @@ class StoreRecommender:
         the store's current data, else built (and saved for next time)."""
         if self.model_version is None:
             return self._build_catalogue(products)
-        version_of_data = data_version(self.engine)
+        version_of_data = data_version(self.engine, CATALOGUE_TABLES)
         stored = load_catalogue_vectors(self.engine, self.model_version, version_of_data, products)
         if stored is not None:
             return stored
@@ -114,7 +116,7 @@ class StoreRecommender:
         store's current data, else built from their documents (and saved for next time)."""
         if self.model_version is None:
             return self._build(streamer_ids)
-        version_of_data = data_version(self.engine)
+        version_of_data = data_version(self.engine, PROFILE_TABLES)
         profiles = load_profiles(self.engine, self.model_version, version_of_data, streamer_ids)
         missing = [host for host in streamer_ids if host not in profiles]
         if missing:

@@ -1,11 +1,11 @@
-"""Host profiles are stored with the model version that made them and reused until the
-model version or the store's data changes."""
+"""Host profiles and the catalogue's vectors are stored with the model version that made
+them and reused until the model version or the data they are made from changes."""
 
 from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select, update
 
 from radar.matching import store_recommender
 from radar.matching.derived import (
+    CATALOGUE_TABLES,
     data_version,
     load_catalogue_vectors,
     load_profiles,
@@ -56,17 +57,48 @@ def test_profiles_are_saved_reused_and_renewed(trained_home: Path, tmp_path: Pat
     reused = StoreRecommender(engine, scorer.model, model_version=scorer.model_version)
     assert reused.recommend("h0002", top_k=5, min_fit=0.5).state == "insufficient_data"
 
-    with engine.begin() as connection:  # new data arrives: profiles are built again
-        moment = datetime(2030, 1, 1)
-        connection.execute(
-            IngestRun.__table__.insert().values(
-                run_id="later", source="test", started_at=moment, finished_at=moment, counts="{}"
-            )
-        )
+    _ingest_run(engine, "outcomes only", placements=3)  # no new text: profiles kept
+    kept = StoreRecommender(engine, scorer.model, model_version=scorer.model_version)
+    assert kept.recommend("h0002", top_k=5, min_fit=0.5).state == "insufficient_data"
+
+    _ingest_run(engine, "new comments", comments=2)  # new text: profiles are built again
     renewed = StoreRecommender(engine, scorer.model, model_version=scorer.model_version)
     again = renewed.recommend("h0002", top_k=5, min_fit=0.5)
     assert again.state == "ready"
     assert [i.product_id for i in again.items] == [i.product_id for i in first["h0002"].items]
+
+
+def _ingest_run(engine: Engine, run_id: str, **loaded: int) -> None:
+    """Record a finished ingest run that loaded these numbers of rows per table."""
+    with engine.connect() as connection:  # each run finishes after the ones before
+        earlier = connection.scalar(select(func.count()).select_from(IngestRun)) or 0
+    moment = datetime(2030, 1, 1) + timedelta(minutes=earlier)
+    counts = {
+        table: {"read": rows, "loaded": rows, "quarantined": 0} for table, rows in loaded.items()
+    }
+    with engine.begin() as connection:
+        connection.execute(
+            IngestRun.__table__.insert().values(
+                run_id=run_id,
+                source="test",
+                started_at=moment,
+                finished_at=moment,
+                counts=json.dumps(counts),
+            )
+        )
+
+
+def test_data_versions_follow_the_tables_a_run_loaded(tmp_path: Path) -> None:
+    engine = open_store(f"sqlite:///{tmp_path / 'radar.db'}")
+    assert data_version(engine) == data_version(engine, ["products"]) == ""
+    _ingest_run(engine, "r1", products=5, comments=9)
+    _ingest_run(engine, "r2", placements=4, products=0)
+    _ingest_run(engine, "r3", transcripts=1)
+    assert data_version(engine) == "r3"
+    assert data_version(engine, ["transcripts", "comments"]) == "r3"
+    assert data_version(engine, ["products"]) == "r1"  # r2 loaded no product
+    assert data_version(engine, ["placements"]) == "r2"
+    assert data_version(engine, ["streamers"]) == ""
 
 
 def test_saved_profiles_load_back_equal(tmp_path: Path) -> None:
@@ -127,6 +159,12 @@ def test_catalogue_vectors_are_saved_and_reused(trained_home: Path, tmp_path: Pa
         load_catalogue_vectors(engine, scorer.model_version, data_version(engine), products[1:])
         is None
     )
+    before = data_version(engine, CATALOGUE_TABLES)
+    _ingest_run(engine, "new text", transcripts=4)
+    assert data_version(engine, CATALOGUE_TABLES) == before  # the vectors stay valid
+    assert load_catalogue_vectors(engine, scorer.model_version, before, products) is not None
+    _ingest_run(engine, "new products", products=1)
+    assert data_version(engine, CATALOGUE_TABLES) == "new products"  # built again
 
 
 def test_scoring_in_chunks_gives_the_same_lists(
