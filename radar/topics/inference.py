@@ -14,7 +14,9 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.special import psi
 
-DOCS_AT_ONCE = 4096
+NONZEROS_AT_ONCE = 100_000
+"""Each iteration holds a few (non-zeros × topics) arrays: documents are inferred in parts
+of at most this many non-zeros (40 MB an array at 50 topics) but at least one document."""
 
 
 def infer_topic_weights(
@@ -35,18 +37,15 @@ def infer_topic_weights(
         tol: a document stops when its mean absolute change of gamma falls below this.
     """
     n_docs = counts.shape[0]
-    if n_docs > DOCS_AT_ONCE:  # each iteration holds two (non-zeros × topics) arrays
-        parts = [
+    parts = _row_parts(counts.indptr, NONZEROS_AT_ONCE)
+    if len(parts) > 1:
+        inferred = [
             infer_topic_weights(
-                counts[start : start + DOCS_AT_ONCE],
-                exp_elog_beta,
-                alpha,
-                max_iter=max_iter,
-                tol=tol,
+                counts[start:end], exp_elog_beta, alpha, max_iter=max_iter, tol=tol
             )
-            for start in range(0, n_docs, DOCS_AT_ONCE)
+            for start, end in parts
         ]
-        return np.vstack(parts)
+        return np.vstack(inferred)
     lengths = np.asarray(counts.sum(axis=1)).ravel()
     gamma = alpha[np.newaxis, :] + (lengths / alpha.size)[:, np.newaxis]
     active = np.flatnonzero(lengths > 0)
@@ -65,6 +64,19 @@ def infer_topic_weights(
         active = active[change >= tol]
     weights = gamma / gamma.sum(axis=1, keepdims=True)
     return weights if n_docs else np.zeros((0, alpha.size))
+
+
+def _row_parts(indptr: np.ndarray, limit: int) -> list[tuple[int, int]]:
+    """Consecutive row ranges of a CSR matrix holding at most `limit` non-zeros each (a
+    longer row alone in its range)."""
+    parts: list[tuple[int, int]] = []
+    start, rows = 0, len(indptr) - 1
+    while start < rows:
+        end = int(np.searchsorted(indptr, indptr[start] + limit, side="right")) - 1
+        end = min(max(end, start + 1), rows)
+        parts.append((start, end))
+        start = end
+    return parts
 
 
 def _dirichlet_expectation(gamma: np.ndarray) -> np.ndarray:

@@ -43,5 +43,16 @@ def test_large_inputs_are_inferred_in_parts_with_the_same_result(
     beta = rng.dirichlet(np.full(30, 0.5), size=4)
     alpha = np.full(4, 0.5)
     whole = infer_topic_weights(counts, beta, alpha)
-    monkeypatch.setattr(inference, "DOCS_AT_ONCE", 7)
+    monkeypatch.setattr(inference, "NONZEROS_AT_ONCE", 20)
     np.testing.assert_array_equal(infer_topic_weights(counts, beta, alpha), whole)
+
+
+def test_parts_hold_at_most_the_limit_and_every_row_once() -> None:
+    lengths = [3, 0, 5, 12, 1, 1, 4, 0]  # non-zeros per row; the row of 12 is over the limit
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    parts = inference._row_parts(indptr, 6)
+    assert [row for start, end in parts for row in range(start, end)] == list(range(8))
+    for start, end in parts:
+        assert indptr[end] - indptr[start] <= 6 or end == start + 1
+    assert parts == [(0, 2), (2, 3), (3, 4), (4, 8)]
+    assert inference._row_parts(np.array([0]), 6) == []
