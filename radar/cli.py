@@ -21,10 +21,13 @@ from rich.progress import (
 from rich.table import Table
 
 from radar.errors import RadarError
-from radar.ingest import IngestReport, ingest_directory
 from radar.settings import Settings
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from radar.ingest import IngestReport
+    from radar.matching.history import StoreSnapshot
     from radar.matching.recommender import HostRecommendations
     from radar.matching.store_recommender import StoreRecommender
     from serving.batch import BatchSummary
@@ -392,18 +395,18 @@ def _batch(
     from contextlib import AbstractContextManager, nullcontext
 
     from radar.matching.forked import forked_call
-    from radar.matching.history import load_catalogue
-    from radar.matching.scoring import BlockMapper, map_blocks
-    from radar.store import open_store
-    from serving.batch import iso_week, run_batch
     from serving.registry import fetch_champion
 
     registry = (settings.resolved_mlflow_tracking_uri, settings.model_name)
-    # the registry (and MLflow's slow import) in another process while the store is read
+    # the registry (MLflow's import alone takes two seconds) in a process forked before
+    # anything heavy is imported, while this one imports the rest and reads the store
     with forked_call(fetch_champion, *registry, settings.model_cache_dir) as champion:
-        store = open_store(settings.resolved_database_url)
-        products = load_catalogue(store)
+        store, snapshot = _store_snapshot(settings)
         loaded = champion().load()
+
+    from radar.matching.scoring import BlockMapper, map_blocks
+    from serving.batch import iso_week, run_batch
+
     engine: AbstractContextManager[BlockMapper] = nullcontext(map_blocks)
     if scheduler is not None:
         from serving.dask_engine import dask_engine
@@ -432,8 +435,17 @@ def _batch(
             progress=lambda done, total: bar.update(task, completed=done, total=total),
             scoring=scoring,
             workers=settings.resolved_batch_workers,
-            products=products,
+            snapshot=snapshot,
         )
+
+
+def _store_snapshot(settings: Settings) -> tuple[Engine, StoreSnapshot]:
+    """The store, and what scoring reads from it whatever the model."""
+    from radar.matching.history import read_snapshot
+    from radar.store import open_store
+
+    store = open_store(settings.resolved_database_url)
+    return store, read_snapshot(store)
 
 
 def _print_batch_summary(summary: BatchSummary) -> None:
@@ -479,6 +491,7 @@ def _print_training(settings: Settings, outcome: TrainingOutcome) -> None:
 
 
 def _ingest(settings: Settings, directory: Path, *, show_progress: bool) -> IngestReport:
+    from radar.ingest import ingest_directory
     from radar.store import open_store
 
     engine = open_store(settings.resolved_database_url)

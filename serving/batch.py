@@ -25,7 +25,7 @@ from sqlalchemy import Engine, delete
 from radar.atomic import atomic_file
 from radar.errors import RadarError
 from radar.matching.forked import forked_map
-from radar.matching.products import ProductText
+from radar.matching.history import StoreSnapshot
 from radar.matching.recommender import HostRecommendations
 from radar.matching.scoring import BlockMapper, map_blocks
 from radar.matching.store_recommender import StoreRecommender
@@ -122,14 +122,15 @@ def run_batch(
     progress: Callable[[int, int], None] | None = None,
     scoring: BlockMapper = map_blocks,
     workers: int = 1,
-    products: list[ProductText] | None = None,
+    snapshot: StoreSnapshot | None = None,
 ) -> BatchSummary:
     """Score every host (blocks of hosts through `scoring`: in process by default, in
     `workers` forked processes, or on a Dask cluster), write the week's files and replace
-    the week's rows in the store. `products`: the store's catalogue, when already read."""
+    the week's rows in the store. `snapshot`: the store's catalogue and histories, when
+    already read."""
     with _no_collector_passes():
         scorer = StoreRecommender(
-            engine, served.model, model_version=served.version, products=products
+            engine, served.model, model_version=served.version, snapshot=snapshot
         )
         rows, summary = _score(
             scorer, served.version, week, top_k, min_fit, progress, scoring, workers

@@ -48,10 +48,10 @@ class ListedRecommendations:
 
     def _answer(self, scope: Scope, body: bytes) -> bytes | None:
         """The ready response body, or None to leave the request to the route."""
-        headers = dict(scope["headers"])
-        if not headers.get(b"content-type", b"").startswith(b"application/json"):
+        headers: list[tuple[bytes, bytes]] = scope["headers"]
+        if not (_first(headers, b"content-type") or b"").startswith(b"application/json"):
             return None
-        if not key_is_known(self.api_keys, headers.get(b"x-api-key")):
+        if not key_is_known(self.api_keys, _first(headers, b"x-api-key")):
             return None
         served = self.holder.current
         if served is None:
@@ -71,3 +71,9 @@ async def _read_request(receive: Receive) -> list[Message]:
     while messages[-1]["type"] == "http.request" and messages[-1].get("more_body", False):
         messages.append(await receive())
     return messages
+
+
+def _first(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
+    """A header's first value, as Starlette reads it (a repeated key must not pass here
+    where the route would refuse it)."""
+    return next((value for key, value in headers if key == name), None)

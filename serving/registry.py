@@ -1,8 +1,9 @@
 """Loading the champion radar model from the MLflow model registry.
 
 Each version is downloaded once into a cache folder (to a temporary name, then renamed),
-so a half-downloaded model is never loaded. MLflow is imported where it is used: it
-takes two seconds and a batch can ask the registry from another process.
+so a half-downloaded model is never loaded. MLflow and the model's code are imported
+where they are used: MLflow alone takes two seconds, and the batch asks the registry
+from a process forked before anything heavy is imported.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from radar.errors import NoModelError
-from radar.model import RadarModel
+
+if TYPE_CHECKING:
+    from radar.model import RadarModel
 
 CHAMPION = "champion"
 ARTIFACT_DIR = "radar_model"
@@ -59,6 +63,8 @@ class ModelFiles:
 
     def load(self) -> LoadedModel:
         """The model these files hold."""
+        from radar.model import RadarModel
+
         return LoadedModel(RadarModel.load(self.directory), self.name, self.version, self.run_id)
 
 

@@ -35,6 +35,35 @@ def load_outcomes(engine: Engine) -> list[Outcome]:
     return load_placements(engine)[0]
 
 
+History = tuple[list[Outcome], set[str]]
+"""A host's past placements with an outcome (oldest first), and every product placed."""
+
+
+@dataclass(frozen=True)
+class StoreSnapshot:
+    """What scoring reads from the store whatever the model, read at once: the catalogue
+    and every host's history (the batch reads them while the registry answers)."""
+
+    products: list[ProductText]
+    histories: dict[str, History]
+
+
+def read_snapshot(engine: Engine) -> StoreSnapshot:
+    """The store's catalogue and every host's history, as they are now."""
+    outcomes, placed = load_placements(engine)
+    return StoreSnapshot(load_catalogue(engine), histories_of(outcomes, placed, list(placed)))
+
+
+def histories_of(
+    outcomes: list[Outcome], placed: dict[str, set[str]], streamer_ids: Sequence[str]
+) -> dict[str, History]:
+    """Each of these hosts' history, from `load_placements`' two parts."""
+    histories: dict[str, History] = {host: ([], placed.get(host, set())) for host in streamer_ids}
+    for outcome in outcomes:
+        histories[outcome.streamer_id][0].append(outcome)
+    return histories
+
+
 def load_placements(
     engine: Engine, streamer_ids: Sequence[str] | None = None
 ) -> tuple[list[Outcome], dict[str, set[str]]]:

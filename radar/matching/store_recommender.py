@@ -24,7 +24,9 @@ from radar.matching.derived import (
 )
 from radar.matching.forked import forked_map
 from radar.matching.history import (
-    Outcome,
+    History,
+    StoreSnapshot,
+    histories_of,
     load_catalogue,
     load_placements,
     load_streamer_ids,
@@ -56,19 +58,22 @@ class StoreRecommender:
         *,
         model_version: str | None = None,
         profile_ttl: float = 300.0,
-        products: list[ProductText] | None = None,
+        snapshot: StoreSnapshot | None = None,
     ) -> None:
         """`model_version`: the registry version of `model`; with it, host profiles and
         the catalogue's vectors are saved to and reused from the store. `profile_ttl`:
         seconds a host's profile is reused before it is read again (new comments and
-        transcripts in the store show up after at most that long). `products`: the store's
-        catalogue (`load_catalogue`), when already read."""
+        transcripts in the store show up after at most that long). `snapshot`: the store's
+        catalogue and histories, already read (then used instead of reading them again)."""
         self.engine = engine
         self.model = model
         self.model_version = model_version
         self.profile_ttl = profile_ttl
         self._profiles: dict[str, tuple[float, HostProfile]] = {}
-        catalogue = self._catalogue(load_catalogue(engine) if products is None else products)
+        self.snapshot = snapshot
+        catalogue = self._catalogue(
+            load_catalogue(engine) if snapshot is None else snapshot.products
+        )
         self.recommender = Recommender(model, catalogue)
 
     def _catalogue(self, products: list[ProductText]) -> ProductVectors:
@@ -131,19 +136,16 @@ class StoreRecommender:
             documents, self.model.topics, streamer_ids=streamer_ids, settings=self.model.profiles
         )
 
-    def history(self, streamer_id: str) -> tuple[list[Outcome], set[str]]:
+    def history(self, streamer_id: str) -> History:
         """The host's past placements with an outcome (oldest first), and every product
         placed with it, as the store has them now."""
         return self._histories([streamer_id])[streamer_id]
 
-    def _histories(self, streamer_ids: list[str]) -> dict[str, tuple[list[Outcome], set[str]]]:
-        outcomes, placed = load_placements(self.engine, streamer_ids)
-        histories: dict[str, tuple[list[Outcome], set[str]]] = {
-            host: ([], placed.get(host, set())) for host in streamer_ids
-        }
-        for outcome in outcomes:
-            histories[outcome.streamer_id][0].append(outcome)
-        return histories
+    def _histories(self, streamer_ids: list[str]) -> dict[str, History]:
+        if self.snapshot is not None:
+            known = self.snapshot.histories
+            return {host: known.get(host, ([], set())) for host in streamer_ids}
+        return histories_of(*load_placements(self.engine, streamer_ids), streamer_ids)
 
     def recommend(self, streamer_id: str, **options: Any) -> HostRecommendations:
         """`Recommender.recommend` for a host of the store (options: top_k, min_fit, filters)."""

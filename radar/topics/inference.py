@@ -40,9 +40,7 @@ def infer_topic_weights(
     parts = _row_parts(counts.indptr, NONZEROS_AT_ONCE)
     if len(parts) > 1:
         inferred = [
-            infer_topic_weights(
-                counts[start:end], exp_elog_beta, alpha, max_iter=max_iter, tol=tol
-            )
+            infer_topic_weights(counts[start:end], exp_elog_beta, alpha, max_iter=max_iter, tol=tol)
             for start, end in parts
         ]
         return np.vstack(inferred)

@@ -61,7 +61,9 @@ def fast_path(client: TestClient) -> tuple[ListedRecommendations, Route]:
     return listed, route
 
 
-def post(asgi: ListedRecommendations, body: bytes, headers: dict[str, str]) -> httpx.Response:
+def post(
+    asgi: ListedRecommendations, body: bytes, headers: dict[str, str] | list[tuple[str, str]]
+) -> httpx.Response:
     async def posting() -> httpx.Response:
         transport = httpx.ASGITransport(app=asgi)
         async with httpx.AsyncClient(transport=transport, base_url="http://radar") as client:
@@ -108,6 +110,15 @@ def test_everything_else_reaches_the_route_whole(
     response = post(listed, body, headers)
     assert response.status_code == 299
     assert route.bodies == [body]
+
+
+def test_a_repeated_key_is_read_as_the_route_reads_it(client: TestClient) -> None:
+    listed, route = fast_path(client)
+    body = b'{"streamer_id": "h0002"}'
+    headers = [("Content-Type", "application/json"), ("X-API-Key", "wrong"), ("X-API-Key", KEY)]
+    assert post(listed, body, headers).status_code == 299  # the first key counts: the route's
+    assert route.bodies == [body]
+    assert client.post("/v1/recommend", content=body, headers=headers).status_code == 401
 
 
 def test_fast_and_routed_answers_are_identical(client: TestClient, trained_home: Path) -> None:
