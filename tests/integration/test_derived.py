@@ -20,6 +20,7 @@ from radar.matching.derived import (
     load_profiles,
     save_profiles,
 )
+from radar.matching.history import read_snapshot
 from radar.matching.profiles import HostProfile
 from radar.matching.store_recommender import StoreRecommender
 from radar.settings import Settings
@@ -181,3 +182,22 @@ def test_scoring_in_chunks_gives_the_same_lists(
         [i.product_id for i in r.items] for r in whole
     ]
     assert heard[-1] == (len(whole), len(whole)) and len(heard) >= 3
+
+
+def test_a_snapshot_of_the_store_gives_the_same_lists(trained_home: Path, tmp_path: Path) -> None:
+    engine, scorer = _store_copy(trained_home, tmp_path)
+    snapshot = read_snapshot(engine)
+    assert sum(len(outcomes) for outcomes, _ in snapshot.histories.values()) > 0
+    read_once = StoreRecommender(
+        engine, scorer.model, model_version=scorer.model_version, snapshot=snapshot
+    )
+    for host in ("h0002", "h0005", "nobody-placed"):
+        assert read_once._histories([host]) == scorer._histories([host])
+
+    def lists(recommender: StoreRecommender) -> list[tuple[str, list[tuple[str, float]]]]:
+        return [
+            (r.streamer_id, [(i.product_id, i.fit) for i in r.items])
+            for r in recommender.recommend_all(top_k=5, min_fit=0.5)
+        ]
+
+    assert lists(read_once) == lists(scorer)
