@@ -20,8 +20,7 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        length = headers.get(b"content-length")
+        length = first_header(scope["headers"], b"content-length")
         if length is not None:
             if not length.isdigit() or int(length) > self.max_bytes:
                 await self._refuse(send)
@@ -65,3 +64,9 @@ def replaying(messages: list[Message], receive: Receive) -> Receive:
         return pending.pop(0) if pending else await receive()
 
     return replayed
+
+
+def first_header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
+    """A header's first value, as Starlette reads it (so a repeated header cannot pass raw
+    ASGI middleware where the route would refuse it)."""
+    return next((value for key, value in headers if key == name), None)

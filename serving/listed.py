@@ -13,7 +13,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from serving.body_limit import replaying
+from serving.body_limit import first_header, replaying
 from serving.holder import ModelHolder
 from serving.schemas import RecommendRequest
 from serving.security import key_is_known
@@ -49,9 +49,9 @@ class ListedRecommendations:
     def _answer(self, scope: Scope, body: bytes) -> bytes | None:
         """The ready response body, or None to leave the request to the route."""
         headers: list[tuple[bytes, bytes]] = scope["headers"]
-        if not (_first(headers, b"content-type") or b"").startswith(b"application/json"):
+        if not (first_header(headers, b"content-type") or b"").startswith(b"application/json"):
             return None
-        if not key_is_known(self.api_keys, _first(headers, b"x-api-key")):
+        if not key_is_known(self.api_keys, first_header(headers, b"x-api-key")):
             return None
         served = self.holder.current
         if served is None:
@@ -60,8 +60,9 @@ class ListedRecommendations:
             request = RecommendRequest.model_validate_json(body)
         except ValidationError:
             return None
-        min_fit = self.min_fit if request.min_fit is None else request.min_fit
-        return served.lists.answer(request.streamer_id, top_k=request.top_k, min_fit=min_fit)
+        return served.lists.answer(
+            request.streamer_id, top_k=request.top_k, min_fit=request.cut(self.min_fit)
+        )
 
 
 async def _read_request(receive: Receive) -> list[Message]:
@@ -71,9 +72,3 @@ async def _read_request(receive: Receive) -> list[Message]:
     while messages[-1]["type"] == "http.request" and messages[-1].get("more_body", False):
         messages.append(await receive())
     return messages
-
-
-def _first(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
-    """A header's first value, as Starlette reads it (a repeated key must not pass here
-    where the route would refuse it)."""
-    return next((value for key, value in headers if key == name), None)

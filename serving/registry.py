@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING
 from radar.errors import NoModelError
 
 if TYPE_CHECKING:
+    from mlflow import MlflowClient
+    from mlflow.entities.model_registry import ModelVersion
+
     from radar.model import RadarModel
 
 CHAMPION = "champion"
@@ -39,17 +42,7 @@ def champion_version(tracking_uri: str, model_name: str) -> str:
     Raises:
         NoModelError: no registered model or no champion yet.
     """
-    from mlflow import MlflowClient
-    from mlflow.exceptions import MlflowException
-
-    client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
-    try:
-        return str(client.get_model_version_by_alias(model_name, CHAMPION).version)
-    except MlflowException:
-        raise NoModelError(
-            f"no {model_name}@{CHAMPION} in the registry at {tracking_uri} yet: train one "
-            "with `radar train` (or run `radar demo`)"
-        ) from None
+    return str(_champion(tracking_uri, model_name).version)
 
 
 @dataclass(frozen=True)
@@ -70,21 +63,13 @@ class ModelFiles:
 
 def fetch_version(tracking_uri: str, model_name: str, version: str, cache: Path) -> ModelFiles:
     """One registered version's files (downloaded into `cache` the first time)."""
-    from mlflow import MlflowClient
-
-    client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
-    info = client.get_model_version(model_name, version)
-    target = cache / model_name / str(version)
-    if not (target / "matching.json").is_file():
-        _download(tracking_uri, f"models:/{model_name}/{version}", target)
-    return ModelFiles(model_name, str(version), info.run_id, target)
+    info = _client(tracking_uri).get_model_version(model_name, version)
+    return _files(tracking_uri, info, cache)
 
 
 def fetch_champion(tracking_uri: str, model_name: str, cache: Path) -> ModelFiles:
-    """The current champion's files."""
-    return fetch_version(
-        tracking_uri, model_name, champion_version(tracking_uri, model_name), cache
-    )
+    """The current champion's files (one registry call: the alias gives the version)."""
+    return _files(tracking_uri, _champion(tracking_uri, model_name), cache)
 
 
 def load_version(tracking_uri: str, model_name: str, version: str, cache: Path) -> LoadedModel:
@@ -95,6 +80,33 @@ def load_version(tracking_uri: str, model_name: str, version: str, cache: Path) 
 def load_champion(tracking_uri: str, model_name: str, cache: Path) -> LoadedModel:
     """Load the current champion."""
     return fetch_champion(tracking_uri, model_name, cache).load()
+
+
+def _client(tracking_uri: str) -> MlflowClient:
+    from mlflow import MlflowClient
+
+    return MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+
+
+def _champion(tracking_uri: str, model_name: str) -> ModelVersion:
+    """The registry's record of the champion version (NoModelError when there is none)."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return _client(tracking_uri).get_model_version_by_alias(model_name, CHAMPION)
+    except MlflowException:
+        raise NoModelError(
+            f"no {model_name}@{CHAMPION} in the registry at {tracking_uri} yet: train one "
+            "with `radar train` (or run `radar demo`)"
+        ) from None
+
+
+def _files(tracking_uri: str, info: ModelVersion, cache: Path) -> ModelFiles:
+    """A version's files in `cache`, downloaded the first time."""
+    target = cache / info.name / str(info.version)
+    if not (target / "matching.json").is_file():
+        _download(tracking_uri, f"models:/{info.name}/{info.version}", target)
+    return ModelFiles(info.name, str(info.version), info.run_id, target)
 
 
 def _download(tracking_uri: str, model_uri: str, target: Path) -> None:

@@ -18,6 +18,10 @@ class RecommendRequest(BaseModel):
         default=None, ge=0.0, le=1.0, description="defaults to RADAR_MIN_FIT"
     )
 
+    def cut(self, default: float) -> float:
+        """The `min_fit` the answer uses: the request's, else `default` (RADAR_MIN_FIT)."""
+        return default if self.min_fit is None else self.min_fit
+
 
 class SharedTopicPublic(BaseModel):
     topic: int

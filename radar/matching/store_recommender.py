@@ -78,20 +78,14 @@ class StoreRecommender:
 
     def _catalogue(self, products: list[ProductText]) -> ProductVectors:
         """The catalogue's vectors: from the store when this model version made them from
-        the store's current data, else built, saved, and read back (the stored form keeps
-        each product's words joined: a fraction of the memory of the built lists)."""
+        the store's current data, else built and saved (and kept in the stored form)."""
         if self.model_version is None:
             return self._build_catalogue(products)
         version_of_data = data_version(self.engine, CATALOGUE_TABLES)
         stored = load_catalogue_vectors(self.engine, self.model_version, version_of_data, products)
         if stored is None:
             built = self._build_catalogue(products)
-            save_catalogue_vectors(self.engine, self.model_version, version_of_data, built)
-            del built
-            stored = load_catalogue_vectors(
-                self.engine, self.model_version, version_of_data, products
-            )
-        assert stored is not None, "the vectors just saved load back"
+            stored = save_catalogue_vectors(self.engine, self.model_version, version_of_data, built)
         return stored
 
     def _build_catalogue(self, products: list[ProductText]) -> ProductVectors:

@@ -22,7 +22,7 @@ router = APIRouter(prefix="/v1", tags=["recommend"])
 async def recommend(body: RecommendRequest, served: ServedDep, settings: SettingsDep) -> Response:
     """The host's ranked products at or above `min_fit`, with fit and reasons."""
     host, top_k = body.streamer_id, body.top_k
-    min_fit = settings.min_fit if body.min_fit is None else body.min_fit
+    min_fit = body.cut(settings.min_fit)
     lists = served.lists
     ready = lists.answer(host, top_k=top_k, min_fit=min_fit)
     if ready is None and lists.covers(top_k=top_k, min_fit=min_fit):
