@@ -42,3 +42,12 @@ class UnknownProductError(RadarError):
             "(check the ids, or ingest the products table)"
         )
         self.product_ids = product_ids
+
+
+class StoreBusyError(RadarError):
+    """Another command holds the store's write lock longer than we are willing to wait."""
+
+
+class ModelIntegrityError(RadarError):
+    """A model's files fail verification (digest, format) or were saved in a refused
+    format (pickles): the model is not loaded."""
