@@ -24,6 +24,11 @@ class TableSpec:
     def columns(self) -> tuple[str, ...]:
         return self.required + self.optional
 
+    @property
+    def identifier_columns(self) -> tuple[str, ...]:
+        """The columns holding ids (the row's own and the ones it refers to)."""
+        return tuple(column for column in self.columns if column.endswith("_id"))
+
 
 STREAMERS = TableSpec(
     name="streamers",
