@@ -2,7 +2,10 @@
 
 Text files are read as UTF-8 (a BOM allowed) with undecodable bytes kept as surrogate
 escapes, so a row with a few bad bytes can be quarantined instead of failing the file;
-a file that is mostly not UTF-8 (GBK, Big5…) is refused before anything is loaded.
+a file that is mostly not UTF-8 (GBK, Big5…) is refused before anything is loaded, and
+so is a file that resolves outside the folder (a symlink) or has a column name twice.
+A row the parser cannot read (an unterminated quote, JSON nested too deeply, a duplicate
+key) is yielded with its error, to be quarantined; reading goes on with the next row.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +27,8 @@ ENCODING_SAMPLE_BYTES = 1 << 20
 MAX_BAD_BYTE_SHARE = 0.2
 PARQUET_BATCH_ROWS = 8192
 PROGRESS_EVERY_ROWS = 2048
+MAX_JSON_DEPTH = 64
+MAX_JSON_HEADER_LINES = 1000
 
 Progress = Callable[[int], None]
 """Called now and then with the number of bytes of the file read so far."""
@@ -43,6 +49,7 @@ class TableSource:
 
     spec: TableSpec
     path: Path
+    folder: Path
 
     @property
     def size(self) -> int:
@@ -59,19 +66,28 @@ def find_sources(directory: Path, specs: tuple[TableSpec, ...]) -> list[TableSou
             names = ", ".join(path.name for path in found)
             raise TableError(spec.name, f"found {names}: keep one file per table")
         if found:
-            sources.append(TableSource(spec, found[0]))
+            sources.append(TableSource(spec, found[0], directory))
     return sources
 
 
 def check_source(source: TableSource) -> None:
-    """Refuse a file that cannot be read at all: wrong encoding or a missing column.
+    """Refuse a file that cannot be read at all: outside the folder, wrong encoding, a
+    column named twice or a missing column.
 
     Raises:
         TableError: naming the table and what to fix.
     """
+    _check_inside_folder(source)
     if source.path.suffix != ".parquet":
         _check_utf8(source)
     columns = read_columns(source)
+    twice = [name for name, count in Counter(columns).items() if count > 1 and name]
+    if twice:
+        raise TableError(
+            source.spec.name,
+            f"{source.path.name} has the column {twice[0]!r} twice: rename or remove one "
+            "(otherwise one of them would silently win)",
+        )
     missing = [column for column in source.spec.required if column not in columns]
     if missing:
         raise TableError(
@@ -88,18 +104,39 @@ def read_columns(source: TableSource) -> list[str]:
         return list(_parquet_file(source).schema_arrow.names)
     with _open_text(path) as handle:
         if path.suffix == ".csv":
-            header = next(csv.reader(handle), [])
-            return [name.strip() for name in header]
+            return _csv_header(source, csv.reader(handle, strict=True))
+        tried = 0
         for line in handle:
             if line.strip():
-                try:
-                    first = json.loads(line)
-                except json.JSONDecodeError as exc:
+                tried += 1
+                first, error = _parse_json_object(line)
+                if error is None:
+                    return list(first)
+                if tried == MAX_JSON_HEADER_LINES:
                     raise TableError(
-                        source.spec.name, f"{path.name}: first line is not JSON ({exc})"
-                    ) from None
-                return list(first) if isinstance(first, dict) else []
+                        source.spec.name,
+                        f"{path.name}: none of the first {tried} lines is a JSON object "
+                        f"(line 1: {error}); is it JSON Lines?",
+                    )
     return []
+
+
+def _csv_header(source: TableSource, reader: Iterator[list[str]]) -> list[str]:
+    try:
+        return [name.strip() for name in next(reader, [])]
+    except csv.Error as exc:
+        raise TableError(
+            source.spec.name, f"{source.path.name}: the header line is not valid CSV ({exc})"
+        ) from None
+
+
+def _check_inside_folder(source: TableSource) -> None:
+    if not source.path.resolve().is_relative_to(source.folder.resolve()):
+        raise TableError(
+            source.spec.name,
+            f"{source.path.name} is a link to a file outside {source.folder}: "
+            "ingest reads only files inside the folder (copy the file in instead)",
+        )
 
 
 def iter_rows(source: TableSource, progress: Progress | None = None) -> Iterator[RawRow]:
@@ -107,7 +144,7 @@ def iter_rows(source: TableSource, progress: Progress | None = None) -> Iterator
     report = progress or (lambda _bytes: None)
     suffix = source.path.suffix
     if suffix == ".csv":
-        return _iter_csv(source.path, report)
+        return _iter_csv(source, report)
     if suffix == ".jsonl":
         return _iter_jsonl(source.path, report)
     return _iter_parquet(source, report)
@@ -139,22 +176,86 @@ def _guess_encoding(sample: bytes) -> str:
     return best.encoding.upper() if best is not None else "an unknown encoding"
 
 
-def _iter_csv(path: Path, report: Progress) -> Iterator[RawRow]:
+def _iter_csv(source: TableSource, report: Progress) -> Iterator[RawRow]:
     csv.field_size_limit(sys.maxsize)  # over-long text is quarantined by length, not by csv
-    with _open_text(path) as handle:
-        reader = csv.reader(handle)
-        header = [name.strip() for name in next(reader, [])]
-        for fields in reader:
-            if not fields:
-                continue
-            line = reader.line_num
-            if line % PROGRESS_EVERY_ROWS == 0:
+    with _open_text(source.path) as handle:
+        lines = _Lines(handle)
+        reader = csv.reader(lines, strict=True)
+        header = _csv_header(source, reader)
+        while True:
+            lines.start_record()
+            error = None
+            try:
+                fields = next(reader, None)
+            except csv.Error as exc:
+                fields, error = [], str(exc)
+            if fields is None:
+                return
+            if lines.number % PROGRESS_EVERY_ROWS < len(lines.record):
                 report(handle.buffer.tell())
-            if len(fields) != len(header):
+            start = lines.number - len(lines.record) + 1
+            if len(lines.record) > 1 and (error is not None or len(fields) != len(header)):
+                yield _unterminated_quote(lines, start, at_end=error is not None and lines.at_end)
+            elif error is not None:
+                yield RawRow(
+                    start, {"raw": lines.record[0].rstrip("\r\n")}, f"not valid CSV: {error}"
+                )
+            elif not fields:
+                continue  # a blank line
+            elif len(fields) != len(header):
                 error = f"wrong number of fields: expected {len(header)}, got {len(fields)}"
-                yield RawRow(line, {"fields": fields}, error)
-                continue
-            yield RawRow(line, dict(zip(header, fields, strict=True)))
+                yield RawRow(start, {"fields": fields}, error)
+            else:
+                yield RawRow(start, dict(zip(header, fields, strict=True)))
+
+
+def _unterminated_quote(lines: _Lines, start: int, *, at_end: bool) -> RawRow:
+    """The first line of a record whose quote swallowed the lines after it, as a bad row;
+    those lines are read again as records of their own."""
+    end = "the end of the file" if at_end else f"line {lines.number}"
+    first = lines.record[0]
+    lines.replay(lines.record[1:])
+    reason = (
+        f"unterminated quote: the quoted field opened on line {start} runs to {end}; "
+        "this line is quarantined and the lines after it are read as rows again"
+    )
+    return RawRow(start, {"raw": first.rstrip("\r\n")}, reason)
+
+
+class _Lines:
+    """A text file's physical lines for the csv reader: counted, with the lines of the
+    record being read kept, so that they can be read again."""
+
+    def __init__(self, handle: Iterable[str]) -> None:
+        self._source = iter(handle)
+        self._replayed: list[str] = []
+        self.number = 0
+        self.record: list[str] = []
+        self.at_end = False
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self._replayed:
+            line = self._replayed.pop()
+        else:
+            try:
+                line = next(self._source)
+            except StopIteration:
+                self.at_end = True
+                raise
+        self.number += 1
+        self.record.append(line)
+        return line
+
+    def start_record(self) -> None:
+        self.record = []
+
+    def replay(self, lines: list[str]) -> None:
+        self._replayed.extend(reversed(lines))
+        self.number -= len(lines)
+        self.at_end = False
 
 
 def _iter_jsonl(path: Path, report: Progress) -> Iterator[RawRow]:
@@ -164,15 +265,55 @@ def _iter_jsonl(path: Path, report: Progress) -> Iterator[RawRow]:
                 report(handle.buffer.tell())
             if not line.strip():
                 continue
-            try:
-                values = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield RawRow(line_number, {"raw": line.rstrip("\r\n")}, f"not valid JSON: {exc}")
-                continue
-            if not isinstance(values, dict):
-                yield RawRow(line_number, {"raw": line.rstrip("\r\n")}, "not a JSON object")
+            values, error = _parse_json_object(line)
+            if error is not None:
+                yield RawRow(line_number, {"raw": line.rstrip("\r\n")}, error)
                 continue
             yield RawRow(line_number, values)
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _parse_json_object(line: str) -> tuple[dict[str, Any], str | None]:
+    """One JSONL line as an object, or the reason it is not one."""
+    try:
+        value = json.loads(line, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        return {}, f"duplicate key {exc.args[0]!r} in the JSON object"
+    except RecursionError:
+        return {}, "not valid JSON: nested too deeply for the parser"
+    except ValueError as exc:  # JSONDecodeError, or an integer of thousands of digits
+        return {}, f"not valid JSON: {exc}"
+    if not isinstance(value, dict):
+        return {}, "not a JSON object"
+    if _depth(value) > MAX_JSON_DEPTH:
+        return {}, f"nested too deeply: more than {MAX_JSON_DEPTH} levels"
+    return value, None
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return value
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (iteratively)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _parquet_file(source: TableSource) -> Any:
