@@ -144,10 +144,14 @@ def _text(value: Any, column: str) -> str | None:
     if isinstance(value, float) and math.isnan(value):
         return None
     text = _as_text(value, column)
-    if any("\udc80" <= char <= "\udcff" for char in text):
-        raise Rejected(f"undecodable bytes in {column} (the file is not clean UTF-8)")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        if any("\udc80" <= char <= "\udcff" for char in text):
+            raise Rejected(f"undecodable bytes in {column} (the file is not clean UTF-8)") from None
+        raise Rejected(f"invalid Unicode in {column}: a lone surrogate") from None
     if "\x00" in text:
-        raise Rejected(f"NUL character in {column} at position {text.index(chr(0))}")
+        raise Rejected(f"NUL character in {column}: at position {text.index(chr(0))}")
     text = text.strip()
     return text or None
 
@@ -189,6 +193,8 @@ def _wrong_type(column: str, kind: str) -> Rejected:
 
 
 def _check_identifier(text: str, column: str) -> None:
+    if text.isascii() and text.isprintable():
+        return
     for char in text:
         category = unicodedata.category(char)
         if category == "Cc":

@@ -93,7 +93,8 @@ def check_source(source: TableSource) -> None:
         raise TableError(
             source.spec.name,
             f"{source.path.name} has no column {', '.join(missing)} "
-            f"(required: {', '.join(source.spec.required)}; found: {', '.join(columns) or 'none'})",
+            f"(required: {', '.join(source.spec.required)}; "
+            f"found: {', '.join(columns)[:200] or 'none'})",
         )
 
 
@@ -105,11 +106,11 @@ def read_columns(source: TableSource) -> list[str]:
     with _open_text(path) as handle:
         if path.suffix == ".csv":
             return _csv_header(source, csv.reader(handle, strict=True))
-        tried = 0
+        tried, decoder = 0, _json_decoder()
         for line in handle:
             if line.strip():
                 tried += 1
-                first, error = _parse_json_object(line)
+                first, error = _parse_json_object(line, decoder)
                 if error is None:
                     return list(first)
                 if tried == MAX_JSON_HEADER_LINES:
@@ -259,13 +260,14 @@ class _Lines:
 
 
 def _iter_jsonl(path: Path, report: Progress) -> Iterator[RawRow]:
+    decoder = _json_decoder()
     with _open_text(path) as handle:
         for line_number, line in enumerate(handle, start=1):
             if line_number % PROGRESS_EVERY_ROWS == 0:
                 report(handle.buffer.tell())
             if not line.strip():
                 continue
-            values, error = _parse_json_object(line)
+            values, error = _parse_json_object(line, decoder)
             if error is not None:
                 yield RawRow(line_number, {"raw": line.rstrip("\r\n")}, error)
                 continue
@@ -276,12 +278,17 @@ class _DuplicateKey(ValueError):
     pass
 
 
-def _parse_json_object(line: str) -> tuple[dict[str, Any], str | None]:
+def _json_decoder() -> json.JSONDecoder:
+    """A decoder that refuses duplicate keys (one per file: building one is slow)."""
+    return json.JSONDecoder(object_pairs_hook=_unique_keys)
+
+
+def _parse_json_object(line: str, decoder: json.JSONDecoder) -> tuple[dict[str, Any], str | None]:
     """One JSONL line as an object, or the reason it is not one."""
     try:
-        value = json.loads(line, object_pairs_hook=_unique_keys)
+        value = decoder.decode(line)
     except _DuplicateKey as exc:
-        return {}, f"duplicate key {exc.args[0]!r} in the JSON object"
+        return {}, f"duplicate key {exc.args[0][:40]!r} in the JSON object"
     except RecursionError:
         return {}, "not valid JSON: nested too deeply for the parser"
     except ValueError as exc:  # JSONDecodeError, or an integer of thousands of digits
@@ -304,8 +311,10 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return value
 
 
-def _depth(value: Any) -> int:
-    """How deeply lists and objects nest in a parsed JSON value (iteratively)."""
+def _depth(value: dict[str, Any]) -> int:
+    """How deeply lists and objects nest in a parsed JSON object (iteratively)."""
+    if not any(isinstance(item, dict | list) for item in value.values()):
+        return 1
     deepest, pending = 0, [(value, 1)]
     while pending:
         item, level = pending.pop()
@@ -333,7 +342,48 @@ def _iter_parquet(source: TableSource, report: Progress) -> Iterator[RawRow]:
     total_rows = max(1, parquet.metadata.num_rows)
     row_number = 0
     for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS):
-        for values in batch.to_pylist():
+        for values, error in _batch_rows(batch):
             row_number += 1
-            yield RawRow(row_number, values)
+            yield RawRow(row_number, values, error)
         report(source.size * row_number // total_rows)
+
+
+def _batch_rows(batch: Any) -> Iterator[tuple[dict[str, Any], str | None]]:
+    """A batch's rows as Python values; where one has no Python form (a timestamp past
+    the year 9999), that batch is converted value by value and the row gets an error."""
+    import pyarrow as pa
+
+    try:
+        rows = batch.to_pylist()
+    except (OverflowError, ValueError, pa.ArrowException):
+        for index in range(batch.num_rows):
+            yield _row_by_value(batch, index)
+    else:
+        for values in rows:
+            yield values, None
+
+
+def _row_by_value(batch: Any, index: int) -> tuple[dict[str, Any], str | None]:
+    import pyarrow as pa
+
+    values: dict[str, Any] = {}
+    error = None
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        scalar = column[index]
+        try:
+            values[name] = scalar.as_py()
+        except (OverflowError, ValueError, pa.ArrowException) as exc:
+            values[name] = _as_string(scalar)
+            error = error or f"unreadable value in {name}: {exc}"
+    return values, error
+
+
+def _as_string(scalar: Any) -> str | None:
+    """A Parquet value as text, for the quarantine, where Arrow can cast it."""
+    import pyarrow as pa
+
+    try:
+        text: str | None = scalar.cast(pa.string()).as_py()
+    except (ValueError, NotImplementedError, pa.ArrowException):
+        return None
+    return text

@@ -152,3 +152,8 @@ def test_a_boolean_outcome_is_a_flag(context: RowContext) -> None:
     row = {"streamer_id": "h1", "product_id": "p1", "started_at": datetime(2026, 8, 3, 20)}
     assert clean_row(PLACEMENTS, {**row, "converted": True}, context)["converted"] == 1
     assert clean_row(PLACEMENTS, {**row, "converted": False}, context)["converted"] == 0
+
+
+def test_a_lone_surrogate_from_a_json_escape_is_rejected(context: RowContext) -> None:
+    with pytest.raises(Rejected, match="invalid Unicode in text: a lone surrogate"):
+        clean_row(COMMENTS, comment(text="好\ud800"), context)

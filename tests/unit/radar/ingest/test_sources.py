@@ -132,3 +132,23 @@ def test_a_nul_byte_in_a_csv_field_reaches_the_row_checks(tmp_path: Path) -> Non
     found = source_of(tmp_path, "comments.csv", HEADER + "c1,h1,2026-08-03,a\x00b\n")
     assert found.spec is COMMENTS
     assert [row.values["text"] for row in iter_rows(found)] == ["a\x00b"]
+
+
+def test_a_parquet_value_python_cannot_hold_is_a_bad_row(tmp_path: Path) -> None:
+    seconds = pa.array([1_754_222_400, 253_402_300_800 * 10, 1_754_222_460], pa.timestamp("s"))
+    table = pa.table(
+        {
+            "comment_id": ["c1", "c2", "c3"],
+            "streamer_id": ["h1", "h1", "h1"],
+            "created_at": seconds,
+            "text": ["好", "远", "近"],
+        }
+    )
+    pq.write_table(table, tmp_path / "comments.parquet")
+    (found,) = find_sources(tmp_path, TABLES)
+    check_source(found)
+    rows = list(iter_rows(found))
+    assert [row.error is None for row in rows] == [True, False, True]
+    assert rows[1].error is not None and rows[1].error.startswith("unreadable value in created_at")
+    assert "out of range" in rows[1].values["created_at"]  # kept as Arrow shows it
+    assert rows[1].values["text"] == "远"
