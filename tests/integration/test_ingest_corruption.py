@@ -8,8 +8,10 @@ import csv
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +45,14 @@ def write_csv(path: Path, rows: list[dict[str, str]], *, tail: str = "") -> None
         handle.write(tail)
 
 
-def ingest(folder: Path, home: Path, store_url: str) -> subprocess.CompletedProcess[str]:
+def ingest_command(folder: Path, home: Path, store_url: str) -> dict[str, Any]:
     env = {**os.environ, "RADAR_HOME": str(home), "RADAR_DATABASE_URL": store_url}
-    command = [str(RADAR), "ingest", str(folder), "--json"]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    return {"args": [str(RADAR), "ingest", str(folder), "--json"], "env": env}
+
+
+def ingest(folder: Path, home: Path, store_url: str) -> subprocess.CompletedProcess[str]:
+    command = ingest_command(folder, home, store_url)
+    return subprocess.run(**command, capture_output=True, text=True, timeout=600)
 
 
 def strict_json(line: str) -> Any:
@@ -226,3 +232,35 @@ def test_a_duplicate_header_refuses_the_table_naming_the_column(
     assert result.returncode == 1, result.stderr
     counts = json.loads(result.stdout)
     assert "column 'name' twice" in counts["streamers"]["error"]
+
+
+def test_a_killed_ingests_part_file_is_removed_by_the_next_run(
+    small_demo_data: Path, tmp_path: Path, store_url: str
+) -> None:
+    folder = tmp_path / "slow"
+    shutil.copytree(small_demo_data, folder)
+    rows = read_csv(folder / "streamers.csv")
+    write_csv(
+        folder / "streamers.csv", [*rows, {**rows[0], "streamer_id": "h-nul", "name": "\x00"}]
+    )
+    comments = read_csv(folder / "comments.csv")
+    many = [
+        {**row, "comment_id": f"{row['comment_id']}-{n}"} for n in range(40) for row in comments
+    ]
+    write_csv(folder / "comments.csv", many)
+    home = tmp_path / "home"
+    process = subprocess.Popen(**ingest_command(folder, home, store_url), stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list(home.glob("quarantine/*/streamers.jsonl.part")):
+        assert process.poll() is None, "the ingest ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    (killed_run,) = [path for path in (home / "quarantine").iterdir() if path.is_dir()]
+
+    result = ingest(small_demo_data, home, store_url)
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert not killed_run.exists()
+    assert not list(home.glob("quarantine/**/*.part"))
