@@ -117,7 +117,7 @@ def read_columns(source: TableSource) -> list[str]:
                     raise TableError(
                         source.spec.name,
                         f"{path.name}: none of the first {tried} lines is a JSON object "
-                        f"(line 1: {error}); is it JSON Lines?",
+                        f"(the last: {error}); is it JSON Lines?",
                     )
     return []
 
