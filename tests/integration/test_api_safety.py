@@ -4,8 +4,10 @@ security scheme and an offline `/docs` (issue 12, item 2)."""
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -223,3 +225,25 @@ def test_docs_need_no_internet(client: TestClient) -> None:
     for asset in assets:
         assert client.get(asset).status_code == 200, asset
     assert client.get("/redoc").status_code == 404
+
+
+def test_an_unexpected_failure_is_a_plain_500(served_home: Path) -> None:
+    app = create_app(Settings(home=served_home, api_keys=KEY))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        with sqlite3.connect(served_home / "radar.db") as store:
+            store.execute("ALTER TABLE streamers RENAME TO streamers_gone")
+        response = client.get("/v1/streamers/h-unseen/profile", headers={"X-API-Key": KEY})
+    assert response.status_code == 500
+    assert "streamers" not in response.text and "SELECT" not in response.text.upper()
+    assert "h-unseen" not in response.text and str(served_home) not in response.text
+
+
+def test_an_access_line_cannot_be_split(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="radar.access"):
+        client.get("/nothing%0AGET%20/forged%20200", headers={"X-API-Key": KEY})
+    lines = [record.getMessage() for record in caplog.records if record.name == "radar.access"]
+    assert len(lines) == 1 and "\n" not in lines[0]
+    assert lines[0].startswith("GET /nothing%0AGET%20/forged%20200 404 ")
+    assert KEY not in lines[0]
