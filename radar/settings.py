@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     min_fit: float = Field(default=0.8, ge=0.0, le=1.0)
     api_keys: str | None = Field(default=None, description="comma-separated API keys")
     api_keys_file: Path | None = None
+    admin_keys: str | None = Field(
+        default=None, description="comma-separated keys that may also call /v1/admin/*"
+    )
+    admin_keys_file: Path | None = None
+    access_log: bool = Field(default=True, description="log method, path, status and duration")
     segmenter: Literal["auto", "rjieba", "jieba"] = "auto"
     model_poll_seconds: float = Field(default=30.0, gt=0, description="registry poll interval")
     profile_ttl_seconds: float = Field(default=300.0, ge=0, description="API profile cache")

@@ -12,7 +12,9 @@ from fastapi import Depends, FastAPI
 from radar.errors import RadarError
 from radar.settings import Settings
 from radar.store import open_store
+from serving.access_log import AccessLog
 from serving.body_limit import BodySizeLimit
+from serving.docs import install_docs
 from serving.errors import install_error_handlers
 from serving.holder import ModelHolder
 from serving.listed import ListedRecommendations
@@ -29,7 +31,9 @@ def create_app(settings: Settings | None = None, *, insecure_dev: bool = False) 
         RadarError: no API keys configured (and not `insecure_dev`).
     """
     config = settings or Settings()
-    keys = load_api_keys(config.api_keys, config.api_keys_file)
+    keys, admin_keys = load_api_keys(
+        config.api_keys, config.api_keys_file, config.admin_keys, config.admin_keys_file
+    )
     if not keys and not insecure_dev:
         raise RadarError(
             "no API keys: set RADAR_API_KEYS (comma-separated) or RADAR_API_KEYS_FILE, "
@@ -59,13 +63,19 @@ def create_app(settings: Settings | None = None, *, insecure_dev: bool = False) 
         version="1",
         lifespan=lifespan,
         description="Which new products fit each live-stream host, with reasons.",
+        docs_url=None,  # served by install_docs, without a CDN
+        redoc_url=None,
     )
     app.state.settings = config
     app.state.holder = holder
     app.state.api_keys = keys
+    app.state.admin_keys = admin_keys
     app.add_middleware(ListedRecommendations, holder=holder, api_keys=keys, min_fit=config.min_fit)
-    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)  # outermost: runs first
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    if config.access_log:
+        app.add_middleware(AccessLog)  # outermost: runs first, sees every answer
     install_error_handlers(app)
+    install_docs(app)
     app.include_router(health.router)
     secured = [Depends(require_api_key)]
     for router in (recommend.router, score.router, model.router):

@@ -2,7 +2,9 @@
 
 A request takes `holder.current` once and uses that snapshot throughout, so a swap
 never shows a request half of one model and half of another; a version that fails to
-load leaves the old one serving and is reported in `/health`.
+load leaves the old one serving, is reported in `/health` by a short fixed reason (the
+error itself goes to the log only, URL passwords masked) and is tried again at the next
+poll.
 """
 
 from __future__ import annotations
@@ -16,10 +18,15 @@ from sqlalchemy import Engine
 
 from radar.errors import NoModelError
 from radar.matching.store_recommender import StoreRecommender
+from radar.redact import mask_urls_in
 from serving.lists import HostLists
 from serving.registry import LoadedModel, champion_version, load_version
 
 logger = logging.getLogger(__name__)
+
+NO_CHAMPION = "no_champion"
+REGISTRY_UNREACHABLE = "registry_unreachable"
+MODEL_LOAD_FAILED = "model_load_failed"
 
 
 @dataclass(frozen=True)
@@ -53,18 +60,14 @@ class ModelHolder:
         self.model_name = model_name
         self.cache = cache
         self.current: Served | None = None
-        self.last_error: str | None = None
+        self.problem: str | None = None  # why the champion is not served: a short fixed code
         self._lock = threading.Lock()
 
     def require(self) -> Served:
         """The served model, or NoModelError (503) when there is none yet."""
         served = self.current
         if served is None:
-            raise NoModelError(
-                self.last_error
-                or f"no {self.model_name}@champion loaded yet: "
-                "train one with `radar train`, then reload"
-            )
+            raise NoModelError(f"no {self.model_name}@champion served yet")
         return served
 
     def close(self) -> None:
@@ -73,26 +76,48 @@ class ModelHolder:
             self.current.lists.close()
 
     def refresh(self) -> bool:
-        """Load the champion if it moved; returns True when a new version was swapped in."""
+        """Load the champion if it moved (or failed to load before); returns True when a
+        new version was swapped in. The champion pointing at the served version clears
+        an earlier failure (a rollback)."""
         with self._lock:
             try:
                 version = champion_version(self.tracking_uri, self.model_name)
-                if self.current is not None and self.current.loaded.version == version:
-                    return False
-                loaded = load_version(self.tracking_uri, self.model_name, version, self.cache)
-                scorer = StoreRecommender(
-                    self.engine, loaded.model, model_version=version, profile_ttl=self.profile_ttl
-                )
-                lists = HostLists(scorer, version, min_fit=self.min_fit, ttl=self.profile_ttl)
-                lists.warm()
-                served = Served(loaded, scorer, lists)
-            except Exception as error:  # keep serving the old model, say why in /health
-                self.last_error = f"could not load {self.model_name}@champion: {error}"
-                logger.warning(self.last_error)
+            except Exception as error:
+                problem = NO_CHAMPION if isinstance(error, NoModelError) else REGISTRY_UNREACHABLE
+                return self._failed(problem, "could not ask the registry for", error)
+            if self.current is not None and self.current.loaded.version == version:
+                self.problem = None
                 return False
+            try:
+                served = self._load(version)
+            except Exception as error:  # keep serving the old model, say why in /health
+                return self._failed(
+                    MODEL_LOAD_FAILED, f"could not load version {version} of", error
+                )
             previous, self.current = self.current, served
             if previous is not None:
                 previous.lists.close()
-            self.last_error = None
+            self.problem = None
             logger.info("serving %s version %s", self.model_name, version)
             return True
+
+    def _load(self, version: str) -> Served:
+        loaded = load_version(self.tracking_uri, self.model_name, version, self.cache)
+        scorer = StoreRecommender(
+            self.engine, loaded.model, model_version=version, profile_ttl=self.profile_ttl
+        )
+        lists = HostLists(scorer, version, min_fit=self.min_fit, ttl=self.profile_ttl)
+        lists.warm()
+        return Served(loaded, scorer, lists)
+
+    def _failed(self, problem: str, doing: str, error: Exception) -> bool:
+        """Record `problem` for /health and log the error itself (URL passwords masked)."""
+        self.problem = problem
+        logger.warning(
+            "%s %s@champion (%s): %s",
+            doing,
+            self.model_name,
+            problem,
+            mask_urls_in(f"{type(error).__name__}: {error}"),
+        )
+        return False

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 MAX_TOP_K = 100
 MAX_TEXT_CHARS = 5_000
 MAX_PRODUCT_IDS = 500
 
 
+REQUEST = ConfigDict(extra="forbid", allow_inf_nan=False)  # JSON has no NaN or Infinity
+
+
 class RecommendRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST
 
     streamer_id: str = Field(min_length=1, max_length=64, examples=["h0002"])
     top_k: int = Field(default=10, ge=1, le=MAX_TOP_K)
@@ -72,12 +77,22 @@ class ProfilePublic(BaseModel):
 
 
 class ScoreRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Either `text`, or `streamer_id` together with `product_ids`."""
+
+    model_config = REQUEST
 
     text: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_CHARS)
     streamer_id: str | None = Field(default=None, min_length=1, max_length=64)
     product_ids: list[str] | None = Field(default=None, min_length=1, max_length=MAX_PRODUCT_IDS)
     top_k: int = Field(default=10, ge=1, le=MAX_TOP_K)
+
+    @model_validator(mode="after")
+    def _one_question(self) -> Self:
+        pair = self.streamer_id is not None and self.product_ids is not None
+        alone = self.streamer_id is None and self.product_ids is None
+        if (self.text is not None and alone) or (self.text is None and pair):
+            return self
+        raise ValueError("send either `text`, or `streamer_id` together with `product_ids`")
 
 
 class PairFitPublic(BaseModel):
@@ -100,10 +115,16 @@ class ScorePublic(BaseModel):
 
 
 class HealthPublic(BaseModel):
-    status: str
+    status: Literal["ok", "degraded", "no_model"] = Field(
+        description="ok; degraded: serving, but the champion failed to load; no_model (503)"
+    )
     model_name: str
     model_version: str | None
-    detail: str | None = None
+    reason: str | None = Field(
+        default=None,
+        description="why not ok: no_champion, registry_unreachable or model_load_failed "
+        "(the server's log has the details)",
+    )
 
 
 class ModelPublic(BaseModel):

@@ -1,25 +1,41 @@
-"""GET /health: is a model loaded, which one, and did the last reload fail."""
+"""GET /health: is a model served, which one, and why not ok (for probes: 503 when none)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Literal
+
+from fastapi import APIRouter, Response
 
 from serving.deps import HolderDep
+from serving.holder import ModelHolder
 from serving.schemas import HealthPublic
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health")
-async def health(holder: HolderDep) -> HealthPublic:
+@router.get(
+    "/health",
+    responses={503: {"model": HealthPublic, "description": "no model is served (no_model)"}},
+)
+async def health(holder: HolderDep, response: Response) -> HealthPublic:
+    """ok, or degraded (serving, but the champion failed to load), with a short reason;
+    503 no_model when nothing is served. Needs no key."""
+    return health_of(holder, response)
+
+
+def health_of(holder: ModelHolder, response: Response) -> HealthPublic:
+    """The holder's state as /health shows it, with short fixed reasons (never the error's
+    text); sets `response` to 503 when no model is served."""
     served = holder.current
+    status: Literal["ok", "degraded", "no_model"]
+    if served is None:
+        response.status_code = 503
+        status = "no_model"
+    else:
+        status = "degraded" if holder.problem else "ok"
     return HealthPublic(
-        status="ok"
-        if served is not None and holder.last_error is None
-        else "degraded"
-        if served is not None
-        else "no_model",
+        status=status,
         model_name=holder.model_name,
-        model_version=served.loaded.version if served is not None else None,
-        detail=holder.last_error,
+        model_version=None if served is None else served.loaded.version,
+        reason=holder.problem,
     )

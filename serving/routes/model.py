@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import numpy as np
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Response
+from fastapi.concurrency import run_in_threadpool
 
 from serving.deps import HolderDep, ServedDep
+from serving.errors import documented
+from serving.routes.health import health_of
 from serving.schemas import HealthPublic, ModelPublic
+from serving.security import require_admin_key
 from serving.topics import topic_weights
 
 router = APIRouter(prefix="/v1", tags=["model"])
 
 
-@router.get("/model")
+@router.get("/model", responses=documented(401, 503))
 def model(served: ServedDep) -> ModelPublic:
     """The served version, when it was trained, its topics and its evaluation."""
     radar_model = served.loaded.model
@@ -29,14 +33,13 @@ def model(served: ServedDep) -> ModelPublic:
     )
 
 
-@router.post("/admin/reload")
-def reload(holder: HolderDep) -> HealthPublic:
-    """Load the registry's champion now (the server also polls on an interval)."""
-    holder.refresh()
-    served = holder.current
-    return HealthPublic(
-        status="ok" if holder.last_error is None else "degraded",
-        model_name=holder.model_name,
-        model_version=served.loaded.version if served else None,
-        detail=holder.last_error,
-    )
+@router.post(
+    "/admin/reload",
+    dependencies=[Depends(require_admin_key)],
+    responses=documented(401, 403, 503),
+)
+async def reload(holder: HolderDep, response: Response) -> HealthPublic:
+    """Load the registry's champion now (the server also polls on an interval); answers
+    as /health does. Needs an admin key (RADAR_ADMIN_KEYS)."""
+    await run_in_threadpool(holder.refresh)
+    return health_of(holder, response)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 
 from serving.deps import ServedDep, SettingsDep
+from serving.errors import documented
 from serving.lists import to_public
 from serving.schemas import (
     ProfilePublic,
@@ -18,7 +19,9 @@ from serving.topics import topic_weights
 router = APIRouter(prefix="/v1", tags=["recommend"])
 
 
-@router.post("/recommend", response_model=RecommendationsPublic)
+@router.post(
+    "/recommend", response_model=RecommendationsPublic, responses=documented(401, 404, 503)
+)
 async def recommend(body: RecommendRequest, served: ServedDep, settings: SettingsDep) -> Response:
     """The host's ranked products at or above `min_fit`, with fit and reasons."""
     host, top_k = body.streamer_id, body.top_k
@@ -36,7 +39,7 @@ async def recommend(body: RecommendRequest, served: ServedDep, settings: Setting
     return Response(ready, media_type="application/json")
 
 
-@router.get("/streamers/{streamer_id}/profile")
+@router.get("/streamers/{streamer_id}/profile", responses=documented(401, 404, 503))
 def profile(streamer_id: str, served: ServedDep) -> ProfilePublic:
     """The host's combined topic profile: topics with weights, labels and top words."""
     host = served.scorer.profile(streamer_id)

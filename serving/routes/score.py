@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from radar.errors import RadarError
 from serving.deps import ServedDep
+from serving.errors import documented
 from serving.schemas import PairFitPublic, ProductFitPublic, ScorePublic, ScoreRequest
 from serving.topics import topic_weights
 
 router = APIRouter(prefix="/v1", tags=["score"])
 
 
-@router.post("/score")
+@router.post("/score", responses=documented(401, 404, 503))
 def score(body: ScoreRequest, served: ServedDep) -> ScorePublic:
     """Send `text` (topic profile and closest products), or `streamer_id` with
     `product_ids` (the fit of each pair)."""
     version = served.loaded.version
-    if body.text is not None and body.streamer_id is None and body.product_ids is None:
+    if body.text is not None:
         topics, rows = served.scorer.products_for_text(body.text, body.top_k)
         products = served.scorer.recommender.catalogue.products
         return ScorePublic(
@@ -32,13 +32,10 @@ def score(body: ScoreRequest, served: ServedDep) -> ScorePublic:
                 for row, affinity in rows
             ],
         )
-    if body.text is None and body.streamer_id is not None and body.product_ids is not None:
-        calibrated = served.loaded.model.fit.calibrated
-        fits = served.scorer.pair_fits(body.streamer_id, body.product_ids)
-        return ScorePublic(
-            model_version=version,
-            fits=[
-                PairFitPublic(product_id=pid, fit=fit, calibrated=calibrated) for pid, fit in fits
-            ],
-        )
-    raise RadarError("send either `text`, or `streamer_id` together with `product_ids`")
+    assert body.streamer_id is not None and body.product_ids is not None  # ScoreRequest's check
+    calibrated = served.loaded.model.fit.calibrated
+    fits = served.scorer.pair_fits(body.streamer_id, body.product_ids)
+    return ScorePublic(
+        model_version=version,
+        fits=[PairFitPublic(product_id=pid, fit=fit, calibrated=calibrated) for pid, fit in fits],
+    )

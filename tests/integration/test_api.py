@@ -16,6 +16,7 @@ from tests.integration.servers import running_server
 
 KEY = "test-key-123"
 HEADERS = {"X-API-Key": KEY}
+ADMIN = "test-admin-key-456"
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,7 @@ def home(trained_home: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def client(home: Path) -> TestClient:
-    with TestClient(create_app(Settings(home=home, api_keys=KEY))) as test_client:
+    with TestClient(create_app(Settings(home=home, api_keys=KEY, admin_keys=ADMIN))) as test_client:
         yield test_client
 
 
@@ -112,7 +113,9 @@ def test_model_and_reload(client: TestClient) -> None:
     body = client.get("/v1/model", headers=HEADERS).json()
     assert body["model_version"] == "1" and body["num_topics"] == 12
     assert "fit_holdout_ece" in body["evaluation"]
-    assert client.post("/v1/admin/reload", headers=HEADERS).json()["model_version"] == "1"
+    reload = client.post("/v1/admin/reload", headers={"X-API-Key": ADMIN})
+    assert reload.json()["model_version"] == "1"
+    assert client.post("/v1/admin/reload", headers=HEADERS).status_code == 403
 
 
 def test_oversized_bodies_are_refused(client: TestClient) -> None:
@@ -132,7 +135,8 @@ def test_openapi_is_served(client: TestClient) -> None:
 
 def test_no_champion_is_503(tmp_path: Path) -> None:
     with TestClient(create_app(Settings(home=tmp_path, api_keys=KEY))) as empty:
-        assert empty.get("/health").json()["status"] == "no_model"
+        health = empty.get("/health")
+        assert health.status_code == 503 and health.json()["status"] == "no_model"
         response = empty.post("/v1/recommend", json={"streamer_id": "h0002"}, headers=HEADERS)
         assert response.status_code == 503
         assert "radar train" in response.json()["detail"]
