@@ -22,6 +22,8 @@ from pathlib import Path
 import psycopg
 
 USER, PASSWORD = "radar", "radar-test-secret"
+ROOT_PREFIX = "radar-test-pg-"
+"""Under root: `<tmp>/radar-test-pg-<pid of the test process>-<random>/data`."""
 SERVER_USERS = ("postgres", "nobody")
 """Who runs the server when the tests run as root, first one that exists."""
 SETTINGS = {
@@ -105,12 +107,14 @@ class PostgresServer:
 def start_server(folder: Path) -> PostgresServer:
     """initdb a cluster and start it on a free port. Under root the cluster goes in a new
     folder of the system's temp dir owned by the server's user (pytest's own temp dirs
-    are private to root), and is removed by `stop()`."""
+    are private to root), and is removed by `stop()`; one left by a killed test process is
+    stopped and removed here."""
     initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
     run_as = _server_user() if os.geteuid() == 0 else None
     owned_root = None
     if run_as is not None:
-        owned_root = Path(tempfile.mkdtemp(prefix="radar-test-pg-"))
+        _remove_abandoned_servers(pg_ctl, run_as)
+        owned_root = Path(tempfile.mkdtemp(prefix=f"{ROOT_PREFIX}{os.getpid()}-"))
         os.chown(owned_root, run_as.pw_uid, run_as.pw_gid)
         folder = owned_root
     data_dir = folder / "data"
@@ -159,6 +163,29 @@ def start_server(folder: Path) -> PostgresServer:
             return PostgresServer(data_dir, port, run_as, owned_root)
     log = (data_dir / "server.log").read_text(errors="replace")[-2000:]
     raise RuntimeError(f"PostgreSQL did not start; the end of its log:\n{log}")
+
+
+def _remove_abandoned_servers(pg_ctl: Path, run_as: pwd.struct_passwd) -> None:
+    """Stop and delete the servers of test processes that died without stopping them."""
+    for root in Path(tempfile.gettempdir()).glob(f"{ROOT_PREFIX}*-*"):
+        owner = root.name.removeprefix(ROOT_PREFIX).split("-")[0]
+        if not owner.isdigit() or _alive(int(owner)):
+            continue
+        if (root / "data" / "postmaster.pid").exists():
+            _run(
+                [pg_ctl, "stop", "-D", root / "data", "-m", "immediate", "-s"], run_as, check=False
+            )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _server_user() -> pwd.struct_passwd:
