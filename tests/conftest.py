@@ -83,8 +83,8 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgr
 
 @pytest.fixture
 def fresh_postgres_url(postgres_server: PostgresServer) -> Callable[[str], str]:
-    """Makes a new empty PostgreSQL database per call and returns its SQLAlchemy URL
-    (`postgresql+psycopg://...`), for the store or for MLflow's tracking store."""
+    """`fresh_postgres_url("mlflow")` makes a new empty PostgreSQL database and returns its
+    SQLAlchemy URL (`postgresql+psycopg://...`): for a store, or for MLflow's tracking."""
     return postgres_server.create_database
 
 
