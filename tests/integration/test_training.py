@@ -170,7 +170,8 @@ def test_training_on_postgresql_registers_a_champion(
     settings = postgres_trained_home.settings()
     engine = open_store(settings.resolved_database_url)
     assert engine.dialect.name == "postgresql" and load_documents(engine)
-    client = MlflowClient(settings.resolved_mlflow_tracking_uri)
+    uri = settings.resolved_mlflow_tracking_uri  # both: a registry set earlier in the process
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)  # would win over the tracking URI
     champion = client.get_model_version_by_alias(settings.model_name, "champion")
     assert str(champion.version) == "1"
     run = client.get_run(champion.run_id)
