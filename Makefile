@@ -20,8 +20,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# PostgreSQL's tests start their own throwaway server; the script installs it where missing.
 test: lint
-	$(BIN)/pytest -n 2 --dist loadgroup
+	@bash tests/setup/ensure-postgres.sh
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/text_pipeline.py

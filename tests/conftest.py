@@ -1,12 +1,18 @@
-"""Shared fixtures: an isolated RADAR_HOME, a small generated data set, the real data."""
+"""Shared fixtures: an isolated RADAR_HOME, a small generated data set, the real data,
+trained homes, and stores on SQLite and on a throwaway PostgreSQL server."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.homes import TrainedHome
+    from tests.postgres import PostgresServer
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -56,25 +62,57 @@ def shared_data() -> Path:
 def trained_home(small_demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A RADAR_HOME with the small demo data ingested and a champion (version 1, K=12)
     in its MLflow registry. Read-only: tests that change it make their own."""
-    from radar.ingest import ingest_directory
-    from radar.settings import Settings
-    from radar.store import open_store
-    from training.run import run_training
+    from tests.homes import TrainedHome, train_home
 
-    home = tmp_path_factory.mktemp("trained-home")
-    settings = Settings(home=home)
-    engine = open_store(settings.resolved_database_url)
-    ingest_directory(
+    return train_home(small_demo_data, TrainedHome(tmp_path_factory.mktemp("trained-home"))).home
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL server for this test process (each xdist worker starts its
+    own); skipped, saying why, where PostgreSQL cannot be had."""
+    from tests.postgres import PostgresNotAvailable, start_server
+
+    try:
+        server = start_server(tmp_path_factory.mktemp("postgres"))
+    except PostgresNotAvailable as error:
+        pytest.skip(str(error))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_server: PostgresServer) -> Callable[[str], str]:
+    """`fresh_postgres_url("mlflow")` makes a new empty PostgreSQL database and returns its
+    SQLAlchemy URL (`postgresql+psycopg://...`): for a store, or for MLflow's tracking."""
+    return postgres_server.create_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The SQLAlchemy URL of a fresh, empty store: a SQLite file, or a new PostgreSQL
+    database (the store is created by `open_store`)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.create_database("store")
+
+
+@pytest.fixture(scope="session")
+def postgres_trained_home(
+    small_demo_data: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_server: PostgresServer,
+) -> TrainedHome:
+    """Like `trained_home`, with its store AND its MLflow tracking store on PostgreSQL.
+    Mark tests that use it `tests.homes.ON_POSTGRES_HOME`, so one worker builds it once."""
+    from tests.homes import TrainedHome, train_home
+
+    return train_home(
         small_demo_data,
-        engine,
-        quarantine_root=home / "quarantine",
-        max_text_chars=settings.max_text_chars(),
+        TrainedHome(
+            tmp_path_factory.mktemp("postgres-trained-home"),
+            database_url=postgres_server.create_database("store"),
+            mlflow_tracking_uri=postgres_server.create_database("mlflow"),
+        ),
     )
-    run_training(
-        engine,
-        tracking_uri=settings.resolved_mlflow_tracking_uri,
-        model_name=settings.model_name,
-        num_topics=12,
-        params={"passes": 5},
-    )
-    return home

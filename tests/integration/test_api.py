@@ -1,5 +1,6 @@
-"""The HTTP API against a real store and a real MLflow registry: every route's success,
-401, 404, 422 and 503 (no champion yet), and one real uvicorn process on loopback."""
+"""The HTTP API against a real store and a real MLflow registry (on SQLite, and both on
+PostgreSQL): every route's success, 401, 404, 422 and 503 (no champion yet), and one real
+uvicorn process on loopback."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 from radar.errors import RadarError
 from radar.settings import Settings
 from serving.app import create_app
+from tests.homes import ON_POSTGRES_HOME, TrainedHome
 from tests.integration.servers import running_server
 
 KEY = "test-key-123"
@@ -19,14 +21,18 @@ HEADERS = {"X-API-Key": KEY}
 ADMIN = "test-admin-key-456"
 
 
-@pytest.fixture(scope="module")
-def home(trained_home: Path) -> Path:
-    return trained_home
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=ON_POSTGRES_HOME)]
+)
+def home(request: pytest.FixtureRequest) -> TrainedHome:
+    if request.param == "sqlite":
+        return TrainedHome(request.getfixturevalue("trained_home"))
+    return request.getfixturevalue("postgres_trained_home")
 
 
 @pytest.fixture(scope="module")
-def client(home: Path) -> TestClient:
-    with TestClient(create_app(Settings(home=home, api_keys=KEY, admin_keys=ADMIN))) as test_client:
+def client(home: TrainedHome) -> TestClient:
+    with TestClient(create_app(home.settings(api_keys=KEY, admin_keys=ADMIN))) as test_client:
         yield test_client
 
 
@@ -147,8 +153,8 @@ def test_no_keys_refuses_to_start(tmp_path: Path) -> None:
         create_app(Settings(home=tmp_path))
 
 
-def test_a_real_server_on_loopback(home: Path) -> None:
-    with running_server(home, RADAR_API_KEYS=KEY) as base:
+def test_a_real_server_on_loopback(home: TrainedHome) -> None:
+    with running_server(home.home, RADAR_API_KEYS=KEY, **home.environment) as base:
         response = httpx.post(
             f"{base}/v1/recommend",
             json={"streamer_id": "h0002", "min_fit": 0.0},

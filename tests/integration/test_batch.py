@@ -20,6 +20,7 @@ from radar.store import WeeklyRecommendation, open_store
 from serving.app import create_app
 from serving.batch import iso_week, run_batch
 from serving.registry import load_champion
+from tests.homes import ON_POSTGRES_HOME, TrainedHome
 
 WEEK = "2026-W48"
 
@@ -142,3 +143,26 @@ def test_no_scheduler_is_a_clear_error() -> None:
         dask_engine("tcp://127.0.0.1:1", timeout="2s"),
     ):
         pass
+
+
+@ON_POSTGRES_HOME
+def test_postgresql_gives_the_same_files_as_sqlite(
+    trained_home: Path,
+    postgres_trained_home: TrainedHome,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    batch(trained_home, tmp_path / "sqlite", min_fit=0.5)
+    for name, value in postgres_trained_home.environment.items():
+        monkeypatch.setenv(name, value)
+    summary = batch(postgres_trained_home.home, tmp_path / "postgresql", min_fit=0.5)
+    assert summary.rows > 0  # type: ignore[attr-defined]
+    names = sorted(p.name for p in (tmp_path / "sqlite").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "postgresql").iterdir())
+    for name in names:
+        sqlite, postgresql = tmp_path / "sqlite" / name, tmp_path / "postgresql" / name
+        assert sqlite.read_bytes() == postgresql.read_bytes(), name
+    engine = open_store(postgres_trained_home.database_url or "")
+    with engine.connect() as connection:
+        stored = connection.execute(select(WeeklyRecommendation)).all()
+    assert engine.dialect.name == "postgresql" and len(stored) == summary.rows  # type: ignore[attr-defined]

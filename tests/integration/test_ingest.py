@@ -1,4 +1,5 @@
-"""`radar ingest` against a real SQLite store: counts, quarantine, idempotence, formats."""
+"""`radar ingest` against a real store (SQLite, and PostgreSQL where `store_url` is used):
+counts, quarantine, idempotence, formats."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from sqlalchemy import Engine, select
 
 from radar.errors import NoInputError
 from radar.ingest import ingest_directory
-from radar.settings import Settings
 from radar.store import open_store
 from radar.store.models import Base
 
@@ -46,20 +46,21 @@ def append_rows(path: Path, rows: list[dict[str, str]]) -> None:
         csv.DictWriter(handle, header).writerows(rows)
 
 
-def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, home: Path, **variables: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "RADAR_HOME": str(home),
         "RADAR_MAX_COMMENT_CHARS": str(LIMITS["comments"]),
+        **variables,
     }
     command = [sys.executable, "-c", "from radar.cli import main; main()", *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
 
 
 def test_demo_data_loads_whole_and_reingest_changes_nothing(
-    small_demo_data: Path, tmp_path: Path
+    small_demo_data: Path, tmp_path: Path, store_url: str
 ) -> None:
-    engine = open_store(f"sqlite:///{tmp_path / 'radar.db'}")
+    engine = open_store(store_url)
     report = ingest_directory(
         small_demo_data, engine, quarantine_root=tmp_path / "q", max_text_chars=LIMITS
     )
@@ -126,11 +127,11 @@ def corrupt_copy(source: Path, target: Path) -> dict[str, set[str]]:
 
 
 def test_corrupted_copy_quarantines_every_bad_row(
-    small_demo_data: Path, tmp_path: Path, radar_home: Path
+    small_demo_data: Path, tmp_path: Path, radar_home: Path, store_url: str
 ) -> None:
     folder = tmp_path / "corrupted"
     expected_reasons = corrupt_copy(small_demo_data, folder)
-    result = run_cli("ingest", str(folder), "--json", home=radar_home)
+    result = run_cli("ingest", str(folder), "--json", home=radar_home, RADAR_DATABASE_URL=store_url)
     assert result.returncode == 1, result.stderr  # transcripts could not be read at all
     counts = json.loads(result.stdout)
     assert "not UTF-8" in counts["transcripts"]["error"]
@@ -149,10 +150,10 @@ def test_corrupted_copy_quarantines_every_bad_row(
     bad_bytes = next(e for e in quarantined["comments"] if "undecodable" in e["reason"])
     assert "\\xff\\xfe\\xb0" in bad_bytes["row"]["text"]  # kept, visibly, not lost
 
-    engine = open_store(Settings(home=radar_home).resolved_database_url)
+    engine = open_store(store_url)
     before = store_rows(engine)
     assert before["transcripts"] == []
-    again = run_cli("ingest", str(folder), "--json", home=radar_home)
+    again = run_cli("ingest", str(folder), "--json", home=radar_home, RADAR_DATABASE_URL=store_url)
     assert json.loads(again.stdout) == counts
     assert store_rows(engine) == before
 
@@ -208,9 +209,9 @@ def test_an_empty_folder_is_a_clear_error(tmp_path: Path, radar_home: Path) -> N
 
 
 def test_a_failed_run_leaves_the_store_and_quarantine_as_they_were(
-    small_demo_data: Path, tmp_path: Path
+    small_demo_data: Path, tmp_path: Path, store_url: str
 ) -> None:
-    engine = open_store(f"sqlite:///{tmp_path / 'radar.db'}")
+    engine = open_store(store_url)
     folder = tmp_path / "bad"
     corrupt_copy(small_demo_data, folder)
     quarantine = tmp_path / "q"

@@ -1,4 +1,5 @@
-"""`radar train` against a real SQLite store and a real SQLite MLflow tracking store."""
+"""`radar train` against a real SQLite store and a real SQLite MLflow tracking store, and
+with both on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from radar.corpus import COMMENTS, PRODUCT, TRANSCRIPT, load_documents
 from radar.ingest import ingest_directory
 from radar.model import RadarModel
 from radar.store import open_store
+from tests.homes import ON_POSTGRES_HOME, TrainedHome
 from training.pyfunc import ARTIFACT_KEY
 from training.run import TrainingOutcome, run_training
 
@@ -159,3 +161,19 @@ def test_artifacts_live_beside_the_tracking_database(trained: dict) -> None:
     assert not (Path.cwd() / "mlruns").exists() or not any(
         (Path.cwd() / "mlruns").rglob(trained["first"].run_id)
     )
+
+
+@ON_POSTGRES_HOME
+def test_training_on_postgresql_registers_a_champion(
+    postgres_trained_home: TrainedHome,
+) -> None:
+    settings = postgres_trained_home.settings()
+    engine = open_store(settings.resolved_database_url)
+    assert engine.dialect.name == "postgresql" and load_documents(engine)
+    uri = settings.resolved_mlflow_tracking_uri  # both: a registry set earlier in the process
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)  # would win over the tracking URI
+    champion = client.get_model_version_by_alias(settings.model_name, "champion")
+    assert str(champion.version) == "1"
+    run = client.get_run(champion.run_id)
+    assert run.data.params["num_topics"] == "12"
+    assert run.info.artifact_uri.startswith((postgres_trained_home.home / "mlartifacts").as_uri())
