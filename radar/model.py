@@ -66,7 +66,7 @@ class RadarModel:
         )
         if matching.get("schema_version") != SCHEMA_VERSION:
             raise ValueError(
-                f"{directory} holds a radar model of schema version "
+                "this radar model is of schema version "
                 f"{matching.get('schema_version')!r}; this radar reads {SCHEMA_VERSION}. "
                 "Retrain it (radar train)."
             )
