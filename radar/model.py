@@ -38,6 +38,9 @@ class RadarModel:
     evaluation: dict[str, float] = field(default_factory=dict)
     peers: PeerTable | None = None
     categories: CategoryModel | None = None
+    identity: str | None = None
+    """The digest of the model's files when it came from the registry (`radar.digests`):
+    what cached files and derived data are keyed by. Not saved (it is the files' digest)."""
 
     def save(self, directory: Path) -> None:
         """Write the model to `directory` atomically."""
