@@ -72,7 +72,10 @@ class ModelFiles:
         """The model these files hold (its `identity` set)."""
         from radar.model import RadarModel
 
-        model = RadarModel.load(self.directory)
+        try:
+            model = RadarModel.load(self.directory)
+        except ModelIntegrityError as error:
+            raise ModelIntegrityError(f"{self.name} version {self.version}: {error}") from None
         model.identity = self.identity
         return LoadedModel(model, self.name, self.version, self.run_id)
 

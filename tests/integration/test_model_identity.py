@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import mlflow
 import pytest
 from mlflow import MlflowClient
 
@@ -14,10 +15,12 @@ from radar.digests import DIGESTS_TAG
 from radar.errors import ModelIntegrityError
 from radar.ingest import ingest_directory
 from radar.matching.store_recommender import StoreRecommender
+from radar.mlflow_home import relocate_artifacts
 from radar.settings import Settings
 from radar.store import open_store
 from serving.registry import LoadedModel, load_champion
 from training.run import run_training
+from training.tracking import use_tracking
 
 
 def _home(trained_home: Path, tmp_path: Path, name: str = "home") -> Settings:
@@ -162,3 +165,28 @@ def _train(settings: Settings, num_topics: int) -> None:
         params={"passes": 3},
         promote="always",
     )
+
+
+def test_a_database_moved_alone_keeps_pointing_at_its_artifacts(tmp_path: Path) -> None:
+    """Only a home's own `mlartifacts/` replaces the recorded one: a database copied
+    without it keeps reading the original artifacts."""
+    (tmp_path / "first").mkdir()
+    use_tracking(f"sqlite:///{tmp_path / 'first' / 'mlflow.db'}", "selection-radar")
+    with mlflow.start_run():
+        mlflow.log_text("kept", "note.txt")
+    (tmp_path / "second").mkdir()
+    shutil.copy(tmp_path / "first" / "mlflow.db", tmp_path / "second" / "mlflow.db")
+    second = f"sqlite:///{tmp_path / 'second' / 'mlflow.db'}"
+
+    def location() -> str:
+        relocate_artifacts(second)
+        experiment = MlflowClient(second).get_experiment_by_name("selection-radar")
+        assert experiment is not None
+        return str(experiment.artifact_location)
+
+    assert location() == (tmp_path / "first" / "mlartifacts").as_uri()
+    shutil.copytree(tmp_path / "first" / "mlartifacts", tmp_path / "second" / "mlartifacts")
+    assert location() == (tmp_path / "second" / "mlartifacts").as_uri()
+    client = MlflowClient(second)
+    [run] = client.search_runs([client.get_experiment_by_name("selection-radar").experiment_id])
+    assert run.info.artifact_uri.startswith((tmp_path / "second" / "mlartifacts").as_uri() + "/")
