@@ -137,7 +137,7 @@ def _files(tracking_uri: str, info: ModelVersion, cache: Path) -> ModelFiles:
             verify_files(target, expected, what)
         except ModelIntegrityError as error:
             logger.warning("cached copy dropped, fetching it again: %s", error)
-            shutil.rmtree(target)
+            shutil.rmtree(target, ignore_errors=True)
     if not target.is_dir():
         _download(tracking_uri, f"models:/{info.name}/{info.version}", target, expected, what)
     return ModelFiles(info.name, str(info.version), run_id, target, identity)

@@ -123,6 +123,8 @@ def load_dictionary(directory: Path) -> Dictionary:
 
 
 def _unreadable(name: str, reason: object) -> ModelIntegrityError:
+    if isinstance(reason, OSError):  # its text holds the file's path
+        reason = "missing or unreadable"
     return ModelIntegrityError(
         f"the topic model's {name} cannot be read ({reason}); retrain the model with `radar train`"
     )
