@@ -38,6 +38,9 @@ class RadarModel:
     evaluation: dict[str, float] = field(default_factory=dict)
     peers: PeerTable | None = None
     categories: CategoryModel | None = None
+    identity: str | None = None
+    """The digest of the model's files when it came from the registry (`radar.digests`):
+    what cached files and derived data are keyed by. Not saved (it is the files' digest)."""
 
     def save(self, directory: Path) -> None:
         """Write the model to `directory` atomically."""
@@ -66,7 +69,7 @@ class RadarModel:
         )
         if matching.get("schema_version") != SCHEMA_VERSION:
             raise ValueError(
-                f"{directory} holds a radar model of schema version "
+                "this radar model is of schema version "
                 f"{matching.get('schema_version')!r}; this radar reads {SCHEMA_VERSION}. "
                 "Retrain it (radar train)."
             )

@@ -1,20 +1,31 @@
 """Loading the champion radar model from the MLflow model registry.
 
-Each version is downloaded once into a cache folder (to a temporary name, then renamed),
-so a half-downloaded model is never loaded. MLflow and the model's code are imported
-where they are used: MLflow alone takes two seconds, and the batch asks the registry
-from a process forked before anything heavy is imported.
+Each version is downloaded once into a cache folder named by the model's identity (the
+digest of its files' digests, recorded on its training run), never by its version
+number: two registries each have a version 1. Every file is checked against the recorded
+digests before the copy is used: after the download (to a temporary name, renamed only
+when it verifies, so a failed or damaged download leaves nothing cached) and whenever a
+cached copy is reused (a damaged one is fetched again). A version without recorded
+digests is refused.
+
+MLflow and the model's code are imported where they are used: MLflow alone takes two
+seconds, and the batch asks the registry from a process forked before anything heavy is
+imported.
 """
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from radar.errors import NoModelError
+from radar.digests import DIGESTS_TAG, model_identity, parse_recorded, verify_files
+from radar.errors import ModelIntegrityError, NoModelError
+from radar.mlflow_home import relocate_artifacts
+from radar.redact import mask_url
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -24,6 +35,7 @@ if TYPE_CHECKING:
 
 CHAMPION = "champion"
 ARTIFACT_DIR = "radar_model"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -47,18 +59,25 @@ def champion_version(tracking_uri: str, model_name: str) -> str:
 
 @dataclass(frozen=True)
 class ModelFiles:
-    """A registered version's files in the local cache: what MLflow is needed for."""
+    """A registered version's verified files in the local cache (what MLflow is needed
+    for), and the model's identity (`radar.digests.model_identity` of its files)."""
 
     name: str
     version: str
     run_id: str | None
     directory: Path
+    identity: str
 
     def load(self) -> LoadedModel:
-        """The model these files hold."""
+        """The model these files hold (its `identity` set)."""
         from radar.model import RadarModel
 
-        return LoadedModel(RadarModel.load(self.directory), self.name, self.version, self.run_id)
+        try:
+            model = RadarModel.load(self.directory)
+        except ModelIntegrityError as error:
+            raise ModelIntegrityError(f"{self.name} version {self.version}: {error}") from None
+        model.identity = self.identity
+        return LoadedModel(model, self.name, self.version, self.run_id)
 
 
 def fetch_version(tracking_uri: str, model_name: str, version: str, cache: Path) -> ModelFiles:
@@ -96,22 +115,53 @@ def _champion(tracking_uri: str, model_name: str) -> ModelVersion:
         return _client(tracking_uri).get_model_version_by_alias(model_name, CHAMPION)
     except MlflowException:
         raise NoModelError(
-            f"no {model_name}@{CHAMPION} in the registry at {tracking_uri} yet: train one "
+            f"no {model_name}@{CHAMPION} in the registry at {mask_url(tracking_uri)} yet: "
+            "train one "
             "with `radar train` (or run `radar demo`)"
         ) from None
 
 
 def _files(tracking_uri: str, info: ModelVersion, cache: Path) -> ModelFiles:
-    """A version's files in `cache`, downloaded the first time."""
-    target = cache / info.name / str(info.version)
-    if not (target / "matching.json").is_file():
-        _download(tracking_uri, f"models:/{info.name}/{info.version}", target)
-    return ModelFiles(info.name, str(info.version), info.run_id, target)
+    """A version's verified files in `cache`, downloaded when no good copy is there.
+
+    Raises:
+        ModelIntegrityError: no digests recorded for the version, or its files differ.
+    """
+    what = f"{info.name} version {info.version}"
+    run_id = info.run_id or (info.tags or {}).get("run_id")
+    expected = parse_recorded(_run_tags(tracking_uri, run_id).get(DIGESTS_TAG), what)
+    identity = model_identity(expected)
+    target = cache / info.name / identity
+    if target.is_dir():
+        try:
+            verify_files(target, expected, what)
+        except ModelIntegrityError as error:
+            logger.warning("cached copy dropped, fetching it again: %s", error)
+            shutil.rmtree(target, ignore_errors=True)
+    if not target.is_dir():
+        _download(tracking_uri, f"models:/{info.name}/{info.version}", target, expected, what)
+    return ModelFiles(info.name, str(info.version), run_id, target, identity)
 
 
-def _download(tracking_uri: str, model_uri: str, target: Path) -> None:
+def _run_tags(tracking_uri: str, run_id: str | None) -> dict[str, str]:
+    """The tags of the version's training run (none when the run is gone)."""
+    from mlflow.exceptions import MlflowException
+
+    if not run_id:
+        return {}
+    try:
+        return dict(_client(tracking_uri).get_run(run_id).data.tags)
+    except MlflowException:
+        return {}
+
+
+def _download(
+    tracking_uri: str, model_uri: str, target: Path, expected: dict[str, str], what: str
+) -> None:
+    """Download into a scratch folder beside `target`, verify, then rename it `target`."""
     import mlflow
 
+    relocate_artifacts(tracking_uri)
     mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_registry_uri(tracking_uri)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -119,8 +169,10 @@ def _download(tracking_uri: str, model_uri: str, target: Path) -> None:
     try:
         local = Path(mlflow.artifacts.download_artifacts(model_uri, dst_path=str(scratch)))
         source = local / "artifacts" / ARTIFACT_DIR
-        if target.exists():
-            shutil.rmtree(target)
-        source.rename(target)
+        verify_files(source, expected, what)
+        try:
+            source.rename(target)
+        except OSError:  # another process cached the same model first
+            verify_files(target, expected, what)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -18,8 +18,9 @@ import pandas as pd
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
-from sqlalchemy.engine import make_url
 
+from radar.digests import DIGESTS_TAG, file_digests
+from radar.mlflow_home import artifact_location, relocate_artifacts
 from radar.model import RadarModel
 from radar.topics.quality import TopicQuality
 from training.pyfunc import ARTIFACT_KEY, topic_frame
@@ -47,22 +48,15 @@ class LoggedVersion:
 def use_tracking(tracking_uri: str, experiment: str) -> None:
     """Point MLflow tracking and registry at `tracking_uri`, and select `experiment`
     (creating it, for a SQLite store, with its artifacts in `mlartifacts/` beside the
-    database: MLflow's default is `./mlruns` under whatever folder the process runs in)."""
+    database: MLflow's default is `./mlruns` under whatever folder the process runs in;
+    and pointing a moved home's artifact locations at its own `mlartifacts/`)."""
+    relocate_artifacts(tracking_uri)
     mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_registry_uri(tracking_uri)
     artifacts = artifact_location(tracking_uri)
     if artifacts is not None and mlflow.get_experiment_by_name(experiment) is None:
         mlflow.create_experiment(experiment, artifact_location=artifacts)
     mlflow.set_experiment(experiment)
-
-
-def artifact_location(tracking_uri: str) -> str | None:
-    """Where a new experiment keeps its artifacts: beside a SQLite tracking database, or
-    None (the tracking server decides) for any other store."""
-    url = make_url(tracking_uri) if tracking_uri.startswith("sqlite:") else None
-    if url is None or url.database in (None, "", ":memory:"):
-        return None
-    return (Path(url.database).resolve().parent / "mlartifacts").as_uri()
 
 
 def log_candidate(num_topics: int, quality: TopicQuality, training_seconds: float) -> None:
@@ -82,7 +76,8 @@ def log_radar_model(
     reliability: list[tuple[float, float, float, int]],
 ) -> str:
     """Log params, metrics, the topic table, the topic map, the reliability diagram and the
-    pyfunc model to the active run; returns the model URI."""
+    pyfunc model to the active run, and tag the run with the SHA-256 of every file of the
+    saved radar model (what loading verifies); returns the model URI."""
     model = radar_model.topics
     params = model.get_params()
     pipeline = params.pop("pipeline")
@@ -116,6 +111,7 @@ def log_radar_model(
         for name in ("topics.csv", "topic_map.html", "manifest.json", "reliability.png"):
             mlflow.log_artifact(str(folder / name))
         radar_model.save(folder / ARTIFACT_KEY)
+        mlflow.set_tag(DIGESTS_TAG, json.dumps(file_digests(folder / ARTIFACT_KEY)))
         example = pd.DataFrame({"text": sample_texts[:3]})
         info = mlflow.pyfunc.log_model(
             name="model",

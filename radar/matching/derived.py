@@ -2,7 +2,8 @@
 and the catalogue's vectors.
 
 Building them runs every document and product text through the topic model, the slow
-part of scoring at scale; so they are saved with the model version that made them and
+part of scoring at scale; so they are saved with the model that made them (its identity,
+the digest of its files, not its version number: two registries both have a version 1) and
 the data version they saw (the last ingest run that loaded rows into the tables they
 are made from: transcripts and comments for profiles, products for the catalogue), and
 reused until either changes. A run that brings only placements, say, keeps both.
@@ -55,15 +56,15 @@ def _loaded_any(counts: dict[str, Any], tables: Collection[str]) -> bool:
 
 
 def load_profiles(
-    engine: Engine, model_version: str, version_of_data: str, streamer_ids: Sequence[str]
+    engine: Engine, model_id: str, version_of_data: str, streamer_ids: Sequence[str]
 ) -> dict[str, HostProfile]:
-    """The stored profiles of these hosts made by `model_version` from `version_of_data`
+    """The stored profiles of these hosts made by the model `model_id` from `version_of_data`
     (hosts without one are left out)."""
     found: dict[str, HostProfile] = {}
     with engine.connect() as connection:
         for start in range(0, len(streamer_ids), IDS_PER_QUERY):
             query = select(HostProfileRow).where(
-                HostProfileRow.model_version == model_version,
+                HostProfileRow.model_id == model_id,
                 HostProfileRow.data_version == version_of_data,
                 HostProfileRow.streamer_id.in_(streamer_ids[start : start + IDS_PER_QUERY]),
             )
@@ -83,12 +84,12 @@ def load_profiles(
 
 
 def save_profiles(
-    engine: Engine, model_version: str, version_of_data: str, profiles: Iterable[HostProfile]
+    engine: Engine, model_id: str, version_of_data: str, profiles: Iterable[HostProfile]
 ) -> None:
-    """Store these profiles for `model_version`, replacing the hosts' older ones."""
+    """Store these profiles for the model `model_id`, replacing the hosts' older ones."""
     rows = [
         {
-            "model_version": model_version,
+            "model_id": model_id,
             "streamer_id": profile.streamer_id,
             "data_version": version_of_data,
             "state": profile.state,
@@ -108,7 +109,7 @@ def save_profiles(
             chunk = rows[start : start + IDS_PER_QUERY]
             connection.execute(
                 delete(table).where(
-                    table.c.model_version == model_version,
+                    table.c.model_id == model_id,
                     table.c.streamer_id.in_([row["streamer_id"] for row in chunk]),
                 )
             )
@@ -116,14 +117,14 @@ def save_profiles(
 
 
 def load_catalogue_vectors(
-    engine: Engine, model_version: str, version_of_data: str, products: list[ProductText]
+    engine: Engine, model_id: str, version_of_data: str, products: list[ProductText]
 ) -> ProductVectors | None:
-    """The stored vectors of exactly these products made by `model_version` from
+    """The stored vectors of exactly these products made by the model `model_id` from
     `version_of_data`, or None."""
     with engine.connect() as connection:
         row = connection.execute(
             select(CatalogueVectorsRow).where(
-                CatalogueVectorsRow.model_version == model_version,
+                CatalogueVectorsRow.model_id == model_id,
                 CatalogueVectorsRow.data_version == version_of_data,
             )
         ).first()
@@ -161,9 +162,9 @@ def _words(document: str) -> list[str]:
 
 
 def save_catalogue_vectors(
-    engine: Engine, model_version: str, version_of_data: str, vectors: ProductVectors
+    engine: Engine, model_id: str, version_of_data: str, vectors: ProductVectors
 ) -> ProductVectors:
-    """Store the catalogue's vectors for `model_version`, replacing older ones; returns
+    """Store the catalogue's vectors for the model `model_id`, replacing older ones; returns
     them as `load_catalogue_vectors` would (each product's words joined: a fraction of
     the memory of the built lists)."""
     documents = [_UNIT.join(doc) for doc in vectors.tokens]
@@ -171,11 +172,11 @@ def save_catalogue_vectors(
     np.savez(arrays, matrix=vectors.matrix, categories=vectors.categories)
     table = Base.metadata.tables[CatalogueVectorsRow.__tablename__]
     with engine.begin() as connection:
-        connection.execute(delete(table).where(table.c.model_version == model_version))
+        connection.execute(delete(table).where(table.c.model_id == model_id))
         connection.execute(
             table.insert(),
             {
-                "model_version": model_version,
+                "model_id": model_id,
                 "data_version": version_of_data,
                 "product_ids": json.dumps([p.product_id for p in vectors.products]),
                 "arrays": arrays.getvalue(),

@@ -61,13 +61,17 @@ class StoreRecommender:
         snapshot: StoreSnapshot | None = None,
     ) -> None:
         """`model_version`: the registry version of `model`; with it, host profiles and
-        the catalogue's vectors are saved to and reused from the store. `profile_ttl`:
+        the catalogue's vectors are saved to and reused from the store, under the model's
+        identity (`RadarModel.identity`, the digest of its files: two registries both have
+        a version 1), or under `model_version` for a model without one (never saved: only
+        its caller knows it). `profile_ttl`:
         seconds a host's profile is reused before it is read again (new comments and
         transcripts in the store show up after at most that long). `snapshot`: the store's
         catalogue and histories, already read (then used instead of reading them again)."""
         self.engine = engine
         self.model = model
         self.model_version = model_version
+        self.derived_key = None if model_version is None else model.identity or model_version
         self.profile_ttl = profile_ttl
         self._profiles: dict[str, tuple[float, HostProfile]] = {}
         self.snapshot = snapshot
@@ -77,15 +81,15 @@ class StoreRecommender:
         self.recommender = Recommender(model, catalogue)
 
     def _catalogue(self, products: list[ProductText]) -> ProductVectors:
-        """The catalogue's vectors: from the store when this model version made them from
+        """The catalogue's vectors: from the store when this model made them from
         the store's current data, else built and saved (and kept in the stored form)."""
-        if self.model_version is None:
+        if self.derived_key is None:
             return self._build_catalogue(products)
         version_of_data = data_version(self.engine, CATALOGUE_TABLES)
-        stored = load_catalogue_vectors(self.engine, self.model_version, version_of_data, products)
+        stored = load_catalogue_vectors(self.engine, self.derived_key, version_of_data, products)
         if stored is None:
             built = self._build_catalogue(products)
-            stored = save_catalogue_vectors(self.engine, self.model_version, version_of_data, built)
+            stored = save_catalogue_vectors(self.engine, self.derived_key, version_of_data, built)
         return stored
 
     def _build_catalogue(self, products: list[ProductText]) -> ProductVectors:
@@ -116,16 +120,16 @@ class StoreRecommender:
         return profile
 
     def _profiles_of(self, streamer_ids: list[str]) -> dict[str, HostProfile]:
-        """These hosts' profiles: from the store when this model version made them from the
+        """These hosts' profiles: from the store when this model made them from the
         store's current data, else built from their documents (and saved for next time)."""
-        if self.model_version is None:
+        if self.derived_key is None:
             return self._build(streamer_ids)
         version_of_data = data_version(self.engine, PROFILE_TABLES)
-        profiles = load_profiles(self.engine, self.model_version, version_of_data, streamer_ids)
+        profiles = load_profiles(self.engine, self.derived_key, version_of_data, streamer_ids)
         missing = [host for host in streamer_ids if host not in profiles]
         if missing:
             built = self._build(missing)
-            save_profiles(self.engine, self.model_version, version_of_data, built.values())
+            save_profiles(self.engine, self.derived_key, version_of_data, built.values())
             profiles.update(built)
         return profiles
 

@@ -99,13 +99,17 @@ class WeeklyRecommendation(Base):
     model_version: Mapped[str] = mapped_column(String(32))
 
 
+MODEL_ID = String(64)
+"""A model's identity: the SHA-256 hex of its files' digests (`radar.digests`)."""
+
+
 class HostProfileRow(Base):
-    """A host's topic profile as one model version made it from one state of the data
-    (`data_version`: the last ingest run it has seen). Vectors are float64 bytes;
+    """A host's topic profile as one model (`model_id`: its identity) made it from one
+    state of the data (`data_version`: the last ingest run it has seen). Vectors are float64 bytes;
     keywords (a JSON object) and evidence lines (a JSON list) are what reasons quote."""
 
     __tablename__ = "host_profiles"
-    model_version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    model_id: Mapped[str] = mapped_column(MODEL_ID, primary_key=True)
     streamer_id: Mapped[str] = mapped_column(ID, primary_key=True)
     data_version: Mapped[str] = mapped_column(ID)
     state: Mapped[str] = mapped_column(String(32))
@@ -119,12 +123,12 @@ class HostProfileRow(Base):
 
 
 class CatalogueVectorsRow(Base):
-    """The catalogue's topic vectors and category distributions as one model version made
-    them from one state of the data: an `.npz` of `matrix` and `categories`, the product
+    """The catalogue's topic vectors and category distributions as one model (`model_id`)
+    made them from one state of the data: an `.npz` of `matrix` and `categories`, the product
     ids in row order (JSON) and each product's tokens (ASCII record / unit separators)."""
 
     __tablename__ = "catalogue_vectors"
-    model_version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    model_id: Mapped[str] = mapped_column(MODEL_ID, primary_key=True)
     data_version: Mapped[str] = mapped_column(ID)
     product_ids: Mapped[str] = mapped_column(Text)
     arrays: Mapped[bytes] = mapped_column(LargeBinary)

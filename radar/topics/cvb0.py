@@ -13,9 +13,9 @@ counts of the previous sweep with the entry's own token left out:
     γ_k ∝ (n_dk − γ_k + α) (n_wk − γ_k + η) / (n_k − γ_k + Vη),
 
 where n_dk = Σ_w c γ, n_wk = Σ_d c γ and n_k = Σ_w n_wk. The result is loaded into an
-ordinary gensim `LdaModel` (topic-word parameters λ = η' + n_wk), so saving, loading and
-inference are gensim's; the priors stored in it are shifted by +0.5 as the paper shows
-variational inference needs to match CVB0.
+ordinary gensim `LdaModel` (topic-word parameters λ = η' + n_wk), whose inference is
+gensim's; the priors stored in it are shifted by +0.5 as the paper shows variational
+inference needs to match CVB0.
 """
 
 from __future__ import annotations
@@ -77,17 +77,8 @@ def lda_from_counts(
 ) -> LdaModel:
     """A gensim `LdaModel` holding these topics: λ = (eta + PRIOR_SHIFT) + counts, and a
     symmetric document prior `alpha` for inference."""
-    from gensim.models import LdaModel
+    from radar.topics.storage import build_lda
 
-    model = LdaModel(
-        id2word=dictionary,
-        num_topics=topic_word.shape[0],
-        alpha=alpha,
-        eta=eta + PRIOR_SHIFT,
-        random_state=seed,
-        eval_every=None,
+    return build_lda(
+        dictionary, topic_word, alpha=alpha, eta=eta + PRIOR_SHIFT, num_docs=num_docs, seed=seed
     )
-    model.state.sstats = topic_word.astype(model.dtype)
-    model.state.numdocs = num_docs
-    model.sync_state()
-    return model

@@ -2,8 +2,8 @@
 
 Follows scikit-learn's estimator contract: `__init__` stores hyperparameters, `fit`
 returns `self`, learned state ends in `_`, and `transform` gives one topic distribution
-per text (rows sum to 1). `save`/`load` write gensim's native files plus `manifest.json`;
-gensim's format uses pickle, so load only models from our own registry.
+per text (rows sum to 1). `save`/`load` keep gensim's parts as arrays and JSON
+(`radar.topics.storage`), never as gensim's pickles, plus `manifest.json`.
 """
 
 from __future__ import annotations
@@ -24,14 +24,17 @@ from scipy.sparse import csr_matrix
 from features.pipeline import PipelineConfig, TextPipeline
 from features.wordlists import UserWord
 from radar.atomic import atomic_directory
-from radar.errors import RadarError
+from radar.errors import ModelIntegrityError, RadarError
 from radar.topics.cvb0 import cvb0_topic_word_counts, lda_from_counts
 from radar.topics.inference import infer_topic_weights
+from radar.topics.storage import load_dictionary, load_lda, save_dictionary, save_lda
 
 if TYPE_CHECKING:
     from gensim.corpora import Dictionary
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: gensim's parts as arrays and JSON. 1 kept them as gensim's pickles: refused."""
+PICKLED_SCHEMA_VERSION, PICKLED_LDA_FILE = 1, "lda"
 CVB0, VB = "cvb0", "vb"
 CVB0_ALPHA, CVB0_ETA = 0.02, 0.1
 """CVB0's training priors: sparse document mixtures of smooth-enough topics."""
@@ -252,8 +255,8 @@ class TopicModel:
         """Write the model to `directory` atomically (a half-written model is never seen)."""
         self._check_fitted()
         with atomic_directory(Path(directory)) as staging:
-            self.lda_.save(str(staging / "lda"))
-            self.dictionary_.save_as_text(str(staging / "dictionary.txt"))
+            save_lda(self.lda_, staging)
+            save_dictionary(self.dictionary_, staging)
             _write_json(
                 staging / "pipeline.json",
                 {
@@ -267,14 +270,25 @@ class TopicModel:
 
     @classmethod
     def load(cls, directory: Path) -> TopicModel:
-        """Read a model written by `save`; refuses a schema version it does not know."""
+        """Read a model written by `save`; refuses a schema version it does not know.
+
+        Raises:
+            ModelIntegrityError: the model was saved with gensim's pickles (schema 1), which
+                are never read: unpickling runs whatever code the file holds.
+        """
         directory = Path(directory)
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
         version = manifest.get("schema_version")
+        if version == PICKLED_SCHEMA_VERSION or (directory / PICKLED_LDA_FILE).exists():
+            raise ModelIntegrityError(
+                "this topic model was saved in a format that can run code (gensim's pickles, "
+                "schema 1) and is not loaded; retrain it with `radar train` (then promote "
+                "the new version if the gate does not)"
+            )
         if version != SCHEMA_VERSION:
             raise ValueError(
-                f"{directory} holds a topic model of schema version {version!r}; this radar "
-                f"reads version {SCHEMA_VERSION}. Retrain it, or load it with the radar "
+                f"this topic model is of schema version {version!r}; this radar reads version "
+                f"{SCHEMA_VERSION}. Retrain it (radar train), or load it with the radar "
                 "version that wrote it."
             )
         params = dict(manifest["params"])
@@ -321,12 +335,10 @@ class TopicModel:
         scoring from stored profiles and product vectors needs neither (nor gensim's
         import, a second and a half of a batch's start)."""
         if name in ("lda_", "dictionary_") and "_files" in self.__dict__:
-            from gensim.corpora import Dictionary
-            from gensim.models import LdaModel
-
             files: Path = self.__dict__["_files"]
-            self.lda_ = LdaModel.load(str(files / "lda"))
-            self.dictionary_ = Dictionary.load_from_text(str(files / "dictionary.txt"))
+            dictionary = load_dictionary(files)
+            self.lda_ = load_lda(files, dictionary, seed=self.random_state)
+            self.dictionary_ = dictionary
             return self.__dict__[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 

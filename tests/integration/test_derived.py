@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -148,22 +149,22 @@ def test_catalogue_vectors_are_saved_and_reused(trained_home: Path, tmp_path: Pa
     engine, scorer = _store_copy(trained_home, tmp_path)
     built = scorer.recommender.catalogue
     products = built.products
-    stored = load_catalogue_vectors(engine, scorer.model_version, data_version(engine), products)
+    stored = load_catalogue_vectors(engine, scorer.derived_key, data_version(engine), products)
     assert stored is not None
     assert np.array_equal(stored.matrix, built.matrix)
     assert np.array_equal(stored.categories, built.categories)
     assert list(stored.tokens) == list(built.tokens)
     again = StoreRecommender(engine, scorer.model, model_version=scorer.model_version)
     assert np.array_equal(again.recommender.product_vectors, scorer.recommender.product_vectors)
-    assert load_catalogue_vectors(engine, scorer.model_version, "other", products) is None
+    assert load_catalogue_vectors(engine, scorer.derived_key, "other", products) is None
     assert (
-        load_catalogue_vectors(engine, scorer.model_version, data_version(engine), products[1:])
+        load_catalogue_vectors(engine, scorer.derived_key, data_version(engine), products[1:])
         is None
     )
     before = data_version(engine, CATALOGUE_TABLES)
     _ingest_run(engine, "new text", transcripts=4)
     assert data_version(engine, CATALOGUE_TABLES) == before  # the vectors stay valid
-    assert load_catalogue_vectors(engine, scorer.model_version, before, products) is not None
+    assert load_catalogue_vectors(engine, scorer.derived_key, before, products) is not None
     _ingest_run(engine, "new products", products=1)
     assert data_version(engine, CATALOGUE_TABLES) == "new products"  # built again
 
@@ -175,7 +176,8 @@ def test_scoring_in_chunks_gives_the_same_lists(
     whole = list(scorer.recommend_all(top_k=5, min_fit=0.5))
     monkeypatch.setattr(store_recommender, "HOST_CHUNK", 5)
     heard: list[tuple[int, int]] = []
-    fresh = StoreRecommender(engine, scorer.model, model_version="2")  # profiles built anew
+    other = replace(scorer.model, identity="another model")  # profiles built anew
+    fresh = StoreRecommender(engine, other, model_version=scorer.model_version)
     chunked = list(fresh.recommend_all(top_k=5, min_fit=0.5, progress=lambda *p: heard.append(p)))
     assert [r.streamer_id for r in chunked] == [r.streamer_id for r in whole]
     assert [[i.product_id for i in r.items] for r in chunked] == [

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import pickle
 import random
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from radar.errors import ModelIntegrityError
 from radar.topics import NotFittedError, TopicModel
 
 PLANTED = {
@@ -81,9 +84,66 @@ def test_save_load_gives_the_same_transform(fitted: TopicModel, tmp_path: Path) 
     assert loaded.topic_labels_ == fitted.topic_labels_
     assert loaded.get_params() == fitted.get_params()
     manifest = json.loads((tmp_path / "model" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["schema_version"] == 1
+    assert manifest["schema_version"] == 2
     assert manifest["libraries"]["gensim"]
     assert manifest["training_data"]["fingerprint"] == fitted.fingerprint_
+
+
+def test_a_vb_trained_model_transforms_the_same_after_save_and_load(tmp_path: Path) -> None:
+    model = TopicModel(num_topics=4, trainer="vb", passes=5, no_below=2, no_above=0.9).fit(
+        planted_corpus()
+    )
+    model.save(tmp_path / "model")
+    loaded = TopicModel.load(tmp_path / "model")
+    texts = planted_corpus(30, seed=5)
+    np.testing.assert_array_equal(loaded.transform(texts), model.transform(texts))
+    np.testing.assert_array_equal(loaded.topic_word_matrix(), model.topic_word_matrix())
+
+
+def test_a_saved_model_holds_no_pickle(fitted: TopicModel, tmp_path: Path) -> None:
+    fitted.save(tmp_path / "model")
+    names = sorted(path.name for path in (tmp_path / "model").iterdir())
+    assert names == ["dictionary.json", "lda.npz", "manifest.json", "pipeline.json", "topics.json"]
+    with np.load(tmp_path / "model" / "lda.npz", allow_pickle=False) as arrays:
+        assert all(arrays[name].dtype != object for name in arrays.files)
+
+
+class _Payload:
+    """Unpickling this creates the folder `marker`."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return os.mkdir, (str(self.marker),)
+
+
+@pytest.mark.parametrize("schema_version", [1, 2])
+def test_a_model_with_gensims_pickle_is_refused_unread(
+    fitted: TopicModel, tmp_path: Path, schema_version: int
+) -> None:
+    """Saved the old way (schema 1, an `lda` pickle), or any model folder holding one."""
+    folder, marker = tmp_path / "model", tmp_path / "payload-ran"
+    fitted.save(folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["schema_version"] = schema_version
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (folder / "lda").write_bytes(pickle.dumps(_Payload(marker)))
+    with pytest.raises(ModelIntegrityError, match=r"can run code.*radar train"):
+        TopicModel.load(folder).transform(["粉底液"])
+    assert not marker.exists()
+
+
+def test_an_lda_file_holding_objects_is_refused(fitted: TopicModel, tmp_path: Path) -> None:
+    folder = tmp_path / "model"
+    fitted.save(folder)
+    with np.load(folder / "lda.npz") as arrays:
+        kept = {name: arrays[name] for name in arrays.files}
+    np.savez(folder / "lda.npz", **{**kept, "alpha": np.array([_Payload(tmp_path / "x")])})
+    loaded = TopicModel.load(folder)
+    with pytest.raises(ModelIntegrityError, match=r"lda\.npz cannot be read"):
+        loaded.transform(["粉底液"])
+    assert not (tmp_path / "x").exists()
 
 
 def test_a_loaded_model_reads_its_lda_when_first_used(fitted: TopicModel, tmp_path: Path) -> None:
