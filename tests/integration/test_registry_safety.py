@@ -75,7 +75,9 @@ def radar(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.skipif(not RADAR.is_file(), reason="the radar console script is not installed")
-def test_a_pickle_in_the_registry_never_runs(trained_home: Path, tmp_path: Path) -> None:
+def test_a_pickle_in_the_registry_never_runs(
+    trained_home: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     home = tmp_path / "home"
     shutil.copytree(trained_home, home)
     settings = Settings(home=home)
@@ -90,9 +92,11 @@ def test_a_pickle_in_the_registry_never_runs(trained_home: Path, tmp_path: Path)
         assert holder.refresh() is False
         assert not marker.exists(), "the server ran the pickle's code"
         assert holder.current.loaded.version == "1"  # the old version keeps serving
-        assert holder.last_error and "retrain" in holder.last_error
+        assert holder.problem == "model_load_failed"
+        assert "can run code" in caplog.text and "radar train" in caplog.text  # the log says why
         health = api.get("/health").json()
         assert health["status"] == "degraded" and health["model_version"] == "1"
+        assert health["reason"] == "model_load_failed"
 
     for command in (("recommend", "h0002"), ("batch", "--week", "2026-W48")):
         result = radar(home, *command)
