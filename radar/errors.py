@@ -97,7 +97,7 @@ EXIT_INTERRUPTED = ExitStatus(130, "interrupted", "stopped with Ctrl-C")
 EXIT_STATUSES: dict[type[RadarError], ExitStatus] = {
     RadarError: EXIT_FAILED,
     TableError: ExitStatus(1, "table_refused", "an input table cannot be read"),
-    NoInputError: ExitStatus(1, "no_input", "the folder holds none of the tables"),
+    NoInputError: ExitStatus(2, "no_input", "the folder given holds none of the tables"),
     NoModelError: ExitStatus(3, "no_model", "no champion model yet"),
     UnknownStreamerError: ExitStatus(4, "unknown_host", "no host with this id"),
     UnknownProductError: ExitStatus(4, "unknown_product", "no product with this id"),
