@@ -333,6 +333,9 @@ def promote(version: Annotated[str, typer.Argument(help="registered model versio
     settings = Settings()
     if settings.mlflow_tracking_uri is None:  # the registry lives in RADAR_HOME
         ensure_home(settings.home)
+    from serving.registry_probe import require_registry
+
+    require_registry(settings.resolved_mlflow_tracking_uri, settings.model_name)
     from mlflow.exceptions import MlflowException
 
     from training.tracking import set_champion, use_tracking
@@ -351,15 +354,14 @@ def _missing_version(settings: Settings, version: str) -> NoModelError | Unknown
     """The error for promoting a version the registry does not hold, naming those it does."""
     from mlflow import MlflowClient
 
+    from serving.registry_probe import no_versions
+
     name, registry = settings.model_name, settings.resolved_mlflow_tracking_uri
     held = sorted(
         int(held.version) for held in MlflowClient().search_model_versions(f"name = '{name}'")
     )
     if not held:
-        return NoModelError(
-            f"no version of {name} in the registry at {registry} yet: train one with "
-            "`radar train` (or run `radar demo`)"
-        )
+        return no_versions(registry, name)
     return UnknownVersionError(
         f"no version {version} of {name} in the registry at {registry}: it holds versions "
         f"{', '.join(map(str, held))}; run `radar promote VERSION` with one of them"

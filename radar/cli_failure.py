@@ -31,7 +31,6 @@ from radar.errors import (
     SettingsError,
     exit_status,
 )
-from radar.redact import mask_urls_in
 
 LOG_NAME = Path("logs") / "errors.log"
 MAX_MESSAGE_CHARS = 300
@@ -62,6 +61,8 @@ def report_failure(error: BaseException, *, as_json: bool, console: Console) -> 
 
 
 def _report(status: ExitStatus, message: str, *, as_json: bool, console: Console) -> int:
+    from radar.redact import mask_urls_in  # SQLAlchemy: imported only when something failed
+
     message = mask_urls_in(message)
     if as_json:
         _print_json(status, message)
@@ -71,6 +72,8 @@ def _report(status: ExitStatus, message: str, *, as_json: bool, console: Console
 
 
 def _report_unexpected(error: BaseException, *, as_json: bool, console: Console) -> int:
+    from radar.redact import mask_urls_in
+
     details = mask_urls_in("".join(traceback.format_exception(error)))
     log = _append_to_log(details)
     if os.environ.get("RADAR_DEBUG") == "1":
@@ -108,9 +111,10 @@ def _append_to_log(details: str) -> Path | None:
 def _settings_error(error: ValidationError) -> SettingsError:
     first = error.errors()[0]
     names = ", ".join(f"RADAR_{str(part).upper()}" for part in first["loc"]) or "a setting"
+    more = error.error_count() - 1
     return SettingsError(
-        f"{names} is invalid: {first['msg']}; fix or unset the environment variable "
-        f"({error.error_count()} problem(s) in all)"
+        f"{names} is invalid: {first['msg']}; fix or unset the environment variable"
+        + (f" ({more} more invalid setting(s))" if more else "")
     )
 
 

@@ -33,6 +33,22 @@ def require_champion(tracking_uri: str, model_name: str) -> None:
     )
 
 
+def require_registry(tracking_uri: str, model_name: str) -> None:
+    """Raise NoModelError when the registry is a SQLite file that does not exist yet
+    (asking MLflow would create an empty one)."""
+    path = _sqlite_file(tracking_uri)
+    if path is not None and not path.exists():
+        raise no_versions(tracking_uri, model_name)
+
+
+def no_versions(tracking_uri: str, model_name: str) -> NoModelError:
+    """The error for a registry that holds no version of `model_name`."""
+    return NoModelError(
+        f"no version of {model_name} in the registry at {tracking_uri} yet: train one "
+        "with `radar train` (or run `radar demo`)"
+    )
+
+
 def _sqlite_file(tracking_uri: str) -> Path | None:
     """The database file of a `sqlite:///PATH` URI, or None for any other URI."""
     prefix = "sqlite:///"
