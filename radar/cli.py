@@ -45,9 +45,7 @@ app = typer.Typer(
 console = Console()
 DEMO_LISTS = 3  # hosts whose lists the demo prints
 error_console = Console(stderr=True, soft_wrap=True)
-
-
-HOME_WHEN_USED = ("generate", "promote")
+HOME_WHEN_USED = ("generate", "train", "promote")
 """Commands that check RADAR_HOME themselves, only when their options make them use it."""
 
 
@@ -66,6 +64,7 @@ def main() -> None:
 
 @app.callback()
 def _usable_home(context: typer.Context) -> None:
+    # no docstring: it would be the help of `radar` itself
     if context.invoked_subcommand not in HOME_WHEN_USED:
         ensure_home(Settings().home)
 
@@ -177,9 +176,6 @@ def train(
     seed: int = 0,
 ) -> None:
     """Train a topic model from the store, track it in MLflow, register it as challenger."""
-    from radar.store import open_store
-    from training.run import run_training
-
     if promote not in ("auto", "always", "never"):
         raise typer.BadParameter("--promote takes auto, always or never")
     try:
@@ -188,6 +184,11 @@ def train(
     except ValueError:
         raise typer.BadParameter("--num-topics and --candidates take whole numbers") from None
     settings = Settings()
+    if settings.database_url is None or settings.mlflow_tracking_uri is None:
+        ensure_home(settings.home)  # the store or the registry lives in RADAR_HOME
+    from radar.store import open_store
+    from training.run import run_training  # MLflow: seconds, once the checks have passed
+
     engine = open_store(settings.resolved_database_url)
     outcome = run_training(
         engine,
@@ -328,14 +329,15 @@ def serve(
 @app.command()
 def promote(version: Annotated[str, typer.Argument(help="registered model version")]) -> None:
     """Make VERSION the champion (promote a challenger, or roll back to an older version)."""
+    from serving.registry_probe import require_registry
+
     if not version.isdigit():
         raise typer.BadParameter(f"VERSION is a version number like 3, got {version!r}")
     settings = Settings()
     if settings.mlflow_tracking_uri is None:  # the registry lives in RADAR_HOME
         ensure_home(settings.home)
-    from serving.registry_probe import require_registry
-
     require_registry(settings.resolved_mlflow_tracking_uri, settings.model_name)
+    # MLflow (seconds to import) only once the quick checks have passed
     from mlflow.exceptions import MlflowException
 
     from training.tracking import set_champion, use_tracking
