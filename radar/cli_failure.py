@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from radar.errors import (
+    EXIT_FAILED,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_USAGE,
@@ -45,7 +46,8 @@ def report_failure(error: BaseException, *, as_json: bool, console: Console) -> 
     """Tell the person (or the script) what went wrong; return the exit code."""
     if isinstance(error, typer.TyperException):  # a usage error, shown as typer shows it
         if as_json:
-            _print_json(EXIT_USAGE, error.format_message())
+            usage = error.exit_code == EXIT_USAGE.code
+            _print_json(EXIT_USAGE if usage else EXIT_FAILED, error.format_message())
         else:
             from typer import rich_utils
 
