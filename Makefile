@@ -9,7 +9,9 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "installing selection-radar and its dependencies (MLflow, gensim, scikit-learn,"
+	@echo "FastAPI, Dask, ...) into $(VENV): a few minutes the first time (again only when pyproject.toml changes)"
+	$(BIN)/python -m pip install --progress-bar on -e '.[dev]'
 	@touch $(STAMP)
 
 demo: $(STAMP)

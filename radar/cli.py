@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
@@ -20,8 +21,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from radar.errors import RadarError
-from radar.settings import Settings
+from radar.cli_failure import report_failure, wants_json
+from radar.errors import NoModelError, UnknownStreamerError, UnknownVersionError
+from radar.settings import Settings, ensure_home
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -43,17 +45,28 @@ app = typer.Typer(
 console = Console()
 DEMO_LISTS = 3  # hosts whose lists the demo prints
 error_console = Console(stderr=True, soft_wrap=True)
+HOME_WHEN_USED = ("generate", "train", "promote")
+"""Commands that check RADAR_HOME themselves, only when their options make them use it."""
 
 
 def main() -> None:
-    """Console-script entry point: configure logging, run, turn domain errors into exit 2."""
+    """Console-script entry point: configure logging and run; a failure ends in one line
+    (a JSON object with `--json`) and its exit code (`radar.errors.EXIT_STATUSES`)."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("mlflow").setLevel(logging.WARNING)
+    args = sys.argv[1:]
     try:
-        app()
-    except RadarError as error:
-        error_console.print(f"[bold red]error:[/] {error}")
-        raise SystemExit(2) from None
+        code = app(args=args, standalone_mode=False)
+    except (Exception, KeyboardInterrupt) as error:
+        code = report_failure(error, as_json=wants_json(args), console=error_console)
+    raise SystemExit(code if isinstance(code, int) else 0)
+
+
+@app.callback()
+def _usable_home(context: typer.Context) -> None:
+    # no docstring: it would be the help of `radar` itself
+    if context.invoked_subcommand not in HOME_WHEN_USED:
+        ensure_home(Settings().home)
 
 
 @app.command()
@@ -70,6 +83,8 @@ def generate(
     """Write the seeded demo data set (hosts, products, transcripts, comments, placements)."""
     from radar.demo.generator import generate_demo_data
 
+    if out is None:
+        ensure_home(Settings().home)
     folder = out or Settings().demo_data_dir
     with console.status(f"generating demo data into {folder} …"):
         rows = generate_demo_data(
@@ -161,9 +176,6 @@ def train(
     seed: int = 0,
 ) -> None:
     """Train a topic model from the store, track it in MLflow, register it as challenger."""
-    from radar.store import open_store
-    from training.run import run_training
-
     if promote not in ("auto", "always", "never"):
         raise typer.BadParameter("--promote takes auto, always or never")
     try:
@@ -172,6 +184,11 @@ def train(
     except ValueError:
         raise typer.BadParameter("--num-topics and --candidates take whole numbers") from None
     settings = Settings()
+    if settings.database_url is None or settings.mlflow_tracking_uri is None:
+        ensure_home(settings.home)  # the store or the registry lives in RADAR_HOME
+    from radar.store import open_store
+    from training.run import run_training  # MLflow: seconds, once the checks have passed
+
     engine = open_store(settings.resolved_database_url)
     outcome = run_training(
         engine,
@@ -196,9 +213,15 @@ def recommend(
     as_json: Annotated[bool, typer.Option("--json", help="print rows as JSON")] = False,
 ) -> None:
     """Ranked products for one host, with fit and reasons (the champion model)."""
+    from radar.store import open_store
+    from serving.registry_probe import require_champion
+
     settings = Settings()
     threshold = settings.min_fit if min_fit is None else min_fit
-    loaded, scorer = _champion_recommender(settings)
+    require_champion(settings.resolved_mlflow_tracking_uri, settings.model_name)
+    engine = open_store(settings.resolved_database_url)
+    _require_known_host(engine, streamer_id)  # both told before MLflow is imported
+    loaded, scorer = _champion_recommender(settings, engine)
     result = scorer.recommend(streamer_id, top_k=top_k, min_fit=threshold)
     if as_json:
         typer.echo(json.dumps(recommendation_rows(result, loaded.version), ensure_ascii=False))
@@ -215,8 +238,10 @@ def evaluate(
     from radar.matching.data import load_matching_data
     from radar.store import open_store
     from serving.registry import load_champion
+    from serving.registry_probe import require_champion
 
     settings = Settings()
+    require_champion(settings.resolved_mlflow_tracking_uri, settings.model_name)
     loaded = load_champion(
         settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
     )
@@ -316,15 +341,65 @@ def serve(
 @app.command()
 def promote(version: Annotated[str, typer.Argument(help="registered model version")]) -> None:
     """Make VERSION the champion (promote a challenger, or roll back to an older version)."""
+    from serving.registry_probe import require_registry
+
+    if not version.isdigit():
+        raise typer.BadParameter(f"VERSION is a version number like 3, got {version!r}")
+    settings = Settings()
+    if settings.mlflow_tracking_uri is None:  # the registry lives in RADAR_HOME
+        ensure_home(settings.home)
+    require_registry(settings.resolved_mlflow_tracking_uri, settings.model_name)
+    # MLflow (seconds to import) only once the quick checks have passed
+    from mlflow.exceptions import MlflowException
+
     from training.tracking import set_champion, use_tracking
 
-    settings = Settings()
     use_tracking(settings.resolved_mlflow_tracking_uri, "selection-radar")
-    set_champion(settings.model_name, version)
+    try:
+        set_champion(settings.model_name, version)
+    except MlflowException as error:
+        if error.error_code != "RESOURCE_DOES_NOT_EXIST":
+            raise
+        raise _missing_version(settings, version) from None
     console.print(f"{settings.model_name}@champion → version {version}")
 
 
-def _champion_recommender(settings: Settings) -> tuple[LoadedModel, StoreRecommender]:
+def _missing_version(settings: Settings, version: str) -> NoModelError | UnknownVersionError:
+    """The error for promoting a version the registry does not hold, naming those it does."""
+    from mlflow import MlflowClient
+
+    from serving.registry_probe import no_versions
+
+    name, registry = settings.model_name, settings.resolved_mlflow_tracking_uri
+    held = sorted(
+        int(held.version) for held in MlflowClient().search_model_versions(f"name = '{name}'")
+    )
+    if not held:
+        return no_versions(registry, name)
+    return UnknownVersionError(
+        f"no version {version} of {name} in the registry at {registry}: it holds versions "
+        f"{', '.join(map(str, held))}; run `radar promote VERSION` with one of them"
+    )
+
+
+def _require_known_host(engine: Engine, streamer_id: str) -> None:
+    """UnknownStreamerError when the store has no host `streamer_id`."""
+    from sqlalchemy import select
+
+    from radar.store import Streamer
+
+    with engine.connect() as connection:
+        known = connection.scalar(
+            select(Streamer.streamer_id).where(Streamer.streamer_id == streamer_id)
+        )
+    if known is None:
+        raise UnknownStreamerError(streamer_id)
+
+
+def _champion_recommender(
+    settings: Settings, engine: Engine | None = None
+) -> tuple[LoadedModel, StoreRecommender]:
+    """The champion, and a recommender scoring with it over the store."""
     from radar.matching.store_recommender import StoreRecommender
     from radar.store import open_store
     from serving.registry import load_champion
@@ -332,7 +407,7 @@ def _champion_recommender(settings: Settings) -> tuple[LoadedModel, StoreRecomme
     loaded = load_champion(
         settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
     )
-    engine = open_store(settings.resolved_database_url)
+    engine = engine or open_store(settings.resolved_database_url)
     return loaded, StoreRecommender(engine, loaded.model, model_version=loaded.version)
 
 
@@ -408,8 +483,10 @@ def _batch(
 
     from radar.matching.forked import forked_call
     from serving.registry import fetch_champion
+    from serving.registry_probe import require_champion
 
     registry = (settings.resolved_mlflow_tracking_uri, settings.model_name)
+    require_champion(*registry)
     # the registry (MLflow's import alone takes two seconds) in a process forked before
     # anything heavy is imported, while this one imports the rest and reads the store
     with forked_call(fetch_champion, *registry, settings.model_cache_dir) as champion:

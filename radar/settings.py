@@ -7,11 +7,14 @@ library functions take explicit arguments, never `Settings`.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from radar.errors import HomeError
 
 
 class Settings(BaseSettings):
@@ -84,3 +87,23 @@ class Settings(BaseSettings):
             "comments": self.max_comment_chars,
             "products": self.max_product_text_chars,
         }
+
+
+def ensure_home(home: Path) -> None:
+    """Create `home` when missing and check this process can write in it.
+
+    Raises:
+        HomeError: `home` is a file, lies under one, or cannot be created or written.
+    """
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=home):
+            pass
+    except OSError as error:
+        if home.is_file():
+            reason = "it is a file, not a folder"
+        elif isinstance(error, NotADirectoryError):
+            reason = "a folder on its path is a file"
+        else:
+            reason = (error.strerror or str(error)).lower()
+        raise HomeError(home, reason) from None
