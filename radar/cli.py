@@ -126,7 +126,9 @@ def demo() -> None:
         "[bold]3/5 train[/] topic models, tracked in " + settings.resolved_mlflow_tracking_uri
     )
     outcome = run_training(
-        open_store(settings.resolved_database_url),
+        open_store(
+            settings.resolved_database_url, busy_timeout=settings.store_busy_timeout_seconds
+        ),
         tracking_uri=settings.resolved_mlflow_tracking_uri,
         model_name=settings.model_name,
         labels_path=Path(str(resources.files("radar.demo").joinpath("topic_labels.csv"))),
@@ -172,7 +174,9 @@ def train(
     except ValueError:
         raise typer.BadParameter("--num-topics and --candidates take whole numbers") from None
     settings = Settings()
-    engine = open_store(settings.resolved_database_url)
+    engine = open_store(
+        settings.resolved_database_url, busy_timeout=settings.store_busy_timeout_seconds
+    )
     outcome = run_training(
         engine,
         tracking_uri=settings.resolved_mlflow_tracking_uri,
@@ -222,7 +226,9 @@ def evaluate(
     )
     model = loaded.model
     data = load_matching_data(
-        open_store(settings.resolved_database_url),
+        open_store(
+            settings.resolved_database_url, busy_timeout=settings.store_busy_timeout_seconds
+        ),
         model.topics,
         settings=model.profiles,
         shrinkage=model.product_shrinkage,
@@ -320,7 +326,9 @@ def _champion_recommender(settings: Settings) -> tuple[LoadedModel, StoreRecomme
     loaded = load_champion(
         settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
     )
-    engine = open_store(settings.resolved_database_url)
+    engine = open_store(
+        settings.resolved_database_url, busy_timeout=settings.store_busy_timeout_seconds
+    )
     return loaded, StoreRecommender(engine, loaded.model, model_version=loaded.version)
 
 
@@ -444,7 +452,9 @@ def _store_snapshot(settings: Settings) -> tuple[Engine, StoreSnapshot]:
     from radar.matching.history import read_snapshot
     from radar.store import open_store
 
-    store = open_store(settings.resolved_database_url)
+    store = open_store(
+        settings.resolved_database_url, busy_timeout=settings.store_busy_timeout_seconds
+    )
     return store, read_snapshot(store)
 
 
@@ -494,7 +504,9 @@ def _ingest(settings: Settings, directory: Path, *, show_progress: bool) -> Inge
     from radar.ingest import ingest_directory
     from radar.store import open_store
 
-    engine = open_store(settings.resolved_database_url)
+    engine = open_store(
+        settings.resolved_database_url, busy_timeout=settings.store_busy_timeout_seconds
+    )
     with Progress(
         TextColumn("{task.description:<12}"),
         BarColumn(),

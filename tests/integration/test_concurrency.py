@@ -16,10 +16,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import func, select, text
 
 from radar.ingest import ingest_directory
 from radar.settings import Settings
 from radar.store import open_store
+from radar.store.models import IngestRun
 from tests.integration.servers import running_server
 from training.run import run_training
 
@@ -51,9 +53,9 @@ def long_data(small_demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -
     return folder
 
 
-def radar(home: Path, store_url: str, *args: str) -> subprocess.Popen[str]:
-    """Start `radar ARGS` on this home and store."""
-    env = {**os.environ, "RADAR_HOME": str(home), "RADAR_DATABASE_URL": store_url}
+def radar(home: Path, store_url: str, *args: str, **extra: str) -> subprocess.Popen[str]:
+    """Start `radar ARGS` on this home and store (with `extra` environment variables)."""
+    env = {**os.environ, "RADAR_HOME": str(home), "RADAR_DATABASE_URL": store_url, **extra}
     env.pop("MLFLOW_TRACKING_URI", None)
     return subprocess.Popen(
         [sys.executable, "-c", "from radar.cli import main; main()", *args],
@@ -201,3 +203,39 @@ def test_a_promotion_during_an_ingest_is_served_at_once(
     assert ingest_code == 0, ingest_err
     assert_whole(ingest_out)
     print(f"version 2 served {switched_after:.1f} s after the promotion")
+
+
+def test_a_writer_kept_waiting_too_long_stops_with_one_line(
+    small_demo_data: Path, store_url: str, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    engine = open_store(store_url)
+    settings = Settings(home=home)
+    ingest_directory(
+        small_demo_data,
+        engine,
+        quarantine_root=settings.quarantine_dir,
+        max_text_chars=settings.max_text_chars(),
+    )
+    with engine.connect() as holder:  # another writer, holding a row the ingest rewrites
+        holder.execute(text("UPDATE streamers SET name = name WHERE streamer_id = 'h0001'"))
+        started = time.monotonic()
+        code, _, stderr = finish(
+            radar(
+                home,
+                store_url,
+                "ingest",
+                str(small_demo_data),
+                RADAR_STORE_BUSY_TIMEOUT_SECONDS="2",
+            )
+        )
+        waited = time.monotonic() - started
+        holder.rollback()
+    assert code != 0
+    assert_one_line_or_none(stderr)
+    assert len(stderr.strip().splitlines()) == 1 and "the store is busy" in stderr, stderr
+    assert waited >= 2
+    with engine.connect() as connection:  # nothing of the refused run was kept
+        assert connection.scalar(select(func.count()).select_from(IngestRun)) == 1
+    code, _, stderr = finish(radar(home, store_url, "ingest", str(small_demo_data)))
+    assert code == 0, stderr  # once the other writer is done, the same command goes through
