@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 import secrets
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -94,42 +95,36 @@ def ingest_directory(
     started = datetime.now()
     run_id = f"{started:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
     quarantine = QuarantineWriter(quarantine_root / run_id)
-    staging = _staging_tables(source.spec.name for source in sources)
     tables: dict[str, TableCounts] = {}
+    loading = [source.spec.name for source in sources]
     try:
-        with engine.connect() as connection:
-            try:
-                context = RowContext(
-                    max_text_chars=max_text_chars,
-                    streamers=set(connection.scalars(select(Streamer.streamer_id))),
-                    products=set(connection.scalars(select(Product.product_id))),
+        with engine.connect() as connection, _staging_tables(connection, loading) as staging:
+            context = RowContext(
+                max_text_chars=max_text_chars,
+                streamers=set(connection.scalars(select(Streamer.streamer_id))),
+                products=set(connection.scalars(select(Product.product_id))),
+            )
+            for source in sources:
+                tables[source.spec.name] = _load_table(
+                    connection, source, staging, context, quarantine, progress
                 )
-                connection.commit()
-                staging.drop_all(connection)
-                staging.create_all(connection)
-                for source in sources:
-                    tables[source.spec.name] = _load_table(
-                        connection, source, staging, context, quarantine, progress
-                    )
-                connection.commit()
-                counts: dict[str, dict[str, Any]] = {
-                    name: dict(table.as_contract()) for name, table in tables.items()
-                }
-                counts.update({name: {"error": reason} for name, reason in refused.items()})
-                _publish(connection, staging, run_id, directory, started, counts)
-            finally:
-                connection.rollback()
-                staging.drop_all(connection)
-                connection.commit()
+            connection.commit()
+            counts: dict[str, dict[str, Any]] = {
+                name: dict(table.as_contract()) for name, table in tables.items()
+            }
+            counts.update({name: {"error": reason} for name, reason in refused.items()})
+            _publish(connection, staging, run_id, directory, started, counts)
     except BaseException:
         quarantine.discard()
         raise
     return IngestReport(run_id, tables, quarantine.commit(), refused)
 
 
-def _staging_tables(names: Iterable[str]) -> MetaData:
-    """Temporary tables shaped like the store's tables `names` (no constraints but the
-    primary key, which finds ids seen earlier in the file), plus the line of each row."""
+@contextmanager
+def _staging_tables(connection: Connection, names: list[str]) -> Iterator[MetaData]:
+    """Temporary tables of `connection` shaped like the store's tables `names`, dropped
+    after: no constraint but the primary key (which finds ids seen earlier in the file),
+    and the line of each row. Writing them takes no lock on the store."""
     staging = MetaData()
     for name in names:
         target = Base.metadata.tables[name]
@@ -143,7 +138,15 @@ def _staging_tables(names: Iterable[str]) -> MetaData:
             Column(LINE, Integer, nullable=False),
             prefixes=["TEMPORARY"],
         )
-    return staging
+    staging.drop_all(connection)  # left on this pooled connection by a run that crashed
+    staging.create_all(connection)
+    connection.commit()
+    try:
+        yield staging
+    finally:
+        connection.rollback()
+        staging.drop_all(connection)
+        connection.commit()
 
 
 def _staging_name(table: str) -> str:
