@@ -47,17 +47,21 @@ def upsert_from(connection: Connection, table: Table, staging: Table) -> None:
         updates = {name: statement.excluded[name] for name in names if name not in keys}
         connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates))
         return
-    last: tuple[Any, ...] | None = None
-    staged_keys = tuple_(*(staging.c[key] for key in keys))
-    while True:
-        page = rows.order_by(*(staging.c[key] for key in keys)).limit(PAGE_ROWS)
-        if last is not None:
-            page = page.where(staged_keys > tuple_(*last))
-        found = [dict(row) for row in connection.execute(page).mappings()]
-        if not found:
-            return
-        upsert_rows(connection, table, found)
-        last = tuple(found[-1][key] for key in keys)
+    copy_in_pages(connection, table, staging)
+
+
+def copy_in_pages(
+    connection: Connection, table: Table, staging: Table, page_rows: int = PAGE_ROWS
+) -> None:
+    """`upsert_from` for any dialect: `staging` read in pages of `page_rows` (in key
+    order, each page after the last key of the one before), each page upserted."""
+    names = [column.name for column in table.columns]
+    keys = [staging.c[column.name] for column in table.primary_key.columns]
+    ordered = select(*(staging.c[name] for name in names)).order_by(*keys).limit(page_rows)
+    page = ordered
+    while rows := [dict(row) for row in connection.execute(page).mappings()]:
+        upsert_rows(connection, table, rows)
+        page = ordered.where(tuple_(*keys) > tuple_(*(rows[-1][key.name] for key in keys)))
 
 
 def _upsert_portably(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
