@@ -127,7 +127,6 @@ def demo() -> None:
     write this week's batch lists."""
     from radar.demo.generator import generate_demo_data
     from radar.matching.history import load_streamer_ids
-    from radar.store import open_store
     from training.run import run_training
 
     settings = Settings()
@@ -141,7 +140,7 @@ def demo() -> None:
         "[bold]3/5 train[/] topic models, tracked in " + settings.resolved_mlflow_tracking_uri
     )
     outcome = run_training(
-        open_store(settings.resolved_database_url),
+        _open_store(settings),
         tracking_uri=settings.resolved_mlflow_tracking_uri,
         model_name=settings.model_name,
         labels_path=Path(str(resources.files("radar.demo").joinpath("topic_labels.csv"))),
@@ -186,10 +185,9 @@ def train(
     settings = Settings()
     if settings.database_url is None or settings.mlflow_tracking_uri is None:
         ensure_home(settings.home)  # the store or the registry lives in RADAR_HOME
-    from radar.store import open_store
     from training.run import run_training  # MLflow: seconds, once the checks have passed
 
-    engine = open_store(settings.resolved_database_url)
+    engine = _open_store(settings)
     outcome = run_training(
         engine,
         tracking_uri=settings.resolved_mlflow_tracking_uri,
@@ -213,13 +211,12 @@ def recommend(
     as_json: Annotated[bool, typer.Option("--json", help="print rows as JSON")] = False,
 ) -> None:
     """Ranked products for one host, with fit and reasons (the champion model)."""
-    from radar.store import open_store
     from serving.registry_probe import require_champion
 
     settings = Settings()
     threshold = settings.min_fit if min_fit is None else min_fit
     require_champion(settings.resolved_mlflow_tracking_uri, settings.model_name)
-    engine = open_store(settings.resolved_database_url)
+    engine = _open_store(settings)
     _require_known_host(engine, streamer_id)  # both told before MLflow is imported
     loaded, scorer = _champion_recommender(settings, engine)
     result = scorer.recommend(streamer_id, top_k=top_k, min_fit=threshold)
@@ -236,7 +233,6 @@ def evaluate(
     """Offline metrics of the champion on the store's held-out placements."""
     from radar.evaluation.offline import evaluate_model
     from radar.matching.data import load_matching_data
-    from radar.store import open_store
     from serving.registry import load_champion
     from serving.registry_probe import require_champion
 
@@ -247,7 +243,7 @@ def evaluate(
     )
     model = loaded.model
     data = load_matching_data(
-        open_store(settings.resolved_database_url),
+        _open_store(settings),
         model.topics,
         settings=model.profiles,
         shrinkage=model.product_shrinkage,
@@ -396,18 +392,26 @@ def _require_known_host(engine: Engine, streamer_id: str) -> None:
         raise UnknownStreamerError(streamer_id)
 
 
+def _open_store(settings: Settings) -> Engine:
+    """The store, whose writes wait up to RADAR_STORE_BUSY_TIMEOUT_SECONDS for another's."""
+    from radar.store import open_store
+
+    return open_store(
+        settings.resolved_database_url, busy_timeout=settings.store_busy_timeout_seconds
+    )
+
+
 def _champion_recommender(
     settings: Settings, engine: Engine | None = None
 ) -> tuple[LoadedModel, StoreRecommender]:
     """The champion, and a recommender scoring with it over the store."""
     from radar.matching.store_recommender import StoreRecommender
-    from radar.store import open_store
     from serving.registry import load_champion
 
     loaded = load_champion(
         settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
     )
-    engine = engine or open_store(settings.resolved_database_url)
+    engine = engine or _open_store(settings)
     return loaded, StoreRecommender(engine, loaded.model, model_version=loaded.version)
 
 
@@ -531,9 +535,8 @@ def _batch(
 def _store_snapshot(settings: Settings) -> tuple[Engine, StoreSnapshot]:
     """The store, and what scoring reads from it whatever the model."""
     from radar.matching.history import read_snapshot
-    from radar.store import open_store
 
-    store = open_store(settings.resolved_database_url)
+    store = _open_store(settings)
     return store, read_snapshot(store)
 
 
@@ -581,9 +584,8 @@ def _print_training(settings: Settings, outcome: TrainingOutcome) -> None:
 
 def _ingest(settings: Settings, directory: Path, *, show_progress: bool) -> IngestReport:
     from radar.ingest import ingest_directory
-    from radar.store import open_store
 
-    engine = open_store(settings.resolved_database_url)
+    engine = _open_store(settings)
     with Progress(
         TextColumn("{task.description:<12}"),
         BarColumn(),

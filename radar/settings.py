@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     batch_workers: int = Field(
         default=0, ge=0, description="processes scoring `radar batch` (0: one per core)"
     )
+    store_busy_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="how long a write waits for another command's write"
+    )
     max_comment_chars: int = Field(default=2_000, gt=0)
     max_transcript_chars: int = Field(default=200_000, gt=0)
     max_product_text_chars: int = Field(default=20_000, gt=0)

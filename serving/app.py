@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None, *, insecure_dev: bool = False) 
             "or start with --insecure-dev on a trusted machine"
         )
     holder = ModelHolder(
-        open_store(config.resolved_database_url),
+        open_store(config.resolved_database_url, busy_timeout=config.store_busy_timeout_seconds),
         config.resolved_mlflow_tracking_uri,
         config.model_name,
         config.model_cache_dir,

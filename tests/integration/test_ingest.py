@@ -15,10 +15,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Column, Engine, Integer, MetaData, Table, select
 
 from radar.errors import NoInputError
 from radar.ingest import ingest_directory
+from radar.ingest.upsert import copy_in_pages
 from radar.store import open_store
 from radar.store.models import Base
 
@@ -226,3 +227,30 @@ def test_a_failed_run_leaves_the_store_and_quarantine_as_they_were(
         )
     assert all(rows == [] for rows in store_rows(engine).values())
     assert not list(quarantine.glob("**/*.jsonl*"))
+
+
+def test_staged_rows_copied_in_pages_upsert_every_row(tmp_path: Path) -> None:
+    """The publishing path of dialects without a native upsert (pages of 2 rows)."""
+    engine = open_store(f"sqlite:///{tmp_path / 'radar.db'}")
+    streamers = Base.metadata.tables["streamers"]
+    staging = Table(
+        "staged_streamers",
+        MetaData(),
+        *(
+            Column(column.name, column.type, primary_key=column.primary_key)
+            for column in streamers.columns
+        ),
+        Column("ingest_line", Integer),
+        prefixes=["TEMPORARY"],
+    )
+    staged = [
+        {"streamer_id": f"h{n}", "name": f"new {n}", "tags": None, "ingest_line": n}
+        for n in range(5)
+    ]
+    with engine.begin() as connection:
+        connection.execute(streamers.insert(), {"streamer_id": "h3", "name": "old", "tags": "x"})
+        staging.create(connection)
+        connection.execute(staging.insert(), staged)
+        copy_in_pages(connection, streamers, staging, page_rows=2)
+        stored = connection.execute(select(streamers).order_by(streamers.c.streamer_id)).all()
+    assert stored == [(f"h{n}", f"new {n}", None) for n in range(5)]

@@ -17,19 +17,12 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pytest
 from sqlalchemy import String, create_engine, select
 
 from radar.store.models import Base
 
 RADAR = Path(sys.executable).parent / "radar"
 LOOKALIKES = ("h0001\u200b", "\u200fh0001", "h00\ufeff01")
-
-
-@pytest.fixture
-def store_url(tmp_path: Path) -> str:
-    # replaced by the shared store_url fixture (SQLite and PostgreSQL) at merge
-    return f"sqlite:///{tmp_path / 'store.db'}"
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
