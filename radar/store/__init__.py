@@ -10,6 +10,8 @@ from radar.store.models import (
     Streamer,
     Transcript,
     WeeklyRecommendation,
+    WeeklyRecommendationRow,
+    WeekPublication,
 )
 
 __all__ = [
@@ -21,6 +23,8 @@ __all__ = [
     "Product",
     "Streamer",
     "Transcript",
+    "WeekPublication",
     "WeeklyRecommendation",
+    "WeeklyRecommendationRow",
     "open_store",
 ]
