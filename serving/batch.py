@@ -32,7 +32,7 @@ from radar.matching.scoring import BlockMapper, map_blocks
 from radar.matching.store_recommender import StoreRecommender
 from radar.store.models import Base, WeeklyRecommendationRow
 from serving.packed import PackedRows, in_groups, pack
-from serving.publication import publishing
+from serving.publication import delete_retired, publishing
 from serving.registry import LoadedModel
 from serving.xlsx import Sheet, write_workbook
 
@@ -306,10 +306,11 @@ def _parquet_sink(path: Path) -> Iterator[Sink]:
 
 @contextmanager
 def _store_sink(engine: Engine, batch_id: str) -> Iterator[Sink]:
-    """The week's rows under the run's batch id, in one transaction (inserted in chunks);
-    readers see them once the run is published."""
+    """The week's rows under the run's batch id, in one transaction (inserted in chunks)
+    after deleting those of replaced runs; readers see them once the run is published."""
     table = Base.metadata.tables[WeeklyRecommendationRow.__tablename__]
     with engine.begin() as connection:
+        delete_retired(connection)
 
         def write(group: list[BatchRow]) -> None:
             for part in in_groups(group, STORE_ROWS):

@@ -5,12 +5,14 @@ The filesystem and the store share no transaction, so a run (holding an exclusiv
 the out folder) goes through these steps:
 
 1. **recover** what a killed run left in the folder (below);
-2. **stage**: the files are written into a hidden folder `.radar-batch-<batch id>` beside
+2. **stage**: the files are written into a hidden folder `.radar-batch-<week>-<batch id>` beside
    the outputs, and the store rows under the batch id in `weekly_recommendation_rows`,
    which readers do not see: the view `weekly_recommendations` shows each week's
    published run only;
 3. **commit**: once every file is synced, one short transaction points the week's
-   `week_publications` row at the batch and deletes the rows of the run it replaces;
+   `week_publications` row at the batch and lists the run it replaces in
+   `retired_batches` (whose rows the next run's store writer deletes, beside its own
+   writing, instead of this transaction: a second at 100,000 rows);
 4. **move** the files into place (renames) and remove the staging folder.
 
 The staging folder is the journal, settled at the end of its run (or, if the run was
@@ -37,21 +39,23 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from radar.atomic import sync_directory
 from radar.errors import RadarError
-from radar.store.models import Base, WeeklyRecommendationRow, WeekPublication
+from radar.store.models import Base, RetiredBatch, WeeklyRecommendationRow, WeekPublication
 
 STAGING_PREFIX = ".radar-batch-"
-_STAGING = re.compile(re.escape(STAGING_PREFIX) + r"([0-9a-f]{32})")
+_STAGING = re.compile(re.escape(STAGING_PREFIX) + r"(\d{4}-W\d{2})-([0-9a-f]{32})")
 _OLD_TEMPORARY = ".recommendations-*"
 """Temporary files of runs made before staging folders (named by `atomic_file`)."""
 _BEIJING = timezone(timedelta(hours=8))
 _ROWS = Base.metadata.tables[WeeklyRecommendationRow.__tablename__]
 _PUBLICATIONS = Base.metadata.tables[WeekPublication.__tablename__]
+_RETIRED = Base.metadata.tables[RetiredBatch.__tablename__]
 
 
 @dataclass(frozen=True)
 class Staging:
     """Where a run writes its week before it is published."""
 
+    week: str
     batch_id: str
     folder: Path
 
@@ -67,7 +71,7 @@ def publishing(
     with _locked(out_dir):
         recover(engine, out_dir)
         batch_id = uuid4().hex
-        staging = Staging(batch_id, out_dir / f"{STAGING_PREFIX}{batch_id}")
+        staging = Staging(week, batch_id, out_dir / f"{STAGING_PREFIX}{week}-{batch_id}")
         staging.folder.mkdir()
         sync_directory(out_dir)  # the journal exists before any row is written
         try:
@@ -87,13 +91,24 @@ def recover(engine: Engine, out_dir: Path) -> None:
     for path in sorted(out_dir.iterdir()):
         match = _STAGING.fullmatch(path.name)
         if match is not None:
-            _settle(engine, Staging(match.group(1), path), out_dir)
+            _settle(engine, Staging(match.group(1), match.group(2), path), out_dir)
     for temporary in out_dir.glob(_OLD_TEMPORARY):
         temporary.unlink(missing_ok=True)
 
 
+def delete_retired(connection: Connection) -> None:
+    """Delete the rows of the runs that later publications replaced."""
+    for week, batch_id in connection.execute(select(_RETIRED.c.week, _RETIRED.c.batch_id)).all():
+        connection.execute(
+            delete(_ROWS).where(_ROWS.c.week == week).where(_ROWS.c.batch_id == batch_id)
+        )
+        connection.execute(
+            delete(_RETIRED).where(_RETIRED.c.week == week).where(_RETIRED.c.batch_id == batch_id)
+        )
+
+
 def _commit(connection: Connection, week: str, batch_id: str, version: str, rows: int) -> None:
-    """Make the batch the week's published run, and drop the rows of the one it replaces."""
+    """Make the batch the week's published run, and retire the one it replaces."""
     previous = connection.execute(  # locked: a concurrent commit of the week waits
         select(_PUBLICATIONS.c.batch_id).where(_PUBLICATIONS.c.week == week).with_for_update()
     ).scalar()
@@ -109,9 +124,7 @@ def _commit(connection: Connection, week: str, batch_id: str, version: str, rows
     connection.execute(
         update(_PUBLICATIONS).where(_PUBLICATIONS.c.week == week).values(**publication)
     )
-    connection.execute(
-        delete(_ROWS).where(_ROWS.c.week == week).where(_ROWS.c.batch_id == previous)
-    )
+    connection.execute(insert(_RETIRED).values(week=week, batch_id=previous))
 
 
 def _settle(engine: Engine, staging: Staging, out_dir: Path) -> None:
@@ -122,7 +135,11 @@ def _settle(engine: Engine, staging: Staging, out_dir: Path) -> None:
             select(_PUBLICATIONS.c.week).where(_PUBLICATIONS.c.batch_id == staging.batch_id)
         ).first()
         if published is None:
-            connection.execute(delete(_ROWS).where(_ROWS.c.batch_id == staging.batch_id))
+            connection.execute(
+                delete(_ROWS)
+                .where(_ROWS.c.week == staging.week)
+                .where(_ROWS.c.batch_id == staging.batch_id)
+            )
     if published is None:
         shutil.rmtree(staging.folder, ignore_errors=True)
     else:

@@ -112,6 +112,15 @@ class WeekPublication(Base):
     published_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class RetiredBatch(Base):
+    """A run replaced by a later publication of its week: its rows are no longer read, and
+    the next run's store writer deletes them (off the publication's short transaction)."""
+
+    __tablename__ = "retired_batches"
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
 class View(DeclarativeBase):
     """Read-only views (made by the migrations, not tables of `Base.metadata`)."""
 

@@ -1,5 +1,5 @@
 """a week is published whole: rows written under their batch run, a publication per week,
-and `weekly_recommendations` a view of the published runs' rows
+the runs it replaced, and `weekly_recommendations` a view of the published runs' rows
 
 Revision ID: 0007
 Revises: 0004
@@ -43,6 +43,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("week"),
         sa.UniqueConstraint("batch_id"),
     )
+    op.create_table(
+        "retired_batches",
+        sa.Column("week", sa.String(length=8), nullable=False),
+        sa.Column("batch_id", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("week", "batch_id"),
+    )
     op.execute(
         f"INSERT INTO weekly_recommendation_rows (batch_id, {COLUMNS}) "
         f"SELECT week || '-{MIGRATED}', {COLUMNS} FROM weekly_recommendations"
@@ -80,6 +86,7 @@ def downgrade() -> None:
         "FROM weekly_recommendation_rows AS listed JOIN week_publications AS published "
         "ON published.week = listed.week AND published.batch_id = listed.batch_id"
     )
+    op.drop_table("retired_batches")
     op.drop_table("week_publications")
     op.drop_table("weekly_recommendation_rows")
 
