@@ -41,8 +41,8 @@ from radar.atomic import sync_directory
 from radar.errors import RadarError
 from radar.store.models import Base, RetiredBatch, WeeklyRecommendationRow, WeekPublication
 
-STAGING_PREFIX = ".radar-batch-"
-_STAGING = re.compile(re.escape(STAGING_PREFIX) + r"(\d{4}-W\d{2})-([0-9a-f]{32})")
+_STAGING_PREFIX = ".radar-batch-"
+_STAGING = re.compile(re.escape(_STAGING_PREFIX) + r"(\d{4}-W\d{2})-([0-9a-f]{32})")
 _OLD_TEMPORARY = ".recommendations-*"
 """Temporary files of runs made before staging folders (named by `atomic_file`)."""
 _BEIJING = timezone(timedelta(hours=8))
@@ -69,9 +69,9 @@ def publishing(
     the staged files and rows are discarded and the last published week stays."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with _locked(out_dir):
-        recover(engine, out_dir)
+        _recover(engine, out_dir)
         batch_id = uuid4().hex
-        staging = Staging(week, batch_id, out_dir / f"{STAGING_PREFIX}{week}-{batch_id}")
+        staging = Staging(week, batch_id, out_dir / f"{_STAGING_PREFIX}{week}-{batch_id}")
         staging.folder.mkdir()
         sync_directory(out_dir)  # the journal exists before any row is written
         try:
@@ -86,7 +86,7 @@ def publishing(
         _settle(engine, staging, out_dir)
 
 
-def recover(engine: Engine, out_dir: Path) -> None:
+def _recover(engine: Engine, out_dir: Path) -> None:
     """Finish or undo what killed runs left in `out_dir` (see the module's docstring)."""
     for path in sorted(out_dir.iterdir()):
         match = _STAGING.fullmatch(path.name)
@@ -155,6 +155,7 @@ def _roll_forward(folder: Path, out_dir: Path) -> None:
 
 
 def _move_into_place(staged: Path, target: Path) -> None:
+    """One file, renamed over the published one (atomic: the same file system)."""
     os.replace(staged, target)
 
 
