@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from radar.settings import Settings
 from radar.store import WeeklyRecommendation, open_store
+from tests.integration.batch_state import unpublished_rows
 
 WEEK = "2026-W48"
 NAMES = [f"recommendations-{WEEK}.{ext}" for ext in ("csv", "parquet", "xlsx")]
@@ -104,17 +105,13 @@ def batch(home: Path, out: Path, *arguments: str, week: str = WEEK) -> None:
 
 def published(home: Path, out: Path) -> tuple[dict[str, bytes], list[tuple[object, ...]]]:
     """The week's files (by name) and its store rows, as a reader sees them."""
-    files = {
-        path.name: path.read_bytes()
-        for path in sorted(out.glob("recommendations-*"))
-        if path.is_file()
-    }
+    files = {path.name: path.read_bytes() for path in sorted(out.glob(f"recommendations-{WEEK}.*"))}
     engine = open_store(Settings(home=home).resolved_database_url)
     with engine.connect() as connection:
         rows = connection.execute(
-            select(WeeklyRecommendation).order_by(
-                WeeklyRecommendation.streamer_id, WeeklyRecommendation.rank
-            )
+            select(WeeklyRecommendation)
+            .where(WeeklyRecommendation.week == WEEK)
+            .order_by(WeeklyRecommendation.streamer_id, WeeklyRecommendation.rank)
         ).all()
     engine.dispose()
     return files, [tuple(row) for row in rows]
@@ -137,22 +134,23 @@ def test_a_batch_killed_in_a_writer_publishes_nothing(
     home: Path, tmp_path: Path, where: str, after: int
 ) -> None:
     out = tmp_path / "out"
-    killed_batch(home, out, where, after, "--min-fit", "0.5")
-    files, rows = published(home, out)
-    assert files == {} and rows == []  # no part of the week: not the CSV, not a row
+    before = published(home, out)  # no file; the rows of the copied store, if any
+    killed_batch(home, out, where, after, "--min-fit", "0.3", "--top-k", "12")
+    assert published(home, out) == before  # no part of the week: not the CSV, not a row
 
     batch(home, out, "--min-fit", "0.5")  # the next run cleans up and publishes
     files, rows = published(home, out)
     assert sorted(files) == NAMES and rows
-    assert leftovers(out) == []
+    assert leftovers(out) == [] and unpublished_rows(home) == 0
     text = files[f"recommendations-{WEEK}.csv"].decode("utf-8-sig").splitlines()
     assert len(text) - 1 == len(rows)
 
 
 def test_forked_writers_killed_publish_nothing(home: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    killed_batch(home, out, "xlsx", 1, "RADAR_BATCH_WORKERS=2", "--min-fit", "0.5")
-    assert published(home, out) == ({}, [])
+    before = published(home, out)
+    killed_batch(home, out, "xlsx", 1, "RADAR_BATCH_WORKERS=2", "--min-fit", "0.3", "--top-k", "12")
+    assert published(home, out) == before
 
 
 @pytest.mark.parametrize(("where", "after"), [("xlsx", 1), ("store", 5)])
@@ -169,7 +167,7 @@ def test_a_killed_rerun_keeps_the_last_published_week(
 
     batch(home, out, "--min-fit", "0.3", "--top-k", "12")
     files, rows = published(home, out)
-    assert leftovers(out) == []
+    assert leftovers(out) == [] and unpublished_rows(home) == 0
     assert len(rows) > len(before[1])  # the new week, whole
     assert len(files[f"recommendations-{WEEK}.csv"].decode("utf-8-sig").splitlines()) - 1 == len(
         rows

@@ -20,6 +20,7 @@ from radar.store.database import MIGRATIONS
 from serving import publication, xlsx
 from serving.batch import BatchSummary, run_batch
 from serving.registry import load_champion
+from tests.integration.batch_state import unpublished_rows
 
 WEEK = "2026-W48"
 NAMES = [f"recommendations-{WEEK}.{ext}" for ext in ("csv", "parquet", "xlsx")]
@@ -67,10 +68,7 @@ def test_a_writer_that_fails_leaves_the_last_week_and_no_leftover(
     with pytest.raises(OSError, match="disk full"):
         batch(home, out, min_fit=0.3, top_k=12)
     assert state(home, out) == before  # settled at once: nothing staged is left
-    engine = open_store(Settings(home=home).resolved_database_url)
-    with engine.connect() as connection:
-        stored = connection.execute(text("SELECT COUNT(*) FROM weekly_recommendation_rows"))
-        assert stored.scalar() == before[1]
+    assert unpublished_rows(home) == 0
 
 
 def test_leftovers_of_older_runs_are_removed(home: Path, tmp_path: Path) -> None:
