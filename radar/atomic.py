@@ -48,3 +48,23 @@ def atomic_file(target: Path) -> Iterator[BinaryIO]:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def synced_file(path: Path) -> Iterator[BinaryIO]:
+    """Yield a new binary file at `path`; on success it is flushed, synced to disk and
+    made readable by all (for a caller that publishes it by a rename of its own)."""
+    with open(path, "xb") as file:
+        yield file
+        file.flush()
+        os.fsync(file.fileno())
+    os.chmod(path, 0o644)
+
+
+def sync_directory(folder: Path) -> None:
+    """Make the entries of `folder` (files created, renamed or removed) durable."""
+    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)

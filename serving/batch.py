@@ -1,6 +1,7 @@
 """`radar batch`: every host's list for an ISO week, as CSV, Parquet, XLSX and in the store.
 
-Files are written to a temporary name and renamed, so a crash never leaves a half file;
+The week is published whole or not at all (`serving.publication`): the files are written
+into a staging folder and the store rows under the run's batch id, then published together;
 the content holds nothing time-dependent (the XLSX has no timestamps), so re-running a
 week with the same model gives byte-identical files. The lists come from the same
 `Recommender.recommend` the API and `radar recommend` call.
@@ -20,17 +21,18 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine
 
-from radar.atomic import atomic_file
+from radar.atomic import synced_file
 from radar.errors import RadarError
 from radar.matching.forked import forked_map
 from radar.matching.history import StoreSnapshot
 from radar.matching.recommender import HostRecommendations
 from radar.matching.scoring import BlockMapper, map_blocks
 from radar.matching.store_recommender import StoreRecommender
-from radar.store.models import Base, WeeklyRecommendation
+from radar.store.models import Base, WeeklyRecommendationRow
 from serving.packed import PackedRows, in_groups, pack
+from serving.publication import delete_retired, publishing
 from serving.registry import LoadedModel
 from serving.xlsx import Sheet, write_workbook
 
@@ -125,9 +127,9 @@ def run_batch(
     snapshot: StoreSnapshot | None = None,
 ) -> BatchSummary:
     """Score every host (blocks of hosts through `scoring`: in process by default, in
-    `workers` forked processes, or on a Dask cluster), write the week's files and replace
-    the week's rows in the store. `snapshot`: the store's catalogue and histories, when
-    already read."""
+    `workers` forked processes, or on a Dask cluster), write the week's files and rows and
+    publish them together, replacing the week's last published ones. `snapshot`: the
+    store's catalogue and histories, when already read."""
     with _no_collector_passes():
         scorer = StoreRecommender(
             engine, served.model, model_version=served.version, snapshot=snapshot
@@ -136,31 +138,36 @@ def run_batch(
             scorer, served.version, week, top_k, min_fit, progress, scoring, workers
         )
         del scorer  # its catalogue and history: before the writers fork, not after
-        out_dir.mkdir(parents=True, exist_ok=True)
-        stem = out_dir / f"recommendations-{week}"
+        with publishing(
+            engine, out_dir, week, model_version=served.version, rows=summary.rows
+        ) as staging:
+            stem = staging.folder / f"recommendations-{week}"
+            parts = (  # two writers of about equal work (measured): one process each
+                (
+                    partial(_xlsx_sink, stem.with_suffix(".xlsx"), week),
+                    partial(_parquet_sink, stem.with_suffix(".parquet")),
+                ),
+                (
+                    partial(_store_sink, engine, staging.batch_id),
+                    partial(_csv_sink, stem.with_suffix(".csv")),
+                ),
+            )
 
-        parts = (  # two writers of about equal work (measured): one process each
-            (
-                partial(_xlsx_sink, stem.with_suffix(".xlsx"), week),
-                partial(_parquet_sink, stem.with_suffix(".parquet")),
-            ),
-            (partial(_store_sink, engine, week), partial(_csv_sink, stem.with_suffix(".csv"))),
-        )
+            def write(part: int) -> None:
+                with ExitStack() as stack:  # one pass over the rows
+                    sinks = [stack.enter_context(open_sink()) for open_sink in parts[part]]
+                    for group in rows.chunks():
+                        for sink in sinks:
+                            sink(group)
 
-        def write(part: int) -> None:
-            with ExitStack() as stack:  # one pass over the rows; a part lands whole or not
-                sinks = [stack.enter_context(open_sink()) for open_sink in parts[part]]
-                for group in rows.chunks():
-                    for sink in sinks:
-                        sink(group)
-
-        for _ in forked_map(
-            write,
-            range(len(parts)),
-            workers=workers,
-            after_fork=partial(engine.dispose, close=False),
-        ):
-            pass
+            for _ in forked_map(
+                write,
+                range(len(parts)),
+                workers=workers,
+                after_fork=partial(engine.dispose, close=False),
+            ):
+                pass
+    stem = out_dir / f"recommendations-{week}"
     summary.files = [stem.with_suffix(suffix) for suffix in (".csv", ".parquet", ".xlsx")]
     return summary
 
@@ -254,7 +261,7 @@ Sink = Callable[[list[BatchRow]], None]
 @contextmanager
 def _csv_sink(path: Path) -> Iterator[Sink]:
     """The contract's columns, UTF-8 with BOM so Excel shows the Chinese text right."""
-    with atomic_file(path) as file:
+    with synced_file(path) as file:
         text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="", write_through=False)
         writer = csv.writer(text)
         writer.writerow(COLUMNS)
@@ -262,7 +269,7 @@ def _csv_sink(path: Path) -> Iterator[Sink]:
             [[_machine_cell(getattr(row, column)) for column in COLUMNS] for row in group]
         )
         text.flush()
-        text.detach()  # atomic_file closes the file
+        text.detach()  # synced_file closes the file
 
 
 @contextmanager
@@ -280,7 +287,7 @@ def _parquet_sink(path: Path) -> Iterator[Sink]:
     }
     schema = pa.schema([(name, types.get(name, pa.string())) for name in names])
     pending: list[BatchRow] = []
-    with atomic_file(path) as file, pq.ParquetWriter(file, schema) as writer:
+    with synced_file(path) as file, pq.ParquetWriter(file, schema) as writer:
 
         def flush(count: int) -> None:
             columns = {name: [getattr(row, name) for row in pending[:count]] for name in names}
@@ -298,22 +305,24 @@ def _parquet_sink(path: Path) -> Iterator[Sink]:
 
 
 @contextmanager
-def _store_sink(engine: Engine, week: str) -> Iterator[Sink]:
-    """Replace the week's rows in the store, in one transaction (inserted in chunks)."""
-    table = Base.metadata.tables[WeeklyRecommendation.__tablename__]
+def _store_sink(engine: Engine, batch_id: str) -> Iterator[Sink]:
+    """The week's rows under the run's batch id, in one transaction (inserted in chunks)
+    after deleting those of replaced runs; readers see them once the run is published."""
+    table = Base.metadata.tables[WeeklyRecommendationRow.__tablename__]
     with engine.begin() as connection:
-        connection.execute(delete(table).where(table.c.week == week))
+        delete_retired(connection)
 
         def write(group: list[BatchRow]) -> None:
             for part in in_groups(group, STORE_ROWS):
-                connection.execute(table.insert(), [_store_row(row) for row in part])
+                connection.execute(table.insert(), [_store_row(row, batch_id) for row in part])
 
         yield write
 
 
-def _store_row(row: BatchRow) -> dict[str, Any]:
+def _store_row(row: BatchRow, batch_id: str) -> dict[str, Any]:
     return {
         "week": row.week,
+        "batch_id": batch_id,
         "streamer_id": row.streamer_id,
         "rank": row.rank,
         "product_id": row.product_id,
@@ -339,7 +348,7 @@ def _xlsx_sink(path: Path, week: str) -> Iterator[Sink]:
         widths=(10, 12, 6, 12, 40, 10, 10, 8, 8, 80, 10),
         filterable=True,
     )
-    with atomic_file(path) as file:
+    with synced_file(path) as file:
         write_workbook(file, [sheet])
 
 

@@ -7,9 +7,12 @@ from radar.store.models import (
     IngestRun,
     Placement,
     Product,
+    RetiredBatch,
     Streamer,
     Transcript,
     WeeklyRecommendation,
+    WeeklyRecommendationRow,
+    WeekPublication,
 )
 
 __all__ = [
@@ -19,8 +22,11 @@ __all__ = [
     "IngestRun",
     "Placement",
     "Product",
+    "RetiredBatch",
     "Streamer",
     "Transcript",
+    "WeekPublication",
     "WeeklyRecommendation",
+    "WeeklyRecommendationRow",
     "open_store",
 ]

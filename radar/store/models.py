@@ -84,8 +84,50 @@ class IngestRun(Base):
     counts: Mapped[str] = mapped_column(Text, default="{}")
 
 
-class WeeklyRecommendation(Base):
-    """One row of a host's weekly list (written by `radar batch`)."""
+class WeeklyRecommendationRow(Base):
+    """One row of a host's weekly list as one `radar batch` run (`batch_id`) wrote it.
+    Readers read `weekly_recommendations`, which shows the week's published run only."""
+
+    __tablename__ = "weekly_recommendation_rows"
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    streamer_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[str] = mapped_column(ID)
+    title: Mapped[str] = mapped_column(Text)
+    fit: Mapped[float] = mapped_column(Float)
+    calibrated: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[str] = mapped_column(Text)
+    model_version: Mapped[str] = mapped_column(String(32))
+
+
+class WeekPublication(Base):
+    """The `radar batch` run whose rows and files are a week's published list."""
+
+    __tablename__ = "week_publications"
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(String(32), unique=True)
+    model_version: Mapped[str] = mapped_column(String(32))
+    row_count: Mapped[int] = mapped_column(Integer)
+    published_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class RetiredBatch(Base):
+    """A run replaced by a later publication of its week: its rows are no longer read, and
+    the next run's store writer deletes them (off the publication's short transaction)."""
+
+    __tablename__ = "retired_batches"
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class View(DeclarativeBase):
+    """Read-only views (made by the migrations, not tables of `Base.metadata`)."""
+
+
+class WeeklyRecommendation(View):
+    """One row of a host's weekly list, of published weeks only: each week whole, as its
+    last published `radar batch` run wrote it (a view over `weekly_recommendation_rows`)."""
 
     __tablename__ = "weekly_recommendations"
     week: Mapped[str] = mapped_column(String(8), primary_key=True)

@@ -1,5 +1,5 @@
 """radar batch: files and store rows, identical re-runs, no partial files, same lists as
-the API."""
+the API. Killed runs: test_batch_killed.py; publication and recovery: test_batch_publication.py."""
 
 from __future__ import annotations
 
@@ -64,16 +64,6 @@ def test_files_rows_and_identical_reruns(trained_home: Path, tmp_path: Path) -> 
         stored = connection.execute(select(WeeklyRecommendation)).all()
     assert len(stored) == summary.rows  # type: ignore[attr-defined]
     assert json.loads(stored[0].reasons)["text"]
-
-
-def test_a_killed_batch_leaves_no_file(trained_home: Path, tmp_path: Path) -> None:
-    def crash(done: int, total: int) -> None:
-        if done >= 1:  # the first block is scored: crash before any file is written
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        batch(trained_home, tmp_path / "out", progress=crash)
-    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
 
 def test_forked_workers_give_the_same_files(
