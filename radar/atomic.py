@@ -33,24 +33,6 @@ def atomic_directory(target: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def atomic_file(target: Path) -> Iterator[BinaryIO]:
-    """Yield a binary file beside `target`; on success it is synced and renamed over
-    `target` (readable by all: the weekly lists are for people); on failure deleted."""
-    target = Path(target)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w+b") as file:
-            yield file
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-@contextmanager
 def synced_file(path: Path) -> Iterator[BinaryIO]:
     """Yield a new binary file at `path`; on success it is flushed, synced to disk and
     made readable by all (for a caller that publishes it by a rename of its own)."""

@@ -38,13 +38,13 @@ from uuid import uuid4
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from radar.atomic import sync_directory
-from radar.errors import RadarError
+from radar.errors import StoreBusyError
 from radar.store.models import Base, RetiredBatch, WeeklyRecommendationRow, WeekPublication
 
 _STAGING_PREFIX = ".radar-batch-"
 _STAGING = re.compile(re.escape(_STAGING_PREFIX) + r"(\d{4}-W\d{2})-([0-9a-f]{32})")
 _OLD_TEMPORARY = ".recommendations-*"
-"""Temporary files of runs made before staging folders (named by `atomic_file`)."""
+"""Temporary files of runs made by versions before staging folders."""
 _BEIJING = timezone(timedelta(hours=8))
 _ROWS = Base.metadata.tables[WeeklyRecommendationRow.__tablename__]
 _PUBLICATIONS = Base.metadata.tables[WeekPublication.__tablename__]
@@ -167,7 +167,7 @@ def _locked(out_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise RadarError(
+            raise StoreBusyError(
                 f"another radar batch is writing to {out_dir}; wait for it to finish "
                 "or write elsewhere with --out"
             ) from None

@@ -1,15 +1,15 @@
 """a week is published whole: rows written under their batch run, a publication per week,
 the runs it replaced, and `weekly_recommendations` a view of the published runs' rows
 
-Revision ID: 0007
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
