@@ -36,6 +36,7 @@ class ScenarioRun:
     """One build seed's scenario, the model trained on it, the batch file it wrote, and
     the figures read from that file."""
 
+    build_seed: int
     scenario: Scenario
     model: RadarModel
     data: MatchingData
@@ -92,7 +93,7 @@ def run_scenario(
         "train_seconds": trained - started,
         "seconds": time.perf_counter() - started,
     }
-    return ScenarioRun(scenario, model, data, batch_file, figures)
+    return ScenarioRun(build_seed, scenario, model, data, batch_file, figures)
 
 
 def measure(

@@ -12,7 +12,8 @@ No public data links hosts to what they sold, so the truth comes from categories
 - **placements** for the warm hosts only: mostly products of the host's categories (as
   operations would choose), some others; a placement converts with a probability set by
   category relevance. About a third of the hosts are **new**: no placements at all
-  (chosen within each kind of host, fitting or not, so that every kind has new hosts).
+  (a third of each kind of host and main category, so that hosts with nothing fitting,
+  such as 书籍 fans, are new too).
 
 Some hosts' categories have no product in the pool (书籍, 酒店 reviews; 保健 and 医疗器械
 rooms): they should get (almost) no recommendation above the threshold.
@@ -149,8 +150,7 @@ def build_scenario(
     for row in products:
         if rng.random() < withheld_share:
             row[3] = ""
-    offered = set(product_categories.values())
-    new = _new_hosts(hosts, lambda h: (kinds[h], bool(offered & set(hosts[h]))), new_share, rng)
+    new = _new_hosts(hosts, lambda h: (kinds[h], hosts[h][0]), new_share, rng)
     scenario = Scenario(hosts, product_categories, set(hosts) - new, kinds)
     ids = sorted(hosts)
     placements = list(_placements(scenario, sorted(scenario.warm_hosts), rng, placements_per_host))
