@@ -4,9 +4,11 @@ The last `holdout_fraction` of placements (by time) are held out; the pair model
 fitted on the earlier ones. Ranking: for each host, its held-out placements are the
 candidates, ranked by fit; the relevant ones are those that converted. Reference: the
 same candidates ranked by TF-IDF cosine between the host's text and the product's.
-Coverage and hosts served come from every host's full-catalogue list. Every fit is the one
-users would see (`radar.evaluation.served`): the recommender's scoring and rounding, its
-lists (with the placements known before the cut left out).
+Calibration is also measured as for new hosts: the same held-out placements scored
+without the host's history (`ece_new_hosts`). Coverage and hosts served come from every
+host's full-catalogue list. Every fit is the one users would see
+(`radar.evaluation.served`): the recommender's scoring and rounding, and its lists (the
+placements known before the cut left out).
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ def evaluate_model(
         candidates[outcome.streamer_id].append(outcome)
 
     truth, ranked, tfidf_ranked = {}, {}, {}
-    y_true, y_prob = [], []
+    y_true, y_prob, y_prob_new = [], [], []
     tfidf = TfidfReference(model, catalogue, data.host_documents)
     for host, rows in candidates.items():
         profile = profiles.get(host)
@@ -83,6 +85,7 @@ def evaluate_model(
         fits = shown_fits(recommender, profile, by_host[host])[product_rows]
         y_true += [o.converted for o in rows]
         y_prob += fits.tolist()
+        y_prob_new += shown_fits(recommender, profile, ())[product_rows].tolist()
         truth[host] = {o.product_id for o in rows if o.converted}
         ranked[host] = _by_score([o.product_id for o in rows], fits)
         tfidf_ranked[host] = _by_score(
@@ -115,6 +118,7 @@ def evaluate_model(
     }
     if y_true:
         metrics["ece"] = expected_calibration_error(y_true, y_prob)
+        metrics["ece_new_hosts"] = expected_calibration_error(y_true, y_prob_new)
         metrics["precision_at_min_fit"] = precision_above(y_true, y_prob, threshold=min_fit)
     return EvaluationReport(
         k=k,

@@ -18,23 +18,21 @@ from training.scenario import LIST_LENGTH, ScenarioRun, measure, run_scenario
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 
-SEEDS = (1, 2)
-NUM_TOPICS = 40  # as the benchmark: the same figures as its seeds 1 and 2
+SEEDS = (1, 5)
+NUM_TOPICS = 40  # as the benchmark: the same figures as its seeds 1 and 5
+TIES = "neighbours in a list tied at 4 decimals"
+TOP_FIT = "highest fit shown (evidence: highest rate placed)"
 NOT_MET_YET = {
-    "ECE, all listed pairs": "ECE over all listed pairs is 0.050 on seed 1 (goal ≤ 0.04)",
-    "highest fit shown (evidence: highest rate placed)": (
-        "fits of 1.0000 are shown, from the end of the warm curve (goal: ≤ the highest "
-        "conversion rate the placements show, about 0.95)"
-    ),
-    "precision@10, new hosts (TF-IDF cosine)": (
-        "new hosts' precision@10 is 0.82 on seed 1 (goal ≥ 0.85 and ≥ 1.3 × TF-IDF)"
-    ),
-    "neighbours in a list tied at 4 decimals": (
-        "about 60% of neighbouring items tie at 4 decimals: plateaus of the isotonic curves "
-        "(goal ≤ 5%)"
-    ),
+    (1, "ECE, all listed pairs"): "ECE over all listed pairs is 0.052 (goal ≤ 0.04)",
+    (1, "ECE, new hosts' listed pairs"): "ECE over new hosts' pairs is 0.058 (goal ≤ 0.05)",
+    (1, TOP_FIT): "a fit of 0.9921 is shown, above the placements' highest rate 0.955",
+    (1, TIES): "49% of neighbouring items tie at 4 decimals: curve plateaus (goal ≤ 5%)",
+    (5, "hosts with fitting products served at ≥ 0.8"): "0.660 of hosts served (goal ≥ 0.85)",
+    (5, "— new hosts among them"): "0.111 of new hosts served (goal ≥ 0.75): too timid",
+    (5, TIES): "75% of neighbouring items tie at 4 decimals: curve plateaus (goal ≤ 5%)",
 }
-"""Goals the current model does not meet on these seeds, and why: tighten when it does."""
+"""Goals the current model does not meet on these seeds, and by how much: expected to fail
+(an XPASS says the goal is met now: remove it here)."""
 
 
 @pytest.fixture(scope="module", params=SEEDS, ids=lambda seed: f"seed{seed}")
@@ -97,17 +95,11 @@ def test_the_measured_lists_are_the_batch_files(scenario_run: ScenarioRun) -> No
         assert [float(fits[index[pid]]) for pid, _ in items] == [fit for _, fit in items], host
 
 
-@pytest.mark.parametrize(
-    "goal",
-    [
-        pytest.param(goal, marks=pytest.mark.xfail(reason=NOT_MET_YET[goal.figure]))
-        if goal.figure in NOT_MET_YET
-        else goal
-        for goal in GOALS
-    ],
-    ids=lambda goal: goal.figure,
-)
-def test_goal(scenario_run: ScenarioRun, goal: Goal) -> None:
+@pytest.mark.parametrize("goal", GOALS, ids=lambda goal: goal.figure)
+def test_goal(scenario_run: ScenarioRun, goal: Goal, request: pytest.FixtureRequest) -> None:
     figures = scenario_run.figures
     assert figures["fitting_hosts"] >= 40 and figures["fitting_new_hosts"] >= 12
+    not_met = NOT_MET_YET.get((scenario_run.build_seed, goal.figure))
+    if not_met is not None:
+        request.applymarker(pytest.mark.xfail(reason=f"not met yet: {not_met}"))
     assert goal.met(figures), f"{goal.figure}: {goal.shown(figures)}, goal {goal.bar}"
