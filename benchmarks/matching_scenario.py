@@ -62,7 +62,8 @@ def print_table(seed: int, figures: Mapping[str, float]) -> None:
         f"## build seed {seed}: {figures['fitting_hosts']:.0f} hosts with fitting products "
         f"({figures['fitting_new_hosts']:.0f} new), {figures['unfitting_hosts']:.0f} without; "
         f"{figures['listed_pairs']:.0f} listed pairs; {figures['documents']:.0f} documents; "
-        f"trained in {figures['train_seconds']:.0f} s, {figures['seconds']:.0f} s in all\n"
+        f"built and trained in {figures['train_seconds']:.0f} s, "
+        f"{figures['seconds']:.0f} s with the batch\n"
     )
     print("| figure | value | goal | |")
     print("|---|---:|---|---|")
