@@ -6,8 +6,8 @@ Usage: python benchmarks/matching_scenario.py [--seeds 1,2,3,4,5] [--data ../sha
 For each build seed: builds the scenario from ../shared/data, ingests it, trains the
 radar, writes the week's lists with the batch (top 50 per host, no threshold: as
 `radar batch --top-k 50 --min-fit 0`), and computes every figure from the batch's CSV.
-Prints one table per seed with each goal marked met or NOT met, then whether each goal
-is met on every seed.
+Prints one table per seed with each goal marked met or NOT met, then all seeds side by
+side with whether each goal is met on every seed.
 """
 
 from __future__ import annotations
@@ -46,14 +46,23 @@ def main() -> None:
             ).figures
         results[seed] = figures
         print_table(seed, figures)
-    print("## every seed")
-    for goal in GOALS:
-        met = [seed for seed, figures in results.items() if goal.met(figures)]
-        verdict = (
-            "met on every seed" if len(met) == len(seeds) else f"met on {len(met)} of {len(seeds)}"
-        )
-        print(f"- {goal.figure} ({goal.bar}): {verdict}")
+    print_summary(results)
     print(f"\n{len(seeds)} seeds in {time.perf_counter() - started:.0f} s")
+
+
+def print_summary(results: Mapping[int, Mapping[str, float]]) -> None:
+    """Every seed side by side, and whether each goal is met on every seed."""
+    print("## every seed\n")
+    print(f"| figure | {' | '.join(f'seed {seed}' for seed in results)} | goal | every seed |")
+    print(f"|---|{'---:|' * len(results)}---|---|")
+    for goal in GOALS:
+        cells = [
+            goal.shown(figures) if goal.met(figures) else f"**{goal.shown(figures)}** ✗"
+            for figures in results.values()
+        ]
+        met = sum(goal.met(figures) for figures in results.values())
+        verdict = "met" if met == len(results) else f"**NOT met** ({met} of {len(results)})"
+        print(f"| {goal.figure} | {' | '.join(cells)} | {goal.bar} | {verdict} |")
 
 
 def print_table(seed: int, figures: Mapping[str, float]) -> None:
