@@ -15,8 +15,8 @@ No public data links hosts to what they sold, so the truth comes from categories
   (a third of each kind of host and main category, so that hosts with nothing fitting,
   such as 书籍 fans, are new too).
 
-Some hosts' categories have no product in the pool (书籍, 酒店 reviews; 保健 and 医疗器械
-rooms): they should get (almost) no recommendation above the threshold.
+Some hosts' categories have no product in the pool (书籍, 酒店 reviews; 保健, 医疗器械 and
+运动 rooms): none of them should get a product at or above the threshold.
 Everything is drawn from one generator seeded by the build seed; the same seed gives the
 same scenario, another seed another draw of reviews, products, new hosts and placements.
 """
