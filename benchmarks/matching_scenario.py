@@ -1,10 +1,13 @@
-"""The matching goals on the real-data scenario, measured in one run.
+"""The matching goals on the real-data scenario, measured on the lists `radar batch` writes.
 
-Usage: python benchmarks/matching_scenario.py [--data ../shared/data] [--topics 40]
+Usage: python benchmarks/matching_scenario.py [--seeds 1,2,3,4,5] [--data ../shared/data]
+       [--topics 40]
 
-Builds the scenario from ../shared/data (seeded), trains the radar on it, and prints
-precision@10 for warm and new hosts beside the TF-IDF cosine reference, the calibration
-of the fit over every unplaced pair, and how many hosts get a recommendation ≥ 0.8.
+For each build seed: builds the scenario from ../shared/data, ingests it, trains the
+radar, writes the week's lists with the batch (top 50 per host, no threshold: as
+`radar batch --top-k 50 --min-fit 0`), and computes every figure from the batch's CSV.
+Prints one table per seed with each goal marked met or NOT met, then all seeds side by
+side with whether each goal is met on every seed.
 """
 
 from __future__ import annotations
@@ -12,9 +15,12 @@ from __future__ import annotations
 import argparse
 import platform
 import tempfile
-from datetime import date
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
+from radar.evaluation.scenario_figures import GOALS
 from training.scenario import run_scenario
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -24,60 +30,56 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--topics", type=int, default=40)
+    parser.add_argument("--seeds", default="1,2,3,4,5", help="build seeds, comma-separated")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        scenario, figures = run_scenario(args.data, Path(scratch), num_topics=args.topics)
-    print(f"# matching scenario, {date.today()}, {platform.machine()}, K={args.topics}")
+    seeds = [int(seed) for seed in args.seeds.split(",") if seed.strip()]
+    started = time.perf_counter()
     print(
-        f"{len(scenario.host_categories)} hosts ({len(scenario.warm_hosts)} warm), "
-        f"{len(scenario.product_categories)} products, {figures['documents']} documents, "
-        f"trained in {figures['train_seconds']:.0f} s\n"
+        f"# matching scenario, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
+        f"K={args.topics}, build seeds {','.join(map(str, seeds))}\n"
     )
-    warm, new = figures["warm_precision_at_10"], figures["new_precision_at_10"]
-    tfidf_warm, tfidf_new = (
-        figures["tfidf_warm_precision_at_10"],
-        figures["tfidf_new_precision_at_10"],
-    )
-    rows = [
-        ("warm hosts: precision@10", warm, tfidf_warm, "≥ 0.95", warm >= 0.95),
-        (
-            "new hosts: precision@10",
-            new,
-            tfidf_new,
-            "≥ 0.75 and ≥ 1.2 × TF-IDF",
-            new >= 0.75 and new >= 1.2 * tfidf_new,
-        ),
-        (
-            "share converting among fit ≥ 0.8",
-            figures["converted_share_at_min_fit"],
-            None,
-            "≥ 0.80",
-            figures["converted_share_at_min_fit"] >= 0.8,
-        ),
-        ("expected calibration error", figures["ece"], None, "≤ 0.05", figures["ece"] <= 0.05),
-        (
-            "hosts with fitting products served ≥ 0.8",
-            figures["fitting_hosts_served"],
-            None,
-            "≥ 0.80",
-            figures["fitting_hosts_served"] >= 0.8,
-        ),
-        (
-            "hosts without fitting products served",
-            figures["unfitting_hosts_served"],
-            None,
-            "≈ 0",
-            figures["unfitting_hosts_served"] <= 0.05,
-        ),
-    ]
-    print(f"{'figure':<44} {'radar':>7} {'TF-IDF':>7}  goal")
-    for name, value, reference, goal, met in rows:
-        ref = f"{reference:7.3f}" if reference is not None else " " * 7
-        print(f"{name:<44} {value:7.3f} {ref}  {goal}: {'met' if met else 'NOT met'}")
+    results = {}
+    for seed in seeds:
+        with tempfile.TemporaryDirectory() as scratch:
+            figures = run_scenario(
+                args.data, Path(scratch), build_seed=seed, num_topics=args.topics
+            ).figures
+        results[seed] = figures
+        print_table(seed, figures)
+    print_summary(results)
+    print(f"\n{len(seeds)} seeds in {time.perf_counter() - started:.0f} s")
+
+
+def print_summary(results: Mapping[int, Mapping[str, float]]) -> None:
+    """Every seed side by side, and whether each goal is met on every seed."""
+    print("## every seed\n")
+    print(f"| figure | {' | '.join(f'seed {seed}' for seed in results)} | goal | every seed |")
+    print(f"|---|{'---:|' * len(results)}---|---|")
+    for goal in GOALS:
+        cells = [
+            goal.shown(figures) if goal.met(figures) else f"**{goal.shown(figures)}** ✗"
+            for figures in results.values()
+        ]
+        met = sum(goal.met(figures) for figures in results.values())
+        verdict = "met" if met == len(results) else f"**NOT met** ({met} of {len(results)})"
+        print(f"| {goal.figure} | {' | '.join(cells)} | {goal.bar} | {verdict} |")
+
+
+def print_table(seed: int, figures: Mapping[str, float]) -> None:
+    """One seed's figures as a Markdown table, each goal marked met or NOT met."""
     print(
-        f"\n({figures['warm_hosts']} warm and {figures['new_hosts']} new hosts with fitting "
-        f"products; {figures['pairs_at_min_fit']} pairs at fit ≥ 0.8)"
+        f"## build seed {seed}: {figures['fitting_hosts']:.0f} hosts with fitting products "
+        f"({figures['fitting_new_hosts']:.0f} new), {figures['unfitting_hosts']:.0f} without; "
+        f"{figures['listed_pairs']:.0f} listed pairs; {figures['documents']:.0f} documents; "
+        f"built and trained in {figures['train_seconds']:.0f} s, "
+        f"{figures['seconds']:.0f} s with the batch\n"
     )
+    print("| figure | value | goal | |")
+    print("|---|---:|---|---|")
+    for goal in GOALS:
+        verdict = "met" if goal.met(figures) else "**NOT met**"
+        print(f"| {goal.figure} | {goal.shown(figures)} | {goal.bar} | {verdict} |")
+    print()
 
 
 if __name__ == "__main__":

@@ -4,13 +4,17 @@ The last `holdout_fraction` of placements (by time) are held out; the pair model
 fitted on the earlier ones. Ranking: for each host, its held-out placements are the
 candidates, ranked by fit; the relevant ones are those that converted. Reference: the
 same candidates ranked by TF-IDF cosine between the host's text and the product's.
-Coverage and hosts served come from every host's full-catalogue list.
+Calibration is also measured as for new hosts: the same held-out placements scored
+without the host's history (`ece_new_hosts`). Coverage and hosts served come from every
+host's full-catalogue list. Every fit is the one users would see
+(`radar.evaluation.served`): the recommender's scoring and rounding, and its lists (the
+placements known before the cut left out).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -25,13 +29,12 @@ from radar.evaluation.metrics import (
     reliability_table,
     share_of_hosts_served,
 )
-from radar.matching.calibration import host_side
+from radar.evaluation.served import shown_fits
 from radar.matching.data import MatchingData
-from radar.matching.fit import pair_features
 from radar.matching.history import Outcome
 from radar.matching.peers import build_peer_table
 from radar.matching.products import ProductVectors
-from radar.matching.ranking import rank_products
+from radar.matching.recommender import HostInput, Recommender
 from radar.model import RadarModel
 
 
@@ -66,35 +69,39 @@ def evaluate_model(
     for outcome in history:
         by_host[outcome.streamer_id].append(outcome)
     peers = build_peer_table(profiles, history, catalogue)  # what was known before the cut
+    recommender = Recommender(replace(model, peers=peers), catalogue)
     candidates: dict[str, list[Outcome]] = defaultdict(list)
     for outcome in holdout:
         candidates[outcome.streamer_id].append(outcome)
 
-    products = catalogue.side()
     truth, ranked, tfidf_ranked = {}, {}, {}
-    y_true, y_prob = [], []
+    y_true, y_prob, y_prob_new = [], [], []
     tfidf = TfidfReference(model, catalogue, data.host_documents)
     for host, rows in candidates.items():
-        side = host_side(profiles.get(host), catalogue, by_host[host], peers=peers)
+        profile = profiles.get(host)
+        if profile is None:  # not a host of the store: nobody is shown its fits
+            continue
         product_rows = [catalogue.index[o.product_id] for o in rows]
-        fits = model.fit.predict(pair_features(side, products.rows(product_rows)))
+        fits = shown_fits(recommender, profile, by_host[host])[product_rows]
         y_true += [o.converted for o in rows]
         y_prob += fits.tolist()
+        y_prob_new += shown_fits(recommender, profile, ())[product_rows].tolist()
         truth[host] = {o.product_id for o in rows if o.converted}
         ranked[host] = _by_score([o.product_id for o in rows], fits)
         tfidf_ranked[host] = _by_score(
             [o.product_id for o in rows], tfidf.scores(host, product_rows)
         )
 
-    full_lists, best_fits = {}, {}
-    for host, profile in profiles.items():
-        if not profile.ready:
-            continue
-        side = host_side(profile, catalogue, by_host[host], peers=peers)
-        fits = model.fit.predict(pair_features(side, products))
-        best_fits[host] = [float(fits.max())] if len(fits) else []
-        chosen = rank_products(fits, catalogue.products, top_k=k, min_fit=min_fit)
-        full_lists[host] = [catalogue.products[row].product_id for row in chosen]
+    hosts = [
+        HostInput(profile, by_host[host], {o.product_id for o in by_host[host]})
+        for host, profile in profiles.items()
+        if profile.ready
+    ]
+    lists = recommender.recommend_many(hosts, top_k=k, min_fit=min_fit)
+    full_lists = {result.streamer_id: [i.product_id for i in result.items] for result in lists}
+    best_fits = {
+        result.streamer_id: [result.items[0].fit] if result.items else [] for result in lists
+    }
 
     metrics = {
         f"precision_at_{k}": precision_at_k(truth, ranked, k=k),
@@ -111,13 +118,14 @@ def evaluate_model(
     }
     if y_true:
         metrics["ece"] = expected_calibration_error(y_true, y_prob)
+        metrics["ece_new_hosts"] = expected_calibration_error(y_true, y_prob_new)
         metrics["precision_at_min_fit"] = precision_above(y_true, y_prob, threshold=min_fit)
     return EvaluationReport(
         k=k,
         min_fit=min_fit,
         calibrated=model.fit.calibrated,
         holdout_placements=len(holdout),
-        hosts_evaluated=len(candidates),
+        hosts_evaluated=len(truth),
         metrics=metrics,
         reliability=reliability_table(y_true, y_prob) if y_true else [],
     )

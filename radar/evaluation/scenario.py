@@ -5,16 +5,20 @@ No public data links hosts to what they sold, so the truth comes from categories
 - **review hosts**: a host's fans' comments are real product reviews of one or two
   categories (for example 衣服 reviews for a clothing host);
 - **live-room hosts**: the real live rooms, their ASR transcripts grouped into sessions by
-  the time in the file name, their category from the room;
+  the time in the file name, their category from the room; where real reviews of that
+  category exist (美妆, 食品), some of them stand in for the room's fans' comments;
 - **products**: the real catalogues, mapped to the same categories, with the category
   column withheld for a share of them (the text must carry them);
 - **placements** for the warm hosts only: mostly products of the host's categories (as
   operations would choose), some others; a placement converts with a probability set by
-  category relevance. The other hosts are **new**: no placements at all.
+  category relevance. About a third of the hosts are **new**: no placements at all
+  (a third of each kind of host and main category, so that hosts with nothing fitting,
+  such as 书籍 fans, are new too).
 
-Some hosts' categories have no product in the pool (书籍, 酒店 reviews; 保健 and 医疗器械
-rooms): they should get (almost) no recommendation above the threshold.
-Everything is drawn from one seeded generator; the same seed gives the same scenario.
+Some hosts' categories have no product in the pool (书籍, 酒店 reviews; 保健, 医疗器械 and
+运动 rooms): none of them should get a product at or above the threshold.
+Everything is drawn from one generator seeded by the build seed; the same seed gives the
+same scenario, another seed another draw of reviews, products, new hosts and placements.
 """
 
 from __future__ import annotations
@@ -24,20 +28,10 @@ import json
 import random
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-
-import numpy as np
-
-from radar.evaluation.metrics import expected_calibration_error, precision_at_k
-from radar.evaluation.offline import TfidfReference
-from radar.matching.calibration import host_side
-from radar.matching.data import MatchingData
-from radar.matching.fit import pair_features
-from radar.matching.history import Outcome
-from radar.model import RadarModel
 
 PRIMARY, SECONDARY, UNRELATED = 0.85, 0.55, 0.06
 """Conversion probability of a placement by the product's relevance to the host."""
@@ -128,34 +122,38 @@ def build_scenario(
     out_dir: Path,
     *,
     seed: int = 20251125,
-    warm_share: float = 0.6,
+    new_share: float = 1 / 3,
     reviews_per_host: int = 120,
+    comments_per_room: int = 40,
     products_per_source: int = 300,
     withheld_share: float = 0.3,
     placements_per_host: int = 24,
 ) -> Scenario:
-    """Write the scenario's input tables into `out_dir` and return its truth."""
+    """Write the scenario's input tables into `out_dir` and return its truth; `seed` is the
+    build seed."""
     rng = random.Random(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     hosts: dict[str, list[str]] = {}
     kinds: dict[str, str] = {}
     transcripts: list[list[str]] = []
     comments: list[list[str]] = []
-    for host, categories, rows in _review_hosts(data_dir, rng, reviews_per_host):
+    reviews = _reviews(data_dir, rng)
+    for host, categories, rows in _review_hosts(reviews, rng, reviews_per_host):
         hosts[host], kinds[host] = list(categories), "reviews"
         comments += rows
     for host, category, rows in _room_hosts(data_dir):
         hosts[host], kinds[host] = [category], "room"
         transcripts += rows
+        comments += _fan_comments(host, reviews.get(category, []), comments_per_room)
     products = _products(data_dir, rng, products_per_source)
     product_categories = {row[0]: row[3] for row in products}
     for row in products:
         if rng.random() < withheld_share:
             row[3] = ""
+    new = _new_hosts(hosts, lambda h: (kinds[h], hosts[h][0]), new_share, rng)
+    scenario = Scenario(hosts, product_categories, set(hosts) - new, kinds)
     ids = sorted(hosts)
-    warm = {host for host in ids if rng.random() < warm_share}
-    scenario = Scenario(hosts, product_categories, warm, kinds)
-    placements = list(_placements(scenario, sorted(warm), rng, placements_per_host))
+    placements = list(_placements(scenario, sorted(scenario.warm_hosts), rng, placements_per_host))
 
     _write(
         out_dir / "streamers.csv",
@@ -194,9 +192,8 @@ def _write(path: Path, header: list[str], rows: Sequence[Sequence[object]]) -> N
         writer.writerows(rows)
 
 
-def _review_hosts(
-    data_dir: Path, rng: random.Random, per_host: int
-) -> Iterator[tuple[str, tuple[str, ...], list[list[str]]]]:
+def _reviews(data_dir: Path, rng: random.Random) -> dict[str, list[str]]:
+    """The real reviews of each scenario category, shuffled (taken by popping)."""
     pools: dict[str, list[str]] = defaultdict(list)
     for row in _read(data_dir / "reviews" / "online_shopping_10_cats.csv"):
         if row["review"].strip():
@@ -206,6 +203,46 @@ def _review_hosts(
         texts = [text for source in sources for text in pools[source]]
         rng.shuffle(texts)
         by_category[category] = texts
+    return by_category
+
+
+def _new_hosts(
+    hosts: dict[str, list[str]],
+    group_of: Callable[[str], object],
+    share: float,
+    rng: random.Random,
+) -> set[str]:
+    """`share` of the hosts of each group (rounded), drawn at random: the new hosts."""
+    groups: dict[object, list[str]] = defaultdict(list)
+    for host in sorted(hosts):
+        groups[group_of(host)].append(host)
+    new: set[str] = set()
+    for _, members in sorted(groups.items(), key=lambda item: repr(item[0])):
+        new.update(rng.sample(members, round(len(members) * share)))
+    return new
+
+
+def _fan_comments(host: str, pool: list[str], count: int) -> list[list[str]]:
+    """`count` reviews from `pool` (taken from it) as a room host's fans' comments."""
+    return _comment_rows(host, [pool.pop() for _ in range(min(count, len(pool)))])
+
+
+def _comment_rows(host: str, texts: list[str]) -> list[list[str]]:
+    """A host's comments table rows, one a day (and minute) apart over twelve weeks."""
+    return [
+        [
+            f"{host}-c{index:04d}",
+            host,
+            (START + timedelta(days=index % 84, minutes=index)).isoformat(),
+            text,
+        ]
+        for index, text in enumerate(texts)
+    ]
+
+
+def _review_hosts(
+    by_category: dict[str, list[str]], rng: random.Random, per_host: int
+) -> Iterator[tuple[str, tuple[str, ...], list[list[str]]]]:
     number = 0
     for categories, count in REVIEW_HOSTS:
         for _ in range(count):
@@ -220,16 +257,7 @@ def _review_hosts(
                 for _ in range(n)
             ]
             rng.shuffle(texts)
-            rows = [
-                [
-                    f"{host}-c{index:04d}",
-                    host,
-                    (START + timedelta(days=index % 84, minutes=index)).isoformat(),
-                    text,
-                ]
-                for index, text in enumerate(texts)
-            ]
-            yield host, categories, rows
+            yield host, categories, _comment_rows(host, texts)
 
 
 def _room_hosts(data_dir: Path) -> Iterator[tuple[str, str, list[list[str]]]]:
@@ -320,90 +348,3 @@ def _placements(
             converted = int(rng.random() < scenario.relevance(host, product))
             moment = START + timedelta(days=rng.randrange(84), hours=index % 3)
             yield [f"pl{number:06d}", host, product, moment.isoformat(), converted]
-
-
-def evaluate_scenario(
-    model: RadarModel,
-    data: MatchingData,
-    scenario: Scenario,
-    *,
-    k: int = 10,
-    min_fit: float = 0.8,
-    seed: int = 0,
-) -> dict[str, float]:
-    """The scenario's figures for `model` and for the TF-IDF cosine reference.
-
-    Precision@k over each host's full-catalogue list (placed products left out), warm and
-    new hosts apart, for hosts whose categories have products; calibration over every
-    unplaced pair of every host, outcomes drawn from the true conversion probability.
-    """
-    catalogue = data.catalogue
-    products = catalogue.side()
-    product_ids = [product.product_id for product in catalogue.products]
-    tfidf = TfidfReference(model, catalogue, data.host_documents)
-    history: dict[str, list[Outcome]] = defaultdict(list)
-    for outcome in data.outcomes:
-        history[outcome.streamer_id].append(outcome)
-    truth: dict[str, dict[str, set[str]]] = {"warm": {}, "new": {}}
-    ranked: dict[str, dict[str, list[str]]] = {"warm": {}, "new": {}}
-    reference: dict[str, dict[str, list[str]]] = {"warm": {}, "new": {}}
-    served = {"fitting": [], "unfitting": []}  # type: dict[str, list[bool]]
-    fits_all, probabilities = [], []
-    for host in sorted(scenario.host_categories):
-        profile = data.profiles.get(host)
-        placed = {o.product_id for o in history[host]}
-        keep = np.array([pid not in placed for pid in product_ids])
-        if profile is None or not profile.ready:
-            fits = np.zeros(len(product_ids))
-        else:
-            side = host_side(profile, catalogue, history[host], peers=model.peers)
-            fits = model.fit.predict(pair_features(side, products))
-        relevant = scenario.relevant_products(host)
-        served["fitting" if relevant else "unfitting"].append(bool((fits[keep] >= min_fit).any()))
-        fits_all.append(fits[keep])
-        probabilities.append(
-            np.array(
-                [
-                    scenario.relevance(host, pid)
-                    for pid, kept in zip(product_ids, keep, strict=True)
-                    if kept
-                ]
-            )
-        )
-        if not relevant:
-            continue
-        group = "warm" if host in scenario.warm_hosts else "new"
-        truth[group][host] = relevant
-        ranked[group][host] = _top(fits, keep, product_ids, k)
-        reference[group][host] = _top(
-            tfidf.scores(host, list(range(len(product_ids)))), keep, product_ids, k
-        )
-    fit = np.concatenate(fits_all)
-    probability = np.concatenate(probabilities)
-    converted = (np.random.default_rng(seed).random(len(probability)) < probability).astype(int)
-    above = fit >= min_fit
-    result = {
-        "warm_hosts": len(truth["warm"]),
-        "new_hosts": len(truth["new"]),
-        f"warm_precision_at_{k}": precision_at_k(truth["warm"], ranked["warm"], k=k),
-        f"new_precision_at_{k}": precision_at_k(truth["new"], ranked["new"], k=k),
-        f"tfidf_warm_precision_at_{k}": precision_at_k(truth["warm"], reference["warm"], k=k),
-        f"tfidf_new_precision_at_{k}": precision_at_k(truth["new"], reference["new"], k=k),
-        "pairs_at_min_fit": int(above.sum()),
-        "converted_share_at_min_fit": float(converted[above].mean())
-        if above.any()
-        else float("nan"),
-        "expected_conversion_at_min_fit": float(probability[above].mean())
-        if above.any()
-        else float("nan"),
-        "ece": expected_calibration_error(converted, fit),
-        "fitting_hosts_served": float(np.mean(served["fitting"])),
-        "unfitting_hosts_served": float(np.mean(served["unfitting"])),
-    }
-    return result
-
-
-def _top(scores: np.ndarray, keep: np.ndarray, product_ids: list[str], k: int) -> list[str]:
-    candidates = np.flatnonzero(keep)
-    order = sorted(candidates, key=lambda row: (-scores[row], product_ids[row]))[:k]
-    return [product_ids[row] for row in order]
