@@ -170,7 +170,13 @@ def train(
     num_topics: Annotated[str, typer.Option(help="'auto' (sweep and choose) or a number")] = "auto",
     promote: Annotated[str, typer.Option(help="auto (gate), always or never")] = "auto",
     candidates: Annotated[str, typer.Option(help="topic counts tried by auto")] = "8,12,16,20,30",
-    labels: Annotated[Path | None, typer.Option(help="CSV of label,keywords")] = None,
+    labels: Annotated[
+        Path | None,
+        typer.Option(
+            help="CSV of label,keywords (default: $RADAR_HOME/topic_labels.csv if present, "
+            "else the champion's label rules)"
+        ),
+    ] = None,
     experiment: str = "selection-radar",
     seed: int = 0,
 ) -> None:
@@ -185,6 +191,7 @@ def train(
     settings = Settings()
     if settings.database_url is None or settings.mlflow_tracking_uri is None:
         ensure_home(settings.home)  # the store or the registry lives in RADAR_HOME
+    from radar.topics.labels import home_labels_file
     from training.run import run_training  # MLflow: seconds, once the checks have passed
 
     engine = _open_store(settings)
@@ -196,8 +203,9 @@ def train(
         num_topics=topics,
         candidates=tried,
         promote=cast("Policy", promote),
-        labels_path=labels,
+        labels_path=labels or home_labels_file(settings.home),
         seed=seed,
+        min_fit=settings.min_fit,
         on_step=lambda message: console.print(f"  {message}"),
     )
     _print_training(settings, outcome)

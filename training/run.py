@@ -23,9 +23,10 @@ from radar.matching.data import load_matching_data
 from radar.matching.peers import build_peer_table
 from radar.model import RadarModel
 from radar.topics import TopicModel
-from radar.topics.labels import match_labels, read_label_rules
+from radar.topics.labels import match_labels
 from radar.topics.quality import TopicQuality
 from training.gate import Decision, Policy, decide_promotion
+from training.label_rules import choose_label_rules, log_label_rules
 from training.topics import DEFAULT_CANDIDATES, Candidate, evaluate_topic_model, sweep_num_topics
 from training.topics import train_topic_model as fit_model
 from training.tracking import (
@@ -33,6 +34,7 @@ from training.tracking import (
     log_candidate,
     log_radar_model,
     register_version,
+    run_metrics,
     set_champion,
     use_tracking,
 )
@@ -43,7 +45,9 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class TrainingOutcome:
-    """What `run_training` did (`version` is None when the model was not registered)."""
+    """What `run_training` did (`version` is None when the model was not registered);
+    `metrics` are those logged on its run, `champion_metrics` those of the champion's run
+    before it (None without a champion): what the gate compares."""
 
     model: RadarModel
     run_id: str
@@ -55,6 +59,8 @@ class TrainingOutcome:
     labels: list[str] = field(default_factory=list)
     evaluation: dict[str, float] = field(default_factory=dict)
     sweep: dict[int, TopicQuality] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+    champion_metrics: dict[str, float] | None = None
 
 
 def run_training(
@@ -78,7 +84,10 @@ def run_training(
 
     `num_topics=None` sweeps `candidates` (each a nested run) and keeps the best; `since`
     keeps only transcripts and comments from then on (the data window); `register=False`
-    logs the run but registers (and so promotes) nothing.
+    logs the run but registers (and so promotes) nothing. Topic labels follow the rules of
+    `labels_path`, or without one the champion's (`training.label_rules`); the rules
+    applied are kept with the run. `min_fit` is the fit threshold the evaluation's hosts
+    served and converting share use (pass the settings' `min_fit`).
     """
     say = on_step or (lambda message: logger.info(message))
     documents = load_documents(engine, since=since)
@@ -95,9 +104,11 @@ def run_training(
     base = {"random_state": seed, **(params or {})}
 
     use_tracking(tracking_uri, experiment)
+    label_rules = choose_label_rules(labels_path, model_name)
+    before = champion_metrics(model_name)
     with mlflow.start_run(run_name="train") as run:
         mlflow.set_tag("trigger", "radar train")
-        mlflow.log_param("data_since", since.isoformat() if since else "all")
+        mlflow.log_params({"data_since": since.isoformat() if since else "all", "min_fit": min_fit})
         sweep: dict[int, TopicQuality] = {}
         if num_topics is None:
 
@@ -119,8 +130,10 @@ def run_training(
         else:
             model = fit_model(train_texts, {**base, "num_topics": num_topics})
             quality = evaluate_topic_model(model, held_texts, train_texts)
-        if labels_path is not None:
-            model.set_labels(match_labels(model.top_words(20), read_label_rules(labels_path)))
+        say(label_rules.source)
+        if label_rules.rules:
+            model.set_labels(match_labels(model.top_words(20), label_rules.rules))
+            log_label_rules(label_rules.rules)
         say("fitting the pair model on past placements")
         radar_model, reliability = build_radar_model(engine, model, documents, min_fit=min_fit)
         fit_state = "calibrated" if radar_model.fit.calibrated else "uncalibrated (no outcomes)"
@@ -137,12 +150,13 @@ def run_training(
             sample_texts=held_texts,
             reliability=reliability,
         )
+        logged = run_metrics(run.info.run_id)
         version = None
         decision = Decision(False, "not registered (register=False)")
         if register:
             version = register_version(model_uri, run.info.run_id, model_name).version
-            challenger = {**quality.as_metrics(), **radar_model.evaluation}
-            decision = decide_promotion(promote, challenger, champion_metrics(model_name))
+            before = champion_metrics(model_name)  # the champion now, after a long training
+            decision = decide_promotion(promote, logged, before)
             if decision.promote:
                 set_champion(model_name, version)
         mlflow.set_tags(
@@ -163,6 +177,8 @@ def run_training(
         top_words=model.top_words(8),
         labels=list(model.topic_labels_),
         sweep=sweep,
+        metrics=logged,
+        champion_metrics=before,
     )
 
 
@@ -170,7 +186,8 @@ def build_radar_model(
     engine: Engine, topics: TopicModel, documents: list[Document], *, min_fit: float = 0.8
 ) -> tuple[RadarModel, list[tuple[float, float, float, int]]]:
     """Topic model → product vectors, host profiles, the pair model fitted on past
-    placements, and the offline evaluation; returns the model and its reliability table."""
+    placements, and the offline evaluation (with the calibration for new hosts); returns
+    the model and its reliability table."""
     base = RadarModel(topics)
     data = load_matching_data(
         engine,
@@ -187,5 +204,8 @@ def build_radar_model(
         topics, fit, base.profiles, base.product_shrinkage, peers=peers, categories=categories
     )
     report = evaluate_model(radar_model, data, min_fit=min_fit)
-    radar_model.evaluation = {**calibration.as_metrics(), **report.metrics}
+    radar_model.evaluation = {
+        **calibration.as_metrics(),
+        **report.metrics,
+    }
     return radar_model, report.reliability

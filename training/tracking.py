@@ -75,9 +75,11 @@ def log_radar_model(
     sample_texts: list[str],
     reliability: list[tuple[float, float, float, int]],
 ) -> str:
-    """Log params, metrics, the topic table, the topic map, the reliability diagram and the
-    pyfunc model to the active run, and tag the run with the SHA-256 of every file of the
-    saved radar model (what loading verifies); returns the model URI."""
+    """Log params, metrics (the topic model's, and every figure of the radar model's
+    evaluation: what the promotion gate compares), the topic table, the topic map, the
+    reliability diagram and the pyfunc model to the active run, and tag the run with the
+    SHA-256 of every file of the saved radar model (what loading verifies); returns the
+    model URI."""
     model = radar_model.topics
     params = model.get_params()
     pipeline = params.pop("pipeline")
@@ -91,6 +93,7 @@ def log_radar_model(
             "training_documents": model.n_documents_,
             "training_tokens": model.n_tokens_,
             **{f"corpus_{key}": value for key, value in corpus.items()},
+            **radar_model.evaluation,
         }
     )
     with tempfile.TemporaryDirectory() as scratch:
@@ -131,15 +134,27 @@ def register_version(model_uri: str, run_id: str, model_name: str) -> LoggedVers
     return LoggedVersion(run_id, str(version.version), model_uri)
 
 
-def champion_metrics(model_name: str) -> dict[str, float] | None:
-    """The metrics of the run behind the current champion, or None without a champion."""
-    client = MlflowClient()
+def champion_run(model_name: str) -> tuple[str, str | None] | None:
+    """The current champion's version and the id of the run behind it (None when the
+    version names no run), or None without a champion."""
     try:
-        version = client.get_model_version_by_alias(model_name, CHAMPION)
+        version = MlflowClient().get_model_version_by_alias(model_name, CHAMPION)
     except MlflowException:
         return None
-    run_id = version.run_id or (version.tags or {}).get("run_id")
-    return dict(client.get_run(run_id).data.metrics) if run_id else {}
+    return str(version.version), version.run_id or (version.tags or {}).get("run_id")
+
+
+def champion_metrics(model_name: str) -> dict[str, float] | None:
+    """The metrics of the run behind the current champion, or None without a champion."""
+    champion = champion_run(model_name)
+    if champion is None:
+        return None
+    return run_metrics(champion[1]) if champion[1] else {}
+
+
+def run_metrics(run_id: str) -> dict[str, float]:
+    """Every metric logged on run `run_id` (its latest value)."""
+    return dict(MlflowClient().get_run(run_id).data.metrics)
 
 
 def set_champion(model_name: str, version: str) -> None:

@@ -4,6 +4,10 @@ A labels file is a UTF-8 CSV with the columns `label` and `keywords` (words sepa
 by spaces), for example `底妆,粉底液 遮瑕 持妆 控油`. A label names the topic whose top
 words share the most keywords with it (at least `min_shared`), so the same file keeps
 labelling the matching topic after every retraining, whatever its index.
+
+Training keeps the rules it applied with its run (`LABELS_FILE` among the artifacts), and
+a retraining without a labels file uses the file `$RADAR_HOME/topic_labels.csv` when there
+is one, else the champion's rules.
 """
 
 from __future__ import annotations
@@ -14,8 +18,18 @@ from pathlib import Path
 
 from radar.errors import RadarError
 
+LABELS_FILE = "topic_labels.csv"
+"""The labels file's name under RADAR_HOME and among a training run's artifacts."""
+LabelRules = list[tuple[str, frozenset[str]]]
 
-def read_label_rules(path: Path) -> list[tuple[str, frozenset[str]]]:
+
+def home_labels_file(home: Path) -> Path | None:
+    """`home/topic_labels.csv` when it exists, else None."""
+    path = home / LABELS_FILE
+    return path if path.is_file() else None
+
+
+def read_label_rules(path: Path) -> LabelRules:
     """(label, keywords) pairs from a labels file."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -27,6 +41,14 @@ def read_label_rules(path: Path) -> list[tuple[str, frozenset[str]]]:
             for row in reader
             if row["label"].strip() and row["keywords"].strip()
         ]
+
+
+def write_label_rules(rules: LabelRules, path: Path) -> None:
+    """Write `rules` as a labels file (UTF-8 with BOM, so Excel shows the Chinese)."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["label", "keywords"])
+        writer.writerows((label, " ".join(sorted(keywords))) for label, keywords in rules)
 
 
 def match_labels(

@@ -3,8 +3,10 @@ with both on PostgreSQL."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +20,9 @@ from radar.corpus import COMMENTS, PRODUCT, TRANSCRIPT, load_documents
 from radar.ingest import ingest_directory
 from radar.model import RadarModel
 from radar.store import open_store
-from tests.homes import ON_POSTGRES_HOME, TrainedHome
+from radar.topics.labels import read_label_rules
+from tests.homes import NUM_TOPICS, ON_POSTGRES_HOME, TrainedHome
+from tests.integration.radar_train import radar_train
 from training.pyfunc import ARTIFACT_KEY
 from training.run import TrainingOutcome, run_training
 
@@ -177,3 +181,36 @@ def test_training_on_postgresql_registers_a_champion(
     run = client.get_run(champion.run_id)
     assert run.data.params["num_topics"] == "12"
     assert run.info.artifact_uri.startswith((postgres_trained_home.home / "mlartifacts").as_uri())
+
+
+DEMO_LABELS = Path(__file__).resolve().parents[2] / "radar" / "demo" / "topic_labels.csv"
+
+
+def test_labels_survive_retraining(trained_home: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    shutil.copytree(trained_home, home)  # its champion has no labels
+    train = ("--num-topics", str(NUM_TOPICS))
+
+    labelled = radar_train(home, *train, "--labels", str(DEMO_LABELS), "--promote", "always")
+    retrained = radar_train(home, *train, "--promote", "never")
+    (home / "topic_labels.csv").write_text("label,keywords\n宝宝用品,婴儿 宝妈 妈妈 儿童\n")
+    from_home = radar_train(home, *train, "--promote", "never")
+
+    for done in (labelled, retrained, from_home):
+        assert done.returncode == 0, done.stdout + done.stderr
+    human = {label for label, _ in read_label_rules(DEMO_LABELS)}
+    first, second, third = (topic_labels(home, version) for version in ("2", "3", "4"))
+    assert "母婴" in first and len(set(first) & human) >= 5
+    assert second == first
+    assert "宝宝用品" in third and not set(third) & human
+
+
+def topic_labels(home: Path, version: str) -> list[str]:
+    """The topic labels of a registered version, from its run's `topics.csv`."""
+    settings = TrainedHome(home).settings()
+    uri = settings.resolved_mlflow_tracking_uri  # the registry too: this process
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)  # has set another before
+    run_id = client.get_model_version(settings.model_name, version).run_id
+    local = client.download_artifacts(run_id, "topics.csv", str(home / f"topics-{version}"))
+    with open(local, encoding="utf-8-sig", newline="") as handle:
+        return [row["label"] for row in csv.DictReader(handle)]
