@@ -37,14 +37,17 @@ def running_server(home: Path, **env: str) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
+        last = "no answer"
         while True:
             try:
-                if httpx.get(f"{base}/health", timeout=1).json().get("model_version"):
+                answer = httpx.get(f"{base}/health", timeout=1)
+                last = f"{answer.status_code} {answer.text[:200]!r}"
+                if answer.json().get("model_version"):
                     break
-            except httpx.HTTPError:
+            except (httpx.HTTPError, ValueError):  # not up yet, or not JSON (said below)
                 pass
             if time.monotonic() > deadline or server.poll() is not None:
-                pytest.fail("radar serve did not come up with a model within 60 s")
+                pytest.fail(f"radar serve did not come up with a model within 60 s: {last}")
             time.sleep(0.2)
         yield base
     finally:
