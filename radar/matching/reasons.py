@@ -1,13 +1,29 @@
-"""Reasons for a recommendation, in Chinese: shared topics, keywords, evidence."""
+"""Reasons for a recommendation, in Chinese: shared topics, keywords, evidence.
+
+A quote must be about the product it justifies: it holds one of the product's own words
+(not its category's) that is not a word of a whole topic, the rarest one in the catalogue
+first (驱虫药 before 宠物). A host's list is explained in one pass, in its order, so a
+line quoted for one product is not quoted again for another while other lines exist.
+"""
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 
 import numpy as np
+
+TOPIC_WORD_SHARE = 0.05
+"""A word found in more of the catalogue's products than this (and in more than one) is a
+word of a topic (宠物, 中国, 套装): it is listed as a keyword but picks no quote."""
+RARITY_SAMPLE = 20_000
+"""Products read to count words (evenly spaced): enough to tell a topic's words from a
+product's, at a fraction of a second for any catalogue."""
+QUOTE_CHARS = 60
+"""Longer lines are cut to this many characters around the word they are quoted for."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,38 @@ class Reasons:
         }
 
 
+class KeywordRarity:
+    """In how many of the catalogue's products each word is found: rare words tell a
+    product apart (驱虫药), common ones belong to a topic (宠物)."""
+
+    def __init__(self, counts: Mapping[str, int], products: int) -> None:
+        self.counts = counts
+        self.products = products
+        self._most = max(1.0, TOPIC_WORD_SHARE * products)
+
+    @classmethod
+    def of_catalogue(
+        cls, tokens: Sequence[Sequence[str]], *, sample: int = RARITY_SAMPLE
+    ) -> KeywordRarity:
+        """Counted over the products' words (`ProductVectors.tokens`), or over `sample`
+        of them, evenly spaced, in a larger catalogue."""
+        step = max(1.0, len(tokens) / sample)
+        rows = sorted({int(index * step) for index in range(min(sample, len(tokens)))})
+        counts = Counter(word for row in rows for word in set(tokens[row]))
+        return cls(counts, len(rows))
+
+    def products_with(self, word: str) -> int:
+        return self.counts.get(word, 0)
+
+    def of_a_topic(self, word: str) -> bool:
+        """Whether `word` is too common in the catalogue to say which product a line is about."""
+        return self.counts.get(word, 0) > self._most
+
+
+NO_RARITY = KeywordRarity({}, 0)
+"""Every word equally rare: keywords keep the host's order."""
+
+
 def explain(
     host_topics: np.ndarray,
     product_topics: np.ndarray,
@@ -58,18 +106,24 @@ def explain(
     product_tokens: Sequence[Sequence[str]],
     host_keywords: Sequence[str],
     evidence: Evidence,
+    rarity: KeywordRarity | None = None,
+    product_categories: Sequence[str | None] | None = None,
     max_topics: int = 2,
     max_keywords: int = 5,
     max_evidence: int = 2,
 ) -> list[Reasons]:
-    """Reasons for each product (a row of `product_topics`, its words in `product_tokens`)
-    recommended to one host: the topics both share, the product words the host uses most
-    (`host_keywords`, heaviest first), and real lines of the host's fans (or the host)
-    that mention them."""
+    """Reasons for each product of one host's list, in the list's order (a row of
+    `product_topics`, its words in `product_tokens`, its category in `product_categories`):
+    the topics both share; the product words the host uses (`host_keywords`, heaviest
+    first), the rarest in the catalogue (`rarity`) first; and lines of the host's fans (or
+    the host) holding the rarest of them that is the product's own, not quoted yet for an
+    earlier product of the list unless no other line is left."""
+    rarity = rarity or NO_RARITY
     rank = {word: position for position, word in enumerate(host_keywords)}
     shares = np.sqrt(np.clip(host_topics, 0, None) * np.clip(product_topics, 0, None))
     totals = shares.sum(axis=1)
     leading = np.argsort(-shares, axis=1, kind="stable")[:, :max_topics]
+    quoted: set[str] = set()
     reasons = []
     for row, tokens in enumerate(product_tokens):
         total = float(totals[row])
@@ -78,41 +132,65 @@ def explain(
             for k in leading[row]
             if total > 0 and (share := float(shares[row, k])) / total >= 0.1
         ]
-        keywords = sorted((t for t in set(tokens) if t in rank), key=rank.__getitem__)
-        del keywords[max_keywords:]
-        reasons.append(Reasons(topics, keywords, evidence.quotes(keywords, max_evidence)))
+        shared = sorted(
+            (t for t in set(tokens) if t in rank),
+            key=lambda word: (rarity.products_with(word), rank[word]),
+        )
+        category = product_categories[row] if product_categories is not None else None
+        own = [w for w in shared if not rarity.of_a_topic(w) and not (category and w in category)]
+        quotes = evidence.choose(own, max_evidence, quoted)
+        quoted.update(line for line, _ in quotes)
+        used = list(dict.fromkeys(word for _, word in quotes))
+        keywords = used + [word for word in shared if word not in used]
+        reasons.append(
+            Reasons(topics, keywords[:max_keywords], [_excerpt(*quote) for quote in quotes])
+        )
     return reasons
 
 
 class Evidence:
-    """A host's lines (newest first), searchable by keyword: each keyword's lines are found
-    once, by `str.find` over the lines joined, however many products quote it."""
+    """A host's lines (newest first), searchable by keyword whatever their letters' case:
+    each keyword's lines are found once, by `str.find` over the lines joined, however many
+    products quote it."""
 
     def __init__(self, lines: Sequence[str], *, enough: int = 8) -> None:
         """`enough`: how many of a keyword's newest lines are read to choose its quotes."""
         self.lines = list(lines)
         self.enough = enough
-        self._text = "\n".join(self.lines)
+        self._text = "\n".join(_lowered(line) for line in self.lines)
         # where each line starts in the joined text, and where the next would
         self._starts = list(accumulate((len(line) + 1 for line in self.lines), initial=0))
-        self._quotes: dict[str, list[str]] = {}
+        self._readable: dict[str, list[str]] = {}
 
     def mentions(self, keyword: str) -> list[str]:
         """The newest lines that hold `keyword` (up to `enough` of them)."""
         return [self.lines[row] for row in self._rows_with(keyword)]
 
-    def quotes(self, keywords: Sequence[str], count: int) -> list[str]:
-        """Up to `count` lines to quote, for the keywords in order: of each keyword's newest
-        lines, the ones of the most readable length (about 18 characters), long ones cut."""
-        chosen: list[str] = []
+    def choose(
+        self, keywords: Sequence[str], count: int, taken: Collection[str] = ()
+    ) -> list[tuple[str, str]]:
+        """Up to `count` lines (stripped) with the keyword each holds: for the keywords in
+        order, of each one's newest lines the ones of the most readable length (about 18
+        characters) first, leaving out the lines `taken`; one of those when nothing else
+        holds a keyword."""
+        chosen: list[tuple[str, str]] = []
+        fallback: tuple[str, str] | None = None
         for keyword in keywords:
-            found = self._quotes.get(keyword)
-            if found is None:
-                found = self._quotes[keyword] = _readable_first(self.mentions(keyword), count)
-            chosen.extend(line for line in found if line not in chosen)
-            if len(chosen) >= count:
-                break
-        return chosen[:count]
+            for line in self._readable_with(keyword):
+                if line in taken:
+                    fallback = fallback or (line, keyword)
+                elif all(line != seen for seen, _ in chosen):
+                    chosen.append((line, keyword))
+                    if len(chosen) == count:
+                        return chosen
+        return chosen or ([fallback] if fallback else [])
+
+    def _readable_with(self, keyword: str) -> list[str]:
+        found = self._readable.get(keyword)
+        if found is None:
+            unique = dict.fromkeys(s for line in self.mentions(keyword) if (s := line.strip()))
+            found = self._readable[keyword] = sorted(unique, key=lambda s: abs(len(s) - 18))
+        return found
 
     def _rows_with(self, keyword: str) -> list[int]:
         rows: list[int] = []
@@ -125,8 +203,17 @@ class Evidence:
         return rows
 
 
-def _readable_first(lines: list[str], count: int, limit: int = 60) -> list[str]:
-    """The `count` lines of the most readable length (about 18 characters), long ones cut."""
-    unique = {stripped for line in lines if (stripped := line.strip())}
-    best = sorted(unique, key=lambda line: (abs(len(line) - 18), line))[:count]
-    return [line if len(line) <= limit else line[:limit] + "…" for line in best]
+def _lowered(line: str) -> str:
+    """`line` in lower case where that keeps its length (the model's words are lower case)."""
+    lowered = line.lower()
+    return lowered if len(lowered) == len(line) else line
+
+
+def _excerpt(line: str, keyword: str, limit: int = QUOTE_CHARS) -> str:
+    """`line`, or `limit` of its characters around `keyword` when it is longer."""
+    if len(line) <= limit:
+        return line
+    found = max(_lowered(line).find(keyword), 0)
+    start = max(0, min(found - limit // 3, len(line) - limit))
+    end = start + limit
+    return ("…" if start else "") + line[start:end] + ("…" if end < len(line) else "")
