@@ -12,7 +12,8 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, repeat
+from operator import add
 
 import numpy as np
 
@@ -73,7 +74,8 @@ class KeywordRarity:
     def __init__(self, counts: Mapping[str, int], products: int) -> None:
         self.counts = counts
         self.products = products
-        self._most = max(1.0, TOPIC_WORD_SHARE * products)
+        self.most_for_a_product = max(1.0, TOPIC_WORD_SHARE * products)
+        """The most products a word may be found in and still tell one of them apart."""
 
     @classmethod
     def of_catalogue(
@@ -88,10 +90,6 @@ class KeywordRarity:
 
     def products_with(self, word: str) -> int:
         return self.counts.get(word, 0)
-
-    def of_a_topic(self, word: str) -> bool:
-        """Whether `word` is too common in the catalogue to say which product a line is about."""
-        return self.counts.get(word, 0) > self._most
 
 
 NO_RARITY = KeywordRarity({}, 0)
@@ -116,74 +114,93 @@ def explain(
     `product_topics`, its words in `product_tokens`, its category in `product_categories`):
     the topics both share; the product words the host uses (`host_keywords`, heaviest
     first), the rarest in the catalogue (`rarity`) first; and lines of the host's fans (or
-    the host) holding the rarest of them that is the product's own, not quoted yet for an
-    earlier product of the list unless no other line is left."""
+    the host) that hold the rarest of them that is the product's own (not a topic's, not
+    its category's), chosen for the whole list (`_quotes_for_list`)."""
     rarity = rarity or NO_RARITY
-    rank = {word: position for position, word in enumerate(host_keywords)}
+    rank = dict(zip(host_keywords, range(len(host_keywords)), strict=True))
     shares = np.sqrt(np.clip(host_topics, 0, None) * np.clip(product_topics, 0, None))
     totals = shares.sum(axis=1)
     leading = np.argsort(-shares, axis=1, kind="stable")[:, :max_topics]
-    quoted: set[str] = set()
-    reasons = []
+    shared, own = [], []
     for row, tokens in enumerate(product_tokens):
+        # the words both use, the rarest in the catalogue first, then the host's most used
+        counted = sorted(
+            (rarity.counts.get(word, 0), rank[word], word) for word in rank.keys() & tokens
+        )
+        category = (product_categories[row] if product_categories is not None else None) or ""
+        shared.append([word for _, _, word in counted])
+        own.append(
+            [w for n, _, w in counted if n <= rarity.most_for_a_product and w not in category]
+        )
+    reasons = []
+    for row, quotes in enumerate(_quotes_for_list(evidence, own, max_evidence)):
         total = float(totals[row])
         topics = [
             SharedTopic(int(k), labels[k], share / total)
             for k in leading[row]
             if total > 0 and (share := float(shares[row, k])) / total >= 0.1
         ]
-        shared = sorted(
-            (t for t in set(tokens) if t in rank),
-            key=lambda word: (rarity.products_with(word), rank[word]),
-        )
-        category = product_categories[row] if product_categories is not None else None
-        own = [w for w in shared if not rarity.of_a_topic(w) and not (category and w in category)]
-        quotes = evidence.choose(own, max_evidence, quoted)
-        quoted.update(line for line, _ in quotes)
-        used = list(dict.fromkeys(word for _, word in quotes))
-        keywords = used + [word for word in shared if word not in used]
+        quoted_for = list(dict.fromkeys(word for _, word in quotes))
+        keywords = quoted_for + [word for word in shared[row] if word not in quoted_for]
         reasons.append(
             Reasons(topics, keywords[:max_keywords], [_excerpt(*quote) for quote in quotes])
         )
     return reasons
 
 
+def _quotes_for_list(
+    evidence: Evidence, words: Sequence[Sequence[str]], count: int
+) -> list[list[tuple[str, str]]]:
+    """Up to `count` lines for each product of a list (with the word each is quoted for),
+    from the product's `words` in order: every product gets a line no other product has
+    before any gets a second; a product left without one then gets its best line, quoted
+    already for another."""
+    chosen: list[list[tuple[str, str]]] = [[] for _ in words]
+    quoted: set[str] = set()
+    for turn in range(count):
+        for product, keywords in enumerate(words):
+            if len(chosen[product]) < turn:  # found nothing new last turn
+                continue
+            found = evidence.first_line(keywords, quoted)
+            if found is not None:
+                chosen[product].append(found)
+                quoted.add(found[0])
+    for product, keywords in enumerate(words):
+        if not chosen[product] and (found := evidence.first_line(keywords)) is not None:
+            chosen[product].append(found)
+    return chosen
+
+
 class Evidence:
-    """A host's lines (newest first), searchable by keyword whatever their letters' case:
-    each keyword's lines are found once, by `str.find` over the lines joined, however many
-    products quote it."""
+    """A host's lines (newest first), searchable by keyword whatever their letters' case
+    (the model's words are lower case): each keyword's lines are found once, by `str.find`
+    over the lines joined, however many products quote it."""
 
     def __init__(self, lines: Sequence[str], *, enough: int = 8) -> None:
         """`enough`: how many of a keyword's newest lines are read to choose its quotes."""
         self.lines = list(lines)
         self.enough = enough
-        self._text = "\n".join(_lowered(line) for line in self.lines)
+        self._text = "\n".join(self.lines)
+        self._lowered: str | None = None  # made when a keyword has letters
         # where each line starts in the joined text, and where the next would
-        self._starts = list(accumulate((len(line) + 1 for line in self.lines), initial=0))
+        self._starts = list(accumulate(map(add, map(len, self.lines), repeat(1)), initial=0))
         self._readable: dict[str, list[str]] = {}
 
     def mentions(self, keyword: str) -> list[str]:
         """The newest lines that hold `keyword` (up to `enough` of them)."""
         return [self.lines[row] for row in self._rows_with(keyword)]
 
-    def choose(
-        self, keywords: Sequence[str], count: int, taken: Collection[str] = ()
-    ) -> list[tuple[str, str]]:
-        """Up to `count` lines (stripped) with the keyword each holds: for the keywords in
-        order, of each one's newest lines the ones of the most readable length (about 18
-        characters) first, leaving out the lines `taken`; one of those when nothing else
-        holds a keyword."""
-        chosen: list[tuple[str, str]] = []
-        fallback: tuple[str, str] | None = None
+    def first_line(
+        self, keywords: Sequence[str], quoted: Collection[str] = ()
+    ) -> tuple[str, str] | None:
+        """The first line (stripped) not in `quoted` that holds one of `keywords`, tried in
+        order, with that keyword: of each keyword's newest lines, the one of the most
+        readable length (about 18 characters) first."""
         for keyword in keywords:
             for line in self._readable_with(keyword):
-                if line in taken:
-                    fallback = fallback or (line, keyword)
-                elif all(line != seen for seen, _ in chosen):
-                    chosen.append((line, keyword))
-                    if len(chosen) == count:
-                        return chosen
-        return chosen or ([fallback] if fallback else [])
+                if line not in quoted:
+                    return line, keyword
+        return None
 
     def _readable_with(self, keyword: str) -> list[str]:
         found = self._readable.get(keyword)
@@ -193,14 +210,25 @@ class Evidence:
         return found
 
     def _rows_with(self, keyword: str) -> list[int]:
+        text = self._text if keyword == keyword.upper() else self._lowered_text()
         rows: list[int] = []
-        position = self._text.find(keyword) if keyword else -1
+        position = text.find(keyword) if keyword else -1
         while position >= 0 and len(rows) < self.enough:
             row = bisect_right(self._starts, position) - 1
             rows.append(row)
-            following = self._starts[row + 1] if row + 1 < len(self._starts) else len(self._text)
-            position = self._text.find(keyword, following)
+            following = self._starts[row + 1] if row + 1 < len(self._starts) else len(text)
+            position = text.find(keyword, following)
         return rows
+
+    def _lowered_text(self) -> str:
+        """The joined lines in lower case (a line keeps its case if lowering changes its
+        length), for the model's words in Latin letters: fans write 维生素C and iPhone."""
+        if self._lowered is None:
+            lowered = self._text.lower()
+            self._lowered = (
+                lowered if len(lowered) == len(self._text) else "\n".join(map(_lowered, self.lines))
+            )
+        return self._lowered
 
 
 def _lowered(line: str) -> str:
