@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
 from operator import add
@@ -130,10 +130,13 @@ def explain(
         category = (product_categories[row] if product_categories is not None else None) or ""
         shared.append([word for _, _, word in counted])
         own.append(
-            [w for n, _, w in counted if n <= rarity.most_for_a_product and w not in category]
+            [w for n, _, w in counted if n <= rarity.most_for_a_product and w not in category][
+                :max_keywords
+            ]
         )
     reasons = []
-    for row, quotes in enumerate(_quotes_for_list(evidence, own, max_evidence)):
+    products = [frozenset(tokens) for tokens in product_tokens]
+    for row, quotes in enumerate(_quotes_for_list(evidence, own, products, max_evidence)):
         total = float(totals[row])
         topics = [
             SharedTopic(int(k), labels[k], share / total)
@@ -149,25 +152,44 @@ def explain(
 
 
 def _quotes_for_list(
-    evidence: Evidence, words: Sequence[Sequence[str]], count: int
+    evidence: Evidence,
+    words: Sequence[Sequence[str]],
+    product_tokens: Sequence[frozenset[str]],
+    count: int,
 ) -> list[list[tuple[str, str]]]:
     """Up to `count` lines for each product of a list (with the word each is quoted for),
-    from the product's `words` in order: every product gets a line no other product has
+    from the product's `words` in order, leaving out a line that holds a word of another
+    product of the list the product lacks (「旺财的宠物沐浴露有大号吗」 is about the
+    shampoo, not the 旺财 worming drops): every product gets a line no other product has
     before any gets a second; a product left without one then gets its best line, quoted
     already for another."""
+    listed = frozenset().union(*words)
+    holds: dict[str, frozenset[str]] = {}  # a line's words of the list's products
     chosen: list[list[tuple[str, str]]] = [[] for _ in words]
     quoted: set[str] = set()
+
+    def pick(product: int, fresh: bool) -> None:
+        """The product's first line about it (not quoted yet, if `fresh`)."""
+        for keyword in words[product]:
+            for line in evidence.readable_with(keyword):
+                if fresh and line in quoted:
+                    continue
+                found = holds.get(line)
+                if found is None:
+                    lowered = _lowered(line)
+                    found = holds[line] = frozenset(w for w in listed if w in lowered)
+                if found <= product_tokens[product]:
+                    chosen[product].append((line, keyword))
+                    quoted.add(line)
+                    return
+
     for turn in range(count):
-        for product, keywords in enumerate(words):
-            if len(chosen[product]) < turn:  # found nothing new last turn
-                continue
-            found = evidence.first_line(keywords, quoted)
-            if found is not None:
-                chosen[product].append(found)
-                quoted.add(found[0])
-    for product, keywords in enumerate(words):
-        if not chosen[product] and (found := evidence.first_line(keywords)) is not None:
-            chosen[product].append(found)
+        for product in range(len(words)):
+            if len(chosen[product]) == turn:  # else it found nothing new last turn
+                pick(product, fresh=True)
+    for product in range(len(words)):
+        if not chosen[product]:
+            pick(product, fresh=False)
     return chosen
 
 
@@ -190,19 +212,9 @@ class Evidence:
         """The newest lines that hold `keyword` (up to `enough` of them)."""
         return [self.lines[row] for row in self._rows_with(keyword)]
 
-    def first_line(
-        self, keywords: Sequence[str], quoted: Collection[str] = ()
-    ) -> tuple[str, str] | None:
-        """The first line (stripped) not in `quoted` that holds one of `keywords`, tried in
-        order, with that keyword: of each keyword's newest lines, the one of the most
-        readable length (about 18 characters) first."""
-        for keyword in keywords:
-            for line in self._readable_with(keyword):
-                if line not in quoted:
-                    return line, keyword
-        return None
-
-    def _readable_with(self, keyword: str) -> list[str]:
+    def readable_with(self, keyword: str) -> list[str]:
+        """`keyword`'s newest lines (up to `enough`), stripped, the ones of the most readable
+        length (about 18 characters) first."""
         found = self._readable.get(keyword)
         if found is None:
             unique = dict.fromkeys(s for line in self.mentions(keyword) if (s := line.strip()))

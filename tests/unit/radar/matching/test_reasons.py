@@ -1,7 +1,11 @@
+from datetime import datetime, timedelta
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from radar.corpus import COMMENTS, TRANSCRIPT, Document
+from radar.matching.profiles import MAX_EVIDENCE_LINES, evidence_lines
 from radar.matching.reasons import Evidence, KeywordRarity, Reasons, explain
 
 PET_LINES = [
@@ -107,6 +111,19 @@ def test_no_quote_when_no_line_holds_a_word_of_the_product() -> None:
     assert reasons.evidence == [] and reasons.keywords == ["猫砂", "结团"]
 
 
+def test_a_line_about_another_product_of_the_list_is_not_quoted() -> None:
+    """「旺财的宠物沐浴露有大号吗」 holds the worming drops' brand, but it is about the shampoo
+    listed beside them (and it names the drops' brand, so it is not the shampoo's either)."""
+    drops, shampoo = explain_list(
+        [["旺财", "驱虫药"], ["喵小鱼", "沐浴露"]],
+        ["驱虫药", "沐浴露", "旺财"],
+        ["旺财的宠物沐浴露有大号吗", "家里猫用了驱虫药很喜欢"],
+        rarity=PET_CATALOGUE,
+    )
+    assert drops.evidence == ["家里猫用了驱虫药很喜欢"]
+    assert shampoo.evidence == []
+
+
 def test_a_category_word_is_no_word_of_the_product() -> None:
     """A product's document holds its category's name; quoting it would quote the topic."""
     [reasons] = explain_list(
@@ -165,3 +182,22 @@ def test_rarity_of_a_large_catalogue_reads_a_sample() -> None:
     rarity = KeywordRarity.of_catalogue(catalogue, sample=100)
     assert rarity.products == 100 and rarity.products_with("常见") == 100
     assert abs(rarity.products_with("少见") - 33) <= 3  # a third of the products
+
+
+def test_a_host_keeps_distinct_lines_to_quote_newest_first() -> None:
+    """Fans repeat themselves (bots, chants): the lines kept to quote are distinct, so a
+    list has as many lines to choose from as the host has said."""
+    day = datetime(2026, 11, 2)
+    fans = [
+        Document(COMMENTS, "c1", "驱虫药多久用一次\n 驱虫药多久用一次 \n\n猫砂结团吗", "h", day),
+        Document(COMMENTS, "c2", "驱虫药多久用一次\n冻干好吃吗", "h", day + timedelta(days=1)),
+    ]
+    talk = [Document(TRANSCRIPT, "t1", "今天上新驱虫药。猫砂结团吗！", "h", day)]
+    assert evidence_lines(talk, fans) == [
+        "驱虫药多久用一次",
+        "冻干好吃吗",
+        "猫砂结团吗",
+        "今天上新驱虫药",
+    ]
+    many = [Document(COMMENTS, "c", "\n".join(f"第{n}句" for n in range(1000)), "h", day)]
+    assert evidence_lines([], many * 2) == [f"第{n}句" for n in range(MAX_EVIDENCE_LINES)]
