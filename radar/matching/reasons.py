@@ -2,8 +2,9 @@
 
 A quote must be about the product it justifies: it holds one of the product's own words
 (not its category's) that is not a word of a whole topic, the rarest one in the catalogue
-first (驱虫药 before 宠物). A host's list is explained in one pass, in its order, so a
-line quoted for one product is not quoted again for another while other lines exist.
+first (驱虫药 before 宠物), and no word of another product of the list that this one
+lacks. A host's list is explained in one pass, in its order, so a line quoted for one
+product is not quoted again for another while other lines exist. No such line: no quote.
 """
 
 from __future__ import annotations
@@ -113,9 +114,9 @@ def explain(
     """Reasons for each product of one host's list, in the list's order (a row of
     `product_topics`, its words in `product_tokens`, its category in `product_categories`):
     the topics both share; the product words the host uses (`host_keywords`, heaviest
-    first), the rarest in the catalogue (`rarity`) first; and lines of the host's fans (or
-    the host) that hold the rarest of them that is the product's own (not a topic's, not
-    its category's), chosen for the whole list (`_quotes_for_list`)."""
+    first), the ones quoted first, then the rarest in the catalogue (`rarity`); and lines
+    of the host's fans (or the host) holding one of its five rarest own words (not a
+    topic's, not its category's), chosen for the whole list (`_quotes_for_list`)."""
     rarity = rarity or NO_RARITY
     rank = dict(zip(host_keywords, range(len(host_keywords)), strict=True))
     shares = np.sqrt(np.clip(host_topics, 0, None) * np.clip(product_topics, 0, None))
@@ -135,8 +136,8 @@ def explain(
             ]
         )
     reasons = []
-    products = [frozenset(tokens) for tokens in product_tokens]
-    for row, quotes in enumerate(_quotes_for_list(evidence, own, products, max_evidence)):
+    token_sets = [frozenset(tokens) for tokens in product_tokens]
+    for row, quotes in enumerate(_quotes_for_list(evidence, own, token_sets, max_evidence)):
         total = float(totals[row])
         topics = [
             SharedTopic(int(k), labels[k], share / total)
@@ -158,11 +159,11 @@ def _quotes_for_list(
     count: int,
 ) -> list[list[tuple[str, str]]]:
     """Up to `count` lines for each product of a list (with the word each is quoted for),
-    from the product's `words` in order, leaving out a line that holds a word of another
-    product of the list the product lacks (「旺财的宠物沐浴露有大号吗」 is about the
-    shampoo, not the 旺财 worming drops): every product gets a line no other product has
-    before any gets a second; a product left without one then gets its best line, quoted
-    already for another."""
+    from the product's `words` in order, leaving out a line that holds one of the `words`
+    of another product of the list that is not among the product's `product_tokens`
+    (「旺财的宠物沐浴露有大号吗」 is about the shampoo, not the 旺财 worming drops):
+    every product gets a line no other product has before any gets a second; a product
+    left without one then gets its best line, quoted already for another."""
     listed = frozenset().union(*words)
     holds: dict[str, frozenset[str]] = {}  # a line's words of the list's products
     chosen: list[list[tuple[str, str]]] = [[] for _ in words]
