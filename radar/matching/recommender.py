@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 
@@ -70,11 +69,9 @@ class Recommender:
         self.product_vectors = FitModel.product_vectors(catalogue.side())
         # what block scoring reads, converted once (forked workers share it)
         self._block_vectors = self.product_vectors.astype(np.float32)
-
-    @cached_property
-    def keyword_rarity(self) -> KeywordRarity:
-        """How common each word is in the catalogue: reasons quote a product's rare words."""
-        return KeywordRarity.of_catalogue(self.catalogue.tokens)
+        # how common each word is in the catalogue: reasons quote a product's rare words
+        # (counted here, before the batch forks its workers)
+        self.keyword_rarity = KeywordRarity.of_catalogue(catalogue.tokens)
 
     def host_side(self, profile: HostProfile, history: Sequence[Outcome]) -> HostSide:
         """The host as the scorer sees it."""
