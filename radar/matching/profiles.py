@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 
 import numpy as np
 
@@ -24,7 +25,7 @@ INSUFFICIENT_DATA = "insufficient_data"
 MAX_KEYWORDS = 300
 """A profile keeps the host's heaviest keywords (reasons quote the ones a product shares)."""
 MAX_EVIDENCE_LINES = 400
-"""And the host's newest lines, where reasons look for a line to quote."""
+"""And the host's newest distinct lines, where reasons look for a line to quote."""
 
 
 @dataclass(frozen=True)
@@ -101,18 +102,26 @@ def build_profiles(
 
 
 def evidence_lines(talk_docs: list[Document], fans_docs: list[Document]) -> list[str]:
-    """A host's lines to quote as evidence, newest first: fan comments, then its own words."""
+    """A host's distinct lines to quote as evidence (stripped), newest first: fan
+    comments, then its own words. Fans repeat themselves; a repeat would take the place of
+    a line a product could quote."""
 
     def newest_first(docs: list[Document]) -> list[Document]:
         return sorted(docs, key=lambda doc: doc.time or datetime.min, reverse=True)
 
-    fans = [line for doc in newest_first(fans_docs) for line in doc.text.split("\n")]
-    talk = [
+    fans = (line for doc in newest_first(fans_docs) for line in doc.text.split("\n"))
+    talk = (
         line
         for doc in newest_first(talk_docs)
         for line in doc.text.replace("！", "。").replace("？", "。").split("。")
-    ]
-    return (fans + talk)[:MAX_EVIDENCE_LINES]
+    )
+    lines: dict[str, None] = {}
+    for line in chain(fans, talk):
+        if stripped := line.strip():
+            lines[stripped] = None
+            if len(lines) == MAX_EVIDENCE_LINES:
+                break
+    return list(lines)
 
 
 @dataclass

@@ -1,13 +1,31 @@
-"""Reasons for a recommendation, in Chinese: shared topics, keywords, evidence."""
+"""Reasons for a recommendation, in Chinese: shared topics, keywords, evidence.
+
+A quote must be about the product it justifies: it holds one of the product's own words
+(not its category's) that is not a word of a whole topic, the rarest one in the catalogue
+first (驱虫药 before 宠物), and no word of another product of the list that this one
+lacks. A host's list is explained in one pass, in its order, so a line quoted for one
+product is not quoted again for another while other lines exist. No such line: no quote.
+"""
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, repeat
+from operator import add
 
 import numpy as np
+
+TOPIC_WORD_SHARE = 0.05
+"""A word found in more of the catalogue's products than this (and in more than one) is a
+word of a topic (宠物, 中国, 套装): it is listed as a keyword but picks no quote."""
+RARITY_SAMPLE = 20_000
+"""Products read to count words (evenly spaced): enough to tell a topic's words from a
+product's, at a fraction of a second for any catalogue."""
+QUOTE_CHARS = 60
+"""Longer lines are cut to this many characters around the word they are quoted for."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +68,35 @@ class Reasons:
         }
 
 
+class KeywordRarity:
+    """In how many of the catalogue's products each word is found: rare words tell a
+    product apart (驱虫药), common ones belong to a topic (宠物)."""
+
+    def __init__(self, counts: Mapping[str, int], products: int) -> None:
+        self.counts = counts
+        self.products = products
+        self.most_for_a_product = max(1.0, TOPIC_WORD_SHARE * products)
+        """The most products a word may be found in and still tell one of them apart."""
+
+    @classmethod
+    def of_catalogue(
+        cls, tokens: Sequence[Sequence[str]], *, sample: int = RARITY_SAMPLE
+    ) -> KeywordRarity:
+        """Counted over the products' words (`ProductVectors.tokens`), or over `sample`
+        of them, evenly spaced, in a larger catalogue."""
+        step = max(1.0, len(tokens) / sample)
+        rows = sorted({int(index * step) for index in range(min(sample, len(tokens)))})
+        counts = Counter(word for row in rows for word in set(tokens[row]))
+        return cls(counts, len(rows))
+
+    def products_with(self, word: str) -> int:
+        return self.counts.get(word, 0)
+
+
+NO_RARITY = KeywordRarity({}, 0)
+"""Every word equally rare: keywords keep the host's order."""
+
+
 def explain(
     host_topics: np.ndarray,
     product_topics: np.ndarray,
@@ -58,75 +105,156 @@ def explain(
     product_tokens: Sequence[Sequence[str]],
     host_keywords: Sequence[str],
     evidence: Evidence,
+    rarity: KeywordRarity | None = None,
+    product_categories: Sequence[str | None] | None = None,
     max_topics: int = 2,
     max_keywords: int = 5,
     max_evidence: int = 2,
 ) -> list[Reasons]:
-    """Reasons for each product (a row of `product_topics`, its words in `product_tokens`)
-    recommended to one host: the topics both share, the product words the host uses most
-    (`host_keywords`, heaviest first), and real lines of the host's fans (or the host)
-    that mention them."""
-    rank = {word: position for position, word in enumerate(host_keywords)}
+    """Reasons for each product of one host's list, in the list's order (a row of
+    `product_topics`, its words in `product_tokens`, its category in `product_categories`):
+    the topics both share; the product words the host uses (`host_keywords`, heaviest
+    first), the ones quoted first, then the rarest in the catalogue (`rarity`); and lines
+    of the host's fans (or the host) holding one of its five rarest own words (not a
+    topic's, not its category's), chosen for the whole list (`_quotes_for_list`)."""
+    rarity = rarity or NO_RARITY
+    rank = dict(zip(host_keywords, range(len(host_keywords)), strict=True))
     shares = np.sqrt(np.clip(host_topics, 0, None) * np.clip(product_topics, 0, None))
     totals = shares.sum(axis=1)
     leading = np.argsort(-shares, axis=1, kind="stable")[:, :max_topics]
-    reasons = []
+    shared, own = [], []
     for row, tokens in enumerate(product_tokens):
+        # the words both use, the rarest in the catalogue first, then the host's most used
+        counted = sorted(
+            (rarity.counts.get(word, 0), rank[word], word) for word in rank.keys() & tokens
+        )
+        category = (product_categories[row] if product_categories is not None else None) or ""
+        shared.append([word for _, _, word in counted])
+        own.append(
+            [w for n, _, w in counted if n <= rarity.most_for_a_product and w not in category][
+                :max_keywords
+            ]
+        )
+    reasons = []
+    token_sets = [frozenset(tokens) for tokens in product_tokens]
+    for row, quotes in enumerate(_quotes_for_list(evidence, own, token_sets, max_evidence)):
         total = float(totals[row])
         topics = [
             SharedTopic(int(k), labels[k], share / total)
             for k in leading[row]
             if total > 0 and (share := float(shares[row, k])) / total >= 0.1
         ]
-        keywords = sorted((t for t in set(tokens) if t in rank), key=rank.__getitem__)
-        del keywords[max_keywords:]
-        reasons.append(Reasons(topics, keywords, evidence.quotes(keywords, max_evidence)))
+        quoted_for = list(dict.fromkeys(word for _, word in quotes))
+        keywords = quoted_for + [word for word in shared[row] if word not in quoted_for]
+        reasons.append(
+            Reasons(topics, keywords[:max_keywords], [_excerpt(*quote) for quote in quotes])
+        )
     return reasons
 
 
+def _quotes_for_list(
+    evidence: Evidence,
+    words: Sequence[Sequence[str]],
+    product_tokens: Sequence[frozenset[str]],
+    count: int,
+) -> list[list[tuple[str, str]]]:
+    """Up to `count` lines for each product of a list (with the word each is quoted for),
+    from the product's `words` in order, leaving out a line that holds one of the `words`
+    of another product of the list that is not among the product's `product_tokens`
+    (「旺财的宠物沐浴露有大号吗」 is about the shampoo, not the 旺财 worming drops):
+    every product gets a line no other product has before any gets a second; a product
+    left without one then gets its best line, quoted already for another."""
+    listed = frozenset().union(*words)
+    holds: dict[str, frozenset[str]] = {}  # a line's words of the list's products
+    chosen: list[list[tuple[str, str]]] = [[] for _ in words]
+    quoted: set[str] = set()
+
+    def pick(product: int, fresh: bool) -> None:
+        """The product's first line about it (not quoted yet, if `fresh`)."""
+        for keyword in words[product]:
+            for line in evidence.readable_with(keyword):
+                if fresh and line in quoted:
+                    continue
+                found = holds.get(line)
+                if found is None:
+                    lowered = _lowered(line)
+                    found = holds[line] = frozenset(w for w in listed if w in lowered)
+                if found <= product_tokens[product]:
+                    chosen[product].append((line, keyword))
+                    quoted.add(line)
+                    return
+
+    for turn in range(count):
+        for product in range(len(words)):
+            if len(chosen[product]) == turn:  # else it found nothing new last turn
+                pick(product, fresh=True)
+    for product in range(len(words)):
+        if not chosen[product]:
+            pick(product, fresh=False)
+    return chosen
+
+
 class Evidence:
-    """A host's lines (newest first), searchable by keyword: each keyword's lines are found
-    once, by `str.find` over the lines joined, however many products quote it."""
+    """A host's lines (newest first), searchable by keyword whatever their letters' case
+    (the model's words are lower case): each keyword's lines are found once, by `str.find`
+    over the lines joined, however many products quote it."""
 
     def __init__(self, lines: Sequence[str], *, enough: int = 8) -> None:
         """`enough`: how many of a keyword's newest lines are read to choose its quotes."""
         self.lines = list(lines)
         self.enough = enough
         self._text = "\n".join(self.lines)
+        self._lowered: str | None = None  # made when a keyword has letters
         # where each line starts in the joined text, and where the next would
-        self._starts = list(accumulate((len(line) + 1 for line in self.lines), initial=0))
-        self._quotes: dict[str, list[str]] = {}
+        self._starts = list(accumulate(map(add, map(len, self.lines), repeat(1)), initial=0))
+        self._readable: dict[str, list[str]] = {}
 
     def mentions(self, keyword: str) -> list[str]:
         """The newest lines that hold `keyword` (up to `enough` of them)."""
         return [self.lines[row] for row in self._rows_with(keyword)]
 
-    def quotes(self, keywords: Sequence[str], count: int) -> list[str]:
-        """Up to `count` lines to quote, for the keywords in order: of each keyword's newest
-        lines, the ones of the most readable length (about 18 characters), long ones cut."""
-        chosen: list[str] = []
-        for keyword in keywords:
-            found = self._quotes.get(keyword)
-            if found is None:
-                found = self._quotes[keyword] = _readable_first(self.mentions(keyword), count)
-            chosen.extend(line for line in found if line not in chosen)
-            if len(chosen) >= count:
-                break
-        return chosen[:count]
+    def readable_with(self, keyword: str) -> list[str]:
+        """`keyword`'s newest lines (up to `enough`), stripped, the ones of the most readable
+        length (about 18 characters) first."""
+        found = self._readable.get(keyword)
+        if found is None:
+            unique = dict.fromkeys(s for line in self.mentions(keyword) if (s := line.strip()))
+            found = self._readable[keyword] = sorted(unique, key=lambda s: abs(len(s) - 18))
+        return found
 
     def _rows_with(self, keyword: str) -> list[int]:
+        text = self._text if keyword == keyword.upper() else self._lowered_text()
         rows: list[int] = []
-        position = self._text.find(keyword) if keyword else -1
+        position = text.find(keyword) if keyword else -1
         while position >= 0 and len(rows) < self.enough:
             row = bisect_right(self._starts, position) - 1
             rows.append(row)
-            following = self._starts[row + 1] if row + 1 < len(self._starts) else len(self._text)
-            position = self._text.find(keyword, following)
+            following = self._starts[row + 1] if row + 1 < len(self._starts) else len(text)
+            position = text.find(keyword, following)
         return rows
 
+    def _lowered_text(self) -> str:
+        """The joined lines in lower case (a line keeps its case if lowering changes its
+        length), for the model's words in Latin letters: fans write 维生素C and iPhone."""
+        if self._lowered is None:
+            lowered = self._text.lower()
+            self._lowered = (
+                lowered if len(lowered) == len(self._text) else "\n".join(map(_lowered, self.lines))
+            )
+        return self._lowered
 
-def _readable_first(lines: list[str], count: int, limit: int = 60) -> list[str]:
-    """The `count` lines of the most readable length (about 18 characters), long ones cut."""
-    unique = {stripped for line in lines if (stripped := line.strip())}
-    best = sorted(unique, key=lambda line: (abs(len(line) - 18), line))[:count]
-    return [line if len(line) <= limit else line[:limit] + "…" for line in best]
+
+def _lowered(line: str) -> str:
+    """`line` in lower case where that keeps its length (the model's words are lower case)."""
+    lowered = line.lower()
+    return lowered if len(lowered) == len(line) else line
+
+
+def _excerpt(line: str, keyword: str, limit: int = QUOTE_CHARS) -> str:
+    """`line`, or `limit` of its characters around `keyword` when it is longer."""
+    if len(line) <= limit:
+        return line
+    found = max(_lowered(line).find(keyword), 0)
+    start = max(0, min(found - limit // 3, len(line) - limit))
+    end = start + limit
+    return ("…" if start else "") + line[start:end] + ("…" if end < len(line) else "")

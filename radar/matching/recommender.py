@@ -19,7 +19,7 @@ from radar.matching.history import Outcome
 from radar.matching.products import ProductVectors
 from radar.matching.profiles import HostProfile
 from radar.matching.ranking import BusinessFilters, rank_products
-from radar.matching.reasons import Evidence, Reasons, explain
+from radar.matching.reasons import Evidence, KeywordRarity, Reasons, explain
 from radar.matching.scoring import BlockMapper, candidates_needed, map_blocks
 from radar.model import RadarModel
 
@@ -69,6 +69,9 @@ class Recommender:
         self.product_vectors = FitModel.product_vectors(catalogue.side())
         # what block scoring reads, converted once (forked workers share it)
         self._block_vectors = self.product_vectors.astype(np.float32)
+        # how common each word is in the catalogue: reasons quote a product's rare words
+        # (counted here, before the batch forks its workers)
+        self.keyword_rarity = KeywordRarity.of_catalogue(catalogue.tokens)
 
     def host_side(self, profile: HostProfile, history: Sequence[Outcome]) -> HostSide:
         """The host as the scorer sees it."""
@@ -198,6 +201,8 @@ class Recommender:
             product_tokens=[self.catalogue.tokens[row] for row in rows],
             host_keywords=profile.keywords,
             evidence=Evidence(profile.evidence),
+            rarity=self.keyword_rarity,
+            product_categories=[self.catalogue.products[row].category for row in rows],
         )
         calibrated = self.model.fit.calibrated
         items = []

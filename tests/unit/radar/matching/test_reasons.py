@@ -1,8 +1,47 @@
+from datetime import datetime, timedelta
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from radar.matching.reasons import Evidence, explain
+from radar.corpus import COMMENTS, TRANSCRIPT, Document
+from radar.matching.profiles import MAX_EVIDENCE_LINES, evidence_lines
+from radar.matching.reasons import Evidence, KeywordRarity, Reasons, explain
+
+PET_LINES = [
+    "加拿大的宠物饮水机会不会有泪痕",
+    "喵小鱼的宠物沐浴露会不会有泪痕",
+    "驱虫药多久用一次",
+    "宠物店买的驱虫药狗狗不爱吃",
+]
+PET_CATALOGUE = KeywordRarity.of_catalogue(
+    [["宠物", "驱虫药"], ["宠物", "沐浴露"], ["宠物", "饮水机"], ["宠物", "猫砂"]]
+    + [["宠物", f"玩具{n}"] for n in range(16)]
+    + [[f"别的{n}"] for n in range(20)]
+)
+"""Forty products, half of them pet products: 宠物 is a word of the topic, not of one."""
+
+
+def explain_list(
+    product_tokens: list[list[str]],
+    host_keywords: list[str],
+    lines: list[str],
+    *,
+    rarity: KeywordRarity | None = None,
+    categories: list[str | None] | None = None,
+) -> list[Reasons]:
+    """Reasons for one host's list of products sharing one topic with it."""
+    count = len(product_tokens)
+    return explain(
+        np.array([0.9, 0.1]),
+        np.tile([0.8, 0.2], (count, 1)),
+        labels=["宠物", "其他"],
+        product_tokens=product_tokens,
+        host_keywords=host_keywords,
+        evidence=Evidence(lines),
+        rarity=rarity,
+        product_categories=categories,
+    )
 
 
 def test_reasons_name_shared_topics_keywords_and_fan_lines() -> None:
@@ -15,11 +54,11 @@ def test_reasons_name_shared_topics_keywords_and_fan_lines() -> None:
         evidence=Evidence(["油皮能用这个粉底液吗", "哈哈", "主播今天好美", "这个持妆多久"]),
     )
     assert reasons.topics[0].label == "彩妆"
-    assert reasons.keywords == ["粉底液", "持妆"]  # the host's most used first; 新品 unused
+    assert set(reasons.keywords) == {"粉底液", "持妆"}  # the words both use; 新品 unused
     assert set(reasons.evidence) == {"油皮能用这个粉底液吗", "这个持妆多久"}
     assert reasons.text.startswith("共同主题：彩妆(")
-    assert "匹配关键词：粉底液、持妆" in reasons.text
-    assert reasons.to_dict()["keywords"] == ["粉底液", "持妆"]
+    assert "匹配关键词：" in reasons.text and "粉丝/直播原话：「" in reasons.text
+    assert reasons.to_dict()["keywords"] == reasons.keywords
 
 
 def test_no_overlap_still_gives_a_sentence() -> None:
@@ -47,12 +86,118 @@ def test_evidence_finds_what_a_plain_scan_finds(
     assert Evidence(lines, enough=enough).mentions(keyword) == plain
 
 
-def test_quotes_follow_the_keywords_in_order() -> None:
-    evidence = Evidence(["持妆一整天都不脱妆呢", "粉底液用完了还想买", "粉底液好用", "持妆"])
-    assert evidence.quotes(["粉底液", "持妆"], 2) == ["粉底液用完了还想买", "粉底液好用"]
-    assert evidence.quotes(["持妆", "粉底液"], 3) == [
-        "持妆一整天都不脱妆呢",
-        "持妆",
-        "粉底液用完了还想买",
+def test_the_quote_holds_the_products_most_distinctive_shared_word() -> None:
+    """The host says 宠物 most, but 宠物 is every pet product's word: the quote for the
+    worming product is a line about worming, not one about a shampoo or a water fountain."""
+    [reasons] = explain_list(
+        [["宠物", "驱虫药"]], ["宠物", "泪痕", "驱虫药"], PET_LINES, rarity=PET_CATALOGUE
+    )
+    assert reasons.evidence and all("驱虫药" in quote for quote in reasons.evidence)
+    assert reasons.keywords[0] == "驱虫药"  # the quote's word is shown first
+
+
+def test_no_quote_rather_than_one_about_another_product() -> None:
+    """Only the topic's word is shared with the lines: no quote, still a reason."""
+    [reasons] = explain_list(
+        [["宠物", "冻干"]], ["宠物", "泪痕", "冻干"], PET_LINES, rarity=PET_CATALOGUE
+    )
+    assert reasons.evidence == []
+    assert reasons.keywords == ["冻干", "宠物"]
+    assert "粉丝/直播原话" not in reasons.text and "匹配关键词：冻干、宠物" in reasons.text
+
+
+def test_no_quote_when_no_line_holds_a_word_of_the_product() -> None:
+    [reasons] = explain_list([["猫砂", "结团"]], ["猫砂", "结团"], PET_LINES)
+    assert reasons.evidence == [] and reasons.keywords == ["猫砂", "结团"]
+
+
+def test_a_line_about_another_product_of_the_list_is_not_quoted() -> None:
+    """「旺财的宠物沐浴露有大号吗」 holds the worming drops' brand, but it is about the shampoo
+    listed beside them (and it names the drops' brand, so it is not the shampoo's either)."""
+    drops, shampoo = explain_list(
+        [["旺财", "驱虫药"], ["喵小鱼", "沐浴露"]],
+        ["驱虫药", "沐浴露", "旺财"],
+        ["旺财的宠物沐浴露有大号吗", "家里猫用了驱虫药很喜欢"],
+        rarity=PET_CATALOGUE,
+    )
+    assert drops.evidence == ["家里猫用了驱虫药很喜欢"]
+    assert shampoo.evidence == []
+
+
+def test_a_category_word_is_no_word_of_the_product() -> None:
+    """A product's document holds its category's name; quoting it would quote the topic."""
+    [reasons] = explain_list(
+        [["宠物", "用品", "饮水机"]],
+        ["用品", "饮水机"],
+        ["宠物用品都在这里", "饮水机好用吗"],
+        categories=["宠物用品"],
+    )
+    assert reasons.evidence == ["饮水机好用吗"]
+
+
+def test_a_list_does_not_repeat_a_quote_while_others_exist() -> None:
+    lines = ["驱虫药多久用一次", "驱虫药狗狗不爱吃", "驱虫药猫咪能用吗", "驱虫药是进口的吗"]
+    reasons = explain_list([["驱虫药"], ["驱虫药"]], ["驱虫药"], lines)
+    first, second = (r.evidence for r in reasons)
+    assert len(first) == len(second) == 2 and not set(first) & set(second)
+
+
+def test_a_quote_is_repeated_only_when_no_other_exists() -> None:
+    reasons = explain_list(
+        [["驱虫药"], ["驱虫药"], ["猫砂"]], ["驱虫药", "猫砂"], ["驱虫药多久用一次", "哈哈"]
+    )
+    assert [r.evidence for r in reasons] == [["驱虫药多久用一次"], ["驱虫药多久用一次"], []]
+
+
+def test_every_product_gets_a_line_before_any_gets_a_second() -> None:
+    """Quotes are chosen for the list together, in its order."""
+    lines = ["驱虫药多久用一次", "驱虫药狗狗不爱吃", "驱虫药猫咪能用吗"]
+    reasons = explain_list([["驱虫药"], ["驱虫药", "除臭"]], ["驱虫药", "除臭"], lines)
+    assert reasons[0].evidence == ["驱虫药多久用一次", "驱虫药猫咪能用吗"]
+    assert reasons[1].evidence == ["驱虫药狗狗不爱吃"]
+
+
+def test_a_long_line_is_cut_around_the_word_it_is_quoted_for() -> None:
+    line = "家人们今天给大家带来的是我们家的爆款" * 4 + "驱虫药体内外一起驱" + "好不好用" * 10
+    [reasons] = explain_list([["驱虫药"]], ["驱虫药"], [line])
+    [quote] = reasons.evidence
+    assert "驱虫药" in quote and len(quote) <= 62
+    assert quote.startswith("…") and quote.endswith("…")
+
+
+def test_words_are_found_whatever_the_case_of_the_line() -> None:
+    """The model's words are lower-cased; fans write 维生素C."""
+    [reasons] = explain_list([["维生素c"]], ["维生素c"], ["营养家的维生素C有蓝帽子吗"])
+    assert reasons.evidence == ["营养家的维生素C有蓝帽子吗"]
+
+
+def test_rarity_counts_products_not_occurrences() -> None:
+    rarity = KeywordRarity.of_catalogue([["猫砂", "猫砂", "除臭"], ["猫砂"], ["狗粮"]])
+    assert rarity.products_with("猫砂") == 2 and rarity.products_with("除臭") == 1
+    assert rarity.products_with("没有") == 0 and rarity.products == 3
+
+
+def test_rarity_of_a_large_catalogue_reads_a_sample() -> None:
+    catalogue = [["常见", "少见"] if row % 3 == 0 else ["常见"] for row in range(1000)]
+    rarity = KeywordRarity.of_catalogue(catalogue, sample=100)
+    assert rarity.products == 100 and rarity.products_with("常见") == 100
+    assert abs(rarity.products_with("少见") - 33) <= 3  # a third of the products
+
+
+def test_a_host_keeps_distinct_lines_to_quote_newest_first() -> None:
+    """Fans repeat themselves (bots, chants): the lines kept to quote are distinct, so a
+    list has as many lines to choose from as the host has said."""
+    day = datetime(2026, 11, 2)
+    fans = [
+        Document(COMMENTS, "c1", "驱虫药多久用一次\n 驱虫药多久用一次 \n\n猫砂结团吗", "h", day),
+        Document(COMMENTS, "c2", "驱虫药多久用一次\n冻干好吃吗", "h", day + timedelta(days=1)),
     ]
-    assert evidence.quotes(["口红"], 2) == []
+    talk = [Document(TRANSCRIPT, "t1", "今天上新驱虫药。猫砂结团吗！", "h", day)]
+    assert evidence_lines(talk, fans) == [
+        "驱虫药多久用一次",
+        "冻干好吃吗",
+        "猫砂结团吗",
+        "今天上新驱虫药",
+    ]
+    many = [Document(COMMENTS, "c", "\n".join(f"第{n}句" for n in range(1000)), "h", day)]
+    assert evidence_lines([], many * 2) == [f"第{n}句" for n in range(MAX_EVIDENCE_LINES)]
