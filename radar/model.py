@@ -22,7 +22,8 @@ from radar.matching.peers import PeerTable
 from radar.matching.profiles import ProfileSettings
 from radar.topics import TopicModel
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: the fit's curves are capped knots (`radar.matching.fit.Curve`), with an affinity floor."""
 TOPIC_MODEL_DIR = "topic_model"
 PEERS_FILE = "peers.npz"
 

@@ -17,8 +17,16 @@ fit of new hosts would be too high.
 
 The logistic link is too flat for these features (too high in the middle, too low at the
 top), so the logit is mapped to the fit by a monotone curve fitted on the same weighted
-sample (isotonic, through the centres of its blocks), one for the warm copies and one
-for the cold: each host's ranking is kept.
+sample (isotonic, its blocks pooled to at least `TOP_MIN` placements, through the
+centres of its blocks), one for the warm copies and one for the cold: each host's
+ranking is kept. Above its last block the curve flattens towards the best conversion
+rate that `TOP_MIN` or more top-scored placements show, and never reaches it: no fit
+claims more than the placements support (an extrapolation towards 1 gave fits of
+1.0000).
+
+The topic affinity of converting placements also sets a floor (its 1st percentile):
+a host whose best products are less akin to it than that matches nothing the catalogue
+holds, and gets no list (`radar.matching.recommender`).
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from radar.evaluation.metrics import expected_calibration_error, precision_above, reliability_table
-from radar.matching.fit import Curve, FitModel, HostSide, mean_distribution, pair_features
+from radar.matching.fit import FEATURES, Curve, FitModel, HostSide, mean_distribution, pair_features
 from radar.matching.history import Outcome
 from radar.matching.peers import PRIOR_RATE, PeerTable, build_peer_table, category_rates
 from radar.matching.products import ProductVectors
@@ -38,6 +46,8 @@ from radar.matching.profiles import HostProfile
 
 MIN_OUTCOMES = 30
 _WEIGHT_RANGE = (0.05, 20.0)
+TOP_MIN = 30
+FLOOR_PERCENTILE = 1.0
 
 
 @dataclass
@@ -172,10 +182,12 @@ def fit_pair_model(
     logits = x_train @ coef + intercept
     cold = np.arange(len(x_train)) >= len(train)
     curves = {
-        not is_cold: _monotone_curve(logits[cold == is_cold], labels, placement_weights)
+        not is_cold: fit_curve(logits[cold == is_cold], labels, placement_weights)
         for is_cold in (False, True)
     }
-    model = FitModel(coef, intercept, curves)
+    converting = warm[labels.astype(bool), FEATURES.index("topic_affinity")]
+    floor = float(np.percentile(converting, FLOOR_PERCENTILE)) if converting.size else 0.0
+    model = FitModel(coef, intercept, curves, floor)
     report = CalibrationReport(
         len(train), len(holdout), holdout[0].started_at.isoformat() if holdout else None
     )
@@ -190,19 +202,42 @@ def fit_pair_model(
     return model, report
 
 
-def _monotone_curve(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> Curve:
-    """The weighted isotonic regression of `labels` on `logits`, as knots at the weighted
-    mean logit of each of its blocks (increasing between them, so no ties are made)."""
+def fit_curve(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> Curve:
+    """The weighted isotonic regression of `labels` on `logits`, its blocks pooled until
+    each holds at least `TOP_MIN` placements (a handful that all converted by chance is
+    no evidence of a rate of 1), as knots at each block's weighted mean logit; capped by
+    the best rate the placements show (`evidence_cap`)."""
     from sklearn.isotonic import IsotonicRegression
 
-    fitted = IsotonicRegression(out_of_bounds="clip").fit_transform(
-        logits, labels, sample_weight=weights
+    order = np.argsort(logits, kind="stable")
+    x, w = logits[order], weights[order]
+    y = np.asarray(labels, dtype=float)[order]
+    fitted = IsotonicRegression(out_of_bounds="clip").fit_transform(x, y, sample_weight=w)
+    starts = [0, *np.flatnonzero(np.diff(fitted) != 0) + 1]
+    blocks = [list(range(a, b)) for a, b in zip(starts, [*starts[1:], len(x)], strict=True)]
+    pooled: list[list[int]] = []
+    for block in blocks:
+        if pooled and len(pooled[-1]) < TOP_MIN:
+            pooled[-1] = pooled[-1] + block
+        else:
+            pooled.append(block)
+    if len(pooled) > 1 and len(pooled[-1]) < TOP_MIN:
+        pooled[-2:] = [pooled[-2] + pooled[-1]]
+    centres = [float(np.average(x[b], weights=w[b])) for b in pooled]
+    levels = [float(np.average(y[b], weights=w[b])) for b in pooled]
+    keep = [0] + [i for i in range(1, len(levels)) if levels[i] > levels[i - 1]]
+    cap = max(evidence_cap(logits, labels, weights), levels[-1])
+    return Curve(tuple(centres[i] for i in keep), tuple(levels[i] for i in keep), cap)
+
+
+def evidence_cap(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> float:
+    """The best (weighted) conversion rate of the highest-scored placements, over groups of
+    at least `TOP_MIN` of them: no fit is more confident than that."""
+    order = np.argsort(logits)[::-1]
+    rates = np.cumsum(weights[order] * np.asarray(labels, dtype=float)[order]) / np.cumsum(
+        weights[order]
     )
-    levels = np.unique(fitted)
-    centres = [
-        np.average(logits[fitted == level], weights=weights[fitted == level]) for level in levels
-    ]
-    return np.array(centres), levels
+    return float(rates[min(TOP_MIN, len(rates)) - 1 :].max())
 
 
 def _selection_weights(
