@@ -35,7 +35,7 @@ class RadarModel:
     topics: TopicModel
     fit: FitModel = field(default_factory=FitModel)
     profiles: ProfileSettings = field(default_factory=ProfileSettings)
-    product_shrinkage: float = 10.0
+    product_shrinkage: float = 0.5
     evaluation: dict[str, float] = field(default_factory=dict)
     peers: PeerTable | None = None
     categories: CategoryModel | None = None
