@@ -48,30 +48,66 @@ MIN_OUTCOMES = 30
 _WEIGHT_RANGE = (0.05, 20.0)
 TOP_MIN = 30
 FLOOR_PERCENTILE = 1.0
+_GROUPS = {True: "warm", False: "new"}
+
+
+@dataclass
+class Reliability:
+    """How a fit did on the hold-out placements, scored as one kind of host."""
+
+    ece: float = float("nan")
+    precision_above_threshold: float = float("nan")
+    pairs_above_threshold: int = 0
+    table: list[tuple[float, float, float, int]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, y_true: np.ndarray, y_prob: np.ndarray, min_fit: float) -> Reliability:
+        return cls(
+            expected_calibration_error(y_true, y_prob),
+            precision_above(y_true, y_prob, threshold=min_fit),
+            int((y_prob >= min_fit).sum()),
+            reliability_table(y_true, y_prob),
+        )
 
 
 @dataclass
 class CalibrationReport:
-    """How the pair model was fitted and how it did on the hold-out."""
+    """How the pair model was fitted and how it did on the hold-out: scored with the
+    hosts' history (`warm`), and as if they were new (`new`: no history, the new-host
+    curve)."""
 
     n_train: int
     n_holdout: int
     holdout_from: str | None
-    ece: float = float("nan")
-    precision_above_threshold: float = float("nan")
-    pairs_above_threshold: int = 0
-    reliability: list[tuple[float, float, float, int]] = field(default_factory=list)
+    warm: Reliability = field(default_factory=Reliability)
+    new: Reliability = field(default_factory=Reliability)
+    caps: dict[str, float] = field(default_factory=dict)
+    affinity_floor: float = float("nan")
     y_true: list[int] = field(default_factory=list)
     y_prob: list[float] = field(default_factory=list)
 
+    @property
+    def ece(self) -> float:
+        return self.warm.ece
+
+    @property
+    def reliability(self) -> list[tuple[float, float, float, int]]:
+        return self.warm.table
+
     def as_metrics(self) -> dict[str, float]:
-        return {
+        metrics = {
             "fit_train_placements": self.n_train,
             "fit_holdout_placements": self.n_holdout,
-            "fit_holdout_ece": self.ece,
-            "fit_holdout_precision_at_min_fit": self.precision_above_threshold,
-            "fit_holdout_pairs_at_min_fit": self.pairs_above_threshold,
+            "fit_holdout_ece": self.warm.ece,
+            "fit_holdout_precision_at_min_fit": self.warm.precision_above_threshold,
+            "fit_holdout_pairs_at_min_fit": self.warm.pairs_above_threshold,
+            "fit_holdout_ece_new": self.new.ece,
+            "fit_holdout_precision_at_min_fit_new": self.new.precision_above_threshold,
+            "fit_holdout_pairs_at_min_fit_new": self.new.pairs_above_threshold,
+            "fit_affinity_floor": self.affinity_floor,
         }
+        metrics.update({f"fit_cap_{group}": cap for group, cap in self.caps.items()})
+        return metrics
 
 
 def host_side(
@@ -189,15 +225,18 @@ def fit_pair_model(
     floor = float(np.percentile(converting, FLOOR_PERCENTILE)) if converting.size else 0.0
     model = FitModel(coef, intercept, curves, floor)
     report = CalibrationReport(
-        len(train), len(holdout), holdout[0].started_at.isoformat() if holdout else None
+        len(train),
+        len(holdout),
+        holdout[0].started_at.isoformat() if holdout else None,
+        caps={_GROUPS[key]: curve.cap for key, curve in curves.items()},
+        affinity_floor=floor,
     )
     if holdout:
         y_true = np.array([o.converted for o in holdout])
         y_prob = model.predict(features(holdout, leave_one_out=False, cold=False))
-        report.ece = expected_calibration_error(y_true, y_prob)
-        report.precision_above_threshold = precision_above(y_true, y_prob, threshold=min_fit)
-        report.pairs_above_threshold = int((y_prob >= min_fit).sum())
-        report.reliability = reliability_table(y_true, y_prob)
+        report.warm = Reliability.of(y_true, y_prob, min_fit)
+        as_new = model.predict(features(holdout, leave_one_out=False, cold=True))
+        report.new = Reliability.of(y_true, as_new, min_fit)
         report.y_true, report.y_prob = y_true.tolist(), y_prob.tolist()
     return model, report
 
