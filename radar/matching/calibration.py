@@ -47,6 +47,9 @@ from radar.matching.profiles import HostProfile
 MIN_OUTCOMES = 30
 _WEIGHT_RANGE = (0.05, 20.0)
 TOP_MIN = 30
+"""Placements in an isotonic block, and in the best group that sets the curve's cap."""
+TOP_BLOCK = 100
+"""Placements in the curve's top block, whose rate the fit of the best pairs rests on."""
 FLOOR_PERCENTILE = 1.0
 _GROUPS = {True: "warm", False: "new"}
 
@@ -243,9 +246,10 @@ def fit_pair_model(
 
 def fit_curve(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> Curve:
     """The weighted isotonic regression of `labels` on `logits`, its blocks pooled until
-    each holds at least `TOP_MIN` placements (a handful that all converted by chance is
-    no evidence of a rate of 1), as knots at each block's weighted mean logit; capped by
-    the best rate the placements show (`evidence_cap`)."""
+    each holds at least `TOP_MIN` placements and the top one `TOP_BLOCK` (a handful that
+    all converted by chance is no evidence of a rate of 1), as knots at each block's
+    weighted mean logit; capped by the best rate the placements show (`evidence_cap`),
+    approached over the spread of the top block's logits."""
     from sklearn.isotonic import IsotonicRegression
 
     order = np.argsort(logits, kind="stable")
@@ -260,13 +264,17 @@ def fit_curve(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> Cu
             pooled[-1] = pooled[-1] + block
         else:
             pooled.append(block)
-    if len(pooled) > 1 and len(pooled[-1]) < TOP_MIN:
+    while len(pooled) > 1 and len(pooled[-1]) < TOP_BLOCK:
         pooled[-2:] = [pooled[-2] + pooled[-1]]
     centres = [float(np.average(x[b], weights=w[b])) for b in pooled]
     levels = [float(np.average(y[b], weights=w[b])) for b in pooled]
     keep = [0] + [i for i in range(1, len(levels)) if levels[i] > levels[i - 1]]
     cap = max(evidence_cap(logits, labels, weights), levels[-1])
-    return Curve(tuple(centres[i] for i in keep), tuple(levels[i] for i in keep), cap)
+    top = pooled[-1]
+    reach = float(np.sqrt(np.average((x[top] - centres[-1]) ** 2, weights=w[top])))
+    return Curve(
+        tuple(centres[i] for i in keep), tuple(levels[i] for i in keep), cap, max(reach, 1e-3)
+    )
 
 
 def evidence_cap(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> float:

@@ -130,20 +130,27 @@ class Curve:
     logits: tuple[float, ...]
     fits: tuple[float, ...]
     cap: float
+    reach: float = 1.0
+    """Above the last knot the fit closes (1 − 1/e) of its distance to `cap` over this many
+    units of logit (the spread of the top block's logits)."""
 
     def __call__(self, scores: np.ndarray) -> np.ndarray:
         scores = np.asarray(scores, dtype=float)
         logits, fits = np.asarray(self.logits), np.asarray(self.fits)
         below = fits[0] * _logistic(scores) / _logistic(logits[0])
         room = max(self.cap - fits[-1], 0.0)
-        slope = (fits[-1] - fits[-2]) / (logits[-1] - logits[-2]) if len(fits) > 1 else 1.0
-        rate = slope / room if room > 0 else 0.0
-        above = fits[-1] + room * (1.0 - np.exp(-rate * np.clip(scores - logits[-1], 0, None)))
+        rise = 1.0 - np.exp(-np.clip(scores - logits[-1], 0, None) / self.reach)
+        above = fits[-1] + room * rise
         inside = np.interp(scores, logits, fits)
         return np.where(scores < logits[0], below, np.where(scores > logits[-1], above, inside))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"logits": list(self.logits), "fits": list(self.fits), "cap": self.cap}
+        return {
+            "logits": list(self.logits),
+            "fits": list(self.fits),
+            "cap": self.cap,
+            "reach": self.reach,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Curve:
@@ -151,6 +158,7 @@ class Curve:
             tuple(float(v) for v in data["logits"]),
             tuple(float(v) for v in data["fits"]),
             float(data["cap"]),
+            float(data["reach"]),
         )
 
 
