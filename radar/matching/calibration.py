@@ -224,15 +224,13 @@ def fit_pair_model(
         not is_cold: fit_curve(logits[cold == is_cold], labels, placement_weights)
         for is_cold in (False, True)
     }
-    converting = warm[labels.astype(bool), FEATURES.index("topic_affinity")]
-    floor = float(np.percentile(converting, FLOOR_PERCENTILE)) if converting.size else 0.0
-    model = FitModel(coef, intercept, curves, floor)
+    model = FitModel(coef, intercept, curves, affinity_floor(warm, train, labels))
     report = CalibrationReport(
         len(train),
         len(holdout),
         holdout[0].started_at.isoformat() if holdout else None,
         caps={_GROUPS[key]: curve.cap for key, curve in curves.items()},
-        affinity_floor=floor,
+        affinity_floor=model.affinity_floor,
     )
     if holdout:
         y_true = np.array([o.converted for o in holdout])
@@ -242,6 +240,27 @@ def fit_pair_model(
         report.new = Reliability.of(y_true, as_new, min_fit)
         report.y_true, report.y_prob = y_true.tolist(), y_prob.tolist()
     return model, report
+
+
+def affinity_floor(warm: np.ndarray, train: Sequence[Outcome], labels: np.ndarray) -> float:
+    """The `FLOOR_PERCENTILE` of the topic affinity of the placements that converted, with
+    hosts that convert at least half as often as placements do overall: a host that never
+    fits converts now and then by chance, and its chance conversions say nothing of what
+    fits."""
+    converted: dict[str, list[bool]] = defaultdict(list)
+    for outcome in train:
+        converted[outcome.streamer_id].append(bool(outcome.converted))
+    overall = float(labels.mean())
+    fitting = {host for host, seen in converted.items() if np.mean(seen) >= overall / 2}
+    rows = [
+        row
+        for row, outcome in enumerate(train)
+        if outcome.converted and outcome.streamer_id in fitting
+    ]
+    if not rows:
+        return 0.0
+    affinity = warm[rows, FEATURES.index("topic_affinity")]
+    return float(np.percentile(affinity, FLOOR_PERCENTILE))
 
 
 def fit_curve(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> Curve:
