@@ -445,6 +445,9 @@ def recommendation_rows(result: HostRecommendations, version: str) -> list[dict[
 def _print_recommendations(
     result: HostRecommendations, version: str, scorer: StoreRecommender
 ) -> None:
+    if result.reason is not None:
+        console.print(f"{result.streamer_id}: [yellow]{result.state}[/] — {result.reason}")
+        return
     if result.state != "ready":
         console.print(
             f"{result.streamer_id}: [yellow]insufficient data[/] — too little "

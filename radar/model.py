@@ -22,7 +22,8 @@ from radar.matching.peers import PeerTable
 from radar.matching.profiles import ProfileSettings
 from radar.topics import TopicModel
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: the fit's curves are capped knots (`radar.matching.fit.Curve`), with an affinity floor."""
 TOPIC_MODEL_DIR = "topic_model"
 PEERS_FILE = "peers.npz"
 
@@ -34,7 +35,7 @@ class RadarModel:
     topics: TopicModel
     fit: FitModel = field(default_factory=FitModel)
     profiles: ProfileSettings = field(default_factory=ProfileSettings)
-    product_shrinkage: float = 10.0
+    product_shrinkage: float = 0.5
     evaluation: dict[str, float] = field(default_factory=dict)
     peers: PeerTable | None = None
     categories: CategoryModel | None = None

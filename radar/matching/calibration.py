@@ -17,8 +17,16 @@ fit of new hosts would be too high.
 
 The logistic link is too flat for these features (too high in the middle, too low at the
 top), so the logit is mapped to the fit by a monotone curve fitted on the same weighted
-sample (isotonic, through the centres of its blocks), one for the warm copies and one
-for the cold: each host's ranking is kept.
+sample (isotonic, its blocks pooled to at least `TOP_MIN` placements, through the
+centres of its blocks), one for the warm copies and one for the cold: each host's
+ranking is kept. Above its last block the curve flattens towards the best conversion
+rate that `TOP_MIN` or more top-scored placements show, and never reaches it: no fit
+claims more than the placements support (an extrapolation towards 1 gave fits of
+1.0000).
+
+The topic affinity of converting placements also sets a floor (its 1st percentile):
+a host whose best products are less akin to it than that matches nothing the catalogue
+holds, and gets no list (`radar.matching.recommender`).
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from radar.evaluation.metrics import expected_calibration_error, precision_above, reliability_table
-from radar.matching.fit import Curve, FitModel, HostSide, mean_distribution, pair_features
+from radar.matching.fit import FEATURES, Curve, FitModel, HostSide, mean_distribution, pair_features
 from radar.matching.history import Outcome
 from radar.matching.peers import PRIOR_RATE, PeerTable, build_peer_table, category_rates
 from radar.matching.products import ProductVectors
@@ -38,30 +46,71 @@ from radar.matching.profiles import HostProfile
 
 MIN_OUTCOMES = 30
 _WEIGHT_RANGE = (0.05, 20.0)
+TOP_MIN = 30
+"""Placements in an isotonic block, and in the best group that sets the curve's cap."""
+TOP_BLOCK = 100
+"""Placements in the curve's top block, whose rate the fit of the best pairs rests on."""
+FLOOR_PERCENTILE = 1.0
+_GROUPS = {True: "warm", False: "new"}
+
+
+@dataclass
+class Reliability:
+    """How a fit did on the hold-out placements, scored as one kind of host."""
+
+    ece: float = float("nan")
+    precision_above_threshold: float = float("nan")
+    pairs_above_threshold: int = 0
+    table: list[tuple[float, float, float, int]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, y_true: np.ndarray, y_prob: np.ndarray, min_fit: float) -> Reliability:
+        return cls(
+            expected_calibration_error(y_true, y_prob),
+            precision_above(y_true, y_prob, threshold=min_fit),
+            int((y_prob >= min_fit).sum()),
+            reliability_table(y_true, y_prob),
+        )
 
 
 @dataclass
 class CalibrationReport:
-    """How the pair model was fitted and how it did on the hold-out."""
+    """How the pair model was fitted and how it did on the hold-out: scored with the
+    hosts' history (`warm`), and as if they were new (`new`: no history, the new-host
+    curve)."""
 
     n_train: int
     n_holdout: int
     holdout_from: str | None
-    ece: float = float("nan")
-    precision_above_threshold: float = float("nan")
-    pairs_above_threshold: int = 0
-    reliability: list[tuple[float, float, float, int]] = field(default_factory=list)
+    warm: Reliability = field(default_factory=Reliability)
+    new: Reliability = field(default_factory=Reliability)
+    caps: dict[str, float] = field(default_factory=dict)
+    affinity_floor: float = float("nan")
     y_true: list[int] = field(default_factory=list)
     y_prob: list[float] = field(default_factory=list)
 
+    @property
+    def ece(self) -> float:
+        return self.warm.ece
+
+    @property
+    def reliability(self) -> list[tuple[float, float, float, int]]:
+        return self.warm.table
+
     def as_metrics(self) -> dict[str, float]:
-        return {
+        metrics = {
             "fit_train_placements": self.n_train,
             "fit_holdout_placements": self.n_holdout,
-            "fit_holdout_ece": self.ece,
-            "fit_holdout_precision_at_min_fit": self.precision_above_threshold,
-            "fit_holdout_pairs_at_min_fit": self.pairs_above_threshold,
+            "fit_holdout_ece": self.warm.ece,
+            "fit_holdout_precision_at_min_fit": self.warm.precision_above_threshold,
+            "fit_holdout_pairs_at_min_fit": self.warm.pairs_above_threshold,
+            "fit_holdout_ece_new": self.new.ece,
+            "fit_holdout_precision_at_min_fit_new": self.new.precision_above_threshold,
+            "fit_holdout_pairs_at_min_fit_new": self.new.pairs_above_threshold,
+            "fit_affinity_floor": self.affinity_floor,
         }
+        metrics.update({f"fit_cap_{group}": cap for group, cap in self.caps.items()})
+        return metrics
 
 
 def host_side(
@@ -172,37 +221,89 @@ def fit_pair_model(
     logits = x_train @ coef + intercept
     cold = np.arange(len(x_train)) >= len(train)
     curves = {
-        not is_cold: _monotone_curve(logits[cold == is_cold], labels, placement_weights)
+        not is_cold: fit_curve(logits[cold == is_cold], labels, placement_weights)
         for is_cold in (False, True)
     }
-    model = FitModel(coef, intercept, curves)
+    model = FitModel(coef, intercept, curves, affinity_floor(warm, train, labels))
     report = CalibrationReport(
-        len(train), len(holdout), holdout[0].started_at.isoformat() if holdout else None
+        len(train),
+        len(holdout),
+        holdout[0].started_at.isoformat() if holdout else None,
+        caps={_GROUPS[key]: curve.cap for key, curve in curves.items()},
+        affinity_floor=model.affinity_floor,
     )
     if holdout:
         y_true = np.array([o.converted for o in holdout])
         y_prob = model.predict(features(holdout, leave_one_out=False, cold=False))
-        report.ece = expected_calibration_error(y_true, y_prob)
-        report.precision_above_threshold = precision_above(y_true, y_prob, threshold=min_fit)
-        report.pairs_above_threshold = int((y_prob >= min_fit).sum())
-        report.reliability = reliability_table(y_true, y_prob)
+        report.warm = Reliability.of(y_true, y_prob, min_fit)
+        as_new = model.predict(features(holdout, leave_one_out=False, cold=True))
+        report.new = Reliability.of(y_true, as_new, min_fit)
         report.y_true, report.y_prob = y_true.tolist(), y_prob.tolist()
     return model, report
 
 
-def _monotone_curve(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> Curve:
-    """The weighted isotonic regression of `labels` on `logits`, as knots at the weighted
-    mean logit of each of its blocks (increasing between them, so no ties are made)."""
+def affinity_floor(warm: np.ndarray, train: Sequence[Outcome], labels: np.ndarray) -> float:
+    """The `FLOOR_PERCENTILE` of the topic affinity of the placements that converted, with
+    hosts that convert at least half as often as placements do overall: a host that never
+    fits converts now and then by chance, and its chance conversions say nothing of what
+    fits."""
+    converted: dict[str, list[bool]] = defaultdict(list)
+    for outcome in train:
+        converted[outcome.streamer_id].append(bool(outcome.converted))
+    overall = float(labels.mean())
+    fitting = {host for host, seen in converted.items() if np.mean(seen) >= overall / 2}
+    rows = [
+        row
+        for row, outcome in enumerate(train)
+        if outcome.converted and outcome.streamer_id in fitting
+    ]
+    if not rows:
+        return 0.0
+    affinity = warm[rows, FEATURES.index("topic_affinity")]
+    return float(np.percentile(affinity, FLOOR_PERCENTILE))
+
+
+def fit_curve(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> Curve:
+    """The weighted isotonic regression of `labels` on `logits`, its blocks pooled until
+    each holds at least `TOP_MIN` placements and the top one `TOP_BLOCK` (a handful that
+    all converted by chance is no evidence of a rate of 1), as knots at each block's
+    weighted mean logit; capped by the best rate the placements show (`evidence_cap`),
+    approached over the spread of the top block's logits."""
     from sklearn.isotonic import IsotonicRegression
 
-    fitted = IsotonicRegression(out_of_bounds="clip").fit_transform(
-        logits, labels, sample_weight=weights
+    order = np.argsort(logits, kind="stable")
+    x, w = logits[order], weights[order]
+    y = np.asarray(labels, dtype=float)[order]
+    fitted = IsotonicRegression(out_of_bounds="clip").fit_transform(x, y, sample_weight=w)
+    starts = [0, *np.flatnonzero(np.diff(fitted) != 0) + 1]
+    blocks = [list(range(a, b)) for a, b in zip(starts, [*starts[1:], len(x)], strict=True)]
+    pooled: list[list[int]] = []
+    for block in blocks:
+        if pooled and len(pooled[-1]) < TOP_MIN:
+            pooled[-1] = pooled[-1] + block
+        else:
+            pooled.append(block)
+    while len(pooled) > 1 and len(pooled[-1]) < TOP_BLOCK:
+        pooled[-2:] = [pooled[-2] + pooled[-1]]
+    centres = [float(np.average(x[b], weights=w[b])) for b in pooled]
+    levels = [float(np.average(y[b], weights=w[b])) for b in pooled]
+    keep = [0] + [i for i in range(1, len(levels)) if levels[i] > levels[i - 1]]
+    cap = max(evidence_cap(logits, labels, weights), levels[-1])
+    top = pooled[-1]
+    reach = float(np.sqrt(np.average((x[top] - centres[-1]) ** 2, weights=w[top])))
+    return Curve(
+        tuple(centres[i] for i in keep), tuple(levels[i] for i in keep), cap, max(reach, 1e-3)
     )
-    levels = np.unique(fitted)
-    centres = [
-        np.average(logits[fitted == level], weights=weights[fitted == level]) for level in levels
-    ]
-    return np.array(centres), levels
+
+
+def evidence_cap(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> float:
+    """The best (weighted) conversion rate of the highest-scored placements, over groups of
+    at least `TOP_MIN` of them: no fit is more confident than that."""
+    order = np.argsort(logits)[::-1]
+    rates = np.cumsum(weights[order] * np.asarray(labels, dtype=float)[order]) / np.cumsum(
+        weights[order]
+    )
+    return float(rates[min(TOP_MIN, len(rates)) - 1 :].max())
 
 
 def _selection_weights(

@@ -20,9 +20,10 @@ distribution `q` (`radar.matching.categories`):
 | `has_history` | 1 when the host has past placements (no product side) |
 
 With past placements, the fit is a logistic regression on these features (fitted by
-`radar.matching.calibration`), its logit mapped to the fit by a monotone curve for hosts
-with history and one for hosts without (the logistic function where there is none):
-`calibrated = True`. Without outcomes the fit is the plain `topic_affinity`, an
+`radar.matching.calibration`), its logit mapped to the fit by a `Curve` for hosts with
+history and one for hosts without (the logistic function where there is none):
+`calibrated = True`. A curve increases everywhere and never reaches its cap, the best
+conversion rate the placements show. Without outcomes the fit is the plain `topic_affinity`, an
 uncalibrated score in [0, 1]: `calibrated = False`.
 
 Because each feature is a dot product with the product's √topics or its category
@@ -111,8 +112,6 @@ def pair_features(host: HostSide, products: ProductSide) -> np.ndarray:
     return np.hstack([topics, categories, history])
 
 
-Curve = tuple[np.ndarray, np.ndarray]
-"""Knots of a monotone piecewise-linear map: increasing logits, the fits there."""
 _CURVE_KEYS = {True: "warm", False: "cold"}
 
 
@@ -120,15 +119,47 @@ def _logistic(scores: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-scores))
 
 
-def _along(curve: Curve, scores: np.ndarray) -> np.ndarray:
-    """The curve through its knots; beyond the end knots, the logistic function scaled to
-    meet them (towards 0 below, towards 1 above), so that it keeps increasing."""
-    logits, fits = curve
-    low, high = _logistic(logits[0]), _logistic(logits[-1])
-    below = fits[0] * _logistic(scores) / low
-    above = fits[-1] + (1.0 - fits[-1]) * (_logistic(scores) - high) / (1.0 - high)
-    inside = np.interp(scores, logits, fits)
-    return np.where(scores < logits[0], below, np.where(scores > logits[-1], above, inside))
+@dataclass(frozen=True)
+class Curve:
+    """The map from a logit to the fit: straight lines through `knots` (increasing logits,
+    increasing fits: no plateau), the logistic function scaled to meet the first knot
+    below it, and above the last knot a rise that continues the last line's slope but
+    flattens towards `cap`, the highest conversion rate the training placements show, and
+    never reaches it (no 1.0 from the end of a curve)."""
+
+    logits: tuple[float, ...]
+    fits: tuple[float, ...]
+    cap: float
+    reach: float = 1.0
+    """Above the last knot the fit closes (1 − 1/e) of its distance to `cap` over this many
+    units of logit (the spread of the top block's logits)."""
+
+    def __call__(self, scores: np.ndarray) -> np.ndarray:
+        scores = np.asarray(scores, dtype=float)
+        logits, fits = np.asarray(self.logits), np.asarray(self.fits)
+        below = fits[0] * _logistic(scores) / _logistic(logits[0])
+        room = max(self.cap - fits[-1], 0.0)
+        rise = 1.0 - np.exp(-np.clip(scores - logits[-1], 0, None) / self.reach)
+        above = fits[-1] + room * rise
+        inside = np.interp(scores, logits, fits)
+        return np.where(scores < logits[0], below, np.where(scores > logits[-1], above, inside))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "logits": list(self.logits),
+            "fits": list(self.fits),
+            "cap": self.cap,
+            "reach": self.reach,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Curve:
+        return cls(
+            tuple(float(v) for v in data["logits"]),
+            tuple(float(v) for v in data["fits"]),
+            float(data["cap"]),
+            float(data["reach"]),
+        )
 
 
 @dataclass
@@ -139,6 +170,9 @@ class FitModel:
     coef: np.ndarray | None = None
     intercept: float = 0.0
     curves: dict[bool, Curve] = field(default_factory=dict)
+    affinity_floor: float = 0.0
+    """Below this topic affinity to its best products, a host matches nothing the catalogue
+    holds: the 1st percentile of the affinity of the training placements that converted."""
 
     @property
     def calibrated(self) -> bool:
@@ -179,7 +213,7 @@ class FitModel:
         if self.coef is None:
             return np.clip(scores, 0.0, 1.0)
         if has_history in self.curves:
-            return _along(self.curves[has_history], scores)
+            return self.curves[has_history](scores)
         return _logistic(scores)
 
     def to_dict(self) -> dict[str, Any]:
@@ -187,10 +221,8 @@ class FitModel:
             "features": list(FEATURES),
             "coef": None if self.coef is None else [float(c) for c in self.coef],
             "intercept": float(self.intercept),
-            "curves": {
-                _CURVE_KEYS[key]: [[float(v) for v in knots] for knots in curve]
-                for key, curve in self.curves.items()
-            },
+            "curves": {_CURVE_KEYS[key]: curve.to_dict() for key, curve in self.curves.items()},
+            "affinity_floor": float(self.affinity_floor),
         }
 
     @classmethod
@@ -203,8 +235,9 @@ class FitModel:
             None if coef is None else np.asarray(coef, dtype=float),
             float(data.get("intercept", 0.0)),
             {
-                key: (np.asarray(curves[name][0]), np.asarray(curves[name][1]))
+                key: Curve.from_dict(curves[name])
                 for key, name in _CURVE_KEYS.items()
                 if name in curves
             },
+            float(data.get("affinity_floor", 0.0)),
         )

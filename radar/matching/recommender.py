@@ -25,6 +25,10 @@ from radar.model import RadarModel
 
 BLOCK_HOSTS = 64
 FIT_DECIMALS = 4
+NO_FITTING_CATEGORY = "no_fitting_category"
+"""A host whose text matches nothing the catalogue holds: no list (`reason` says why)."""
+BEST_PRODUCTS = 10
+"""How many of a host's best products its affinity to the catalogue is read from."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class HostRecommendations:
     state: str
     min_fit: float
     items: list[Recommendation] = field(default_factory=list)
+    reason: str | None = None
+    """Why there is no list, in Chinese (for `no_fitting_category`)."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +146,10 @@ class Recommender:
         # only the candidates' rows: their float32 scores are recomputed exactly in `_rank`
         rows = np.vstack([block_rows for block_rows, _ in scored])
         for position, index in enumerate(ready):
+            reason = self._no_fitting_category(hosts[index].profile, rows[position])
+            if reason is not None:
+                results[index].state, results[index].reason = NO_FITTING_CATEGORY, reason
+                continue
             chosen = self._rank(
                 rows[position],
                 vectors[position],
@@ -151,6 +161,22 @@ class Recommender:
             )
             results[index].items = self._items(hosts[index], chosen)
         return results
+
+    def _no_fitting_category(self, profile: HostProfile, rows: np.ndarray) -> str | None:
+        """Why the host gets no list when the topic affinity of its best candidates is
+        below the model's floor (what converting placements never fell under); else None."""
+        floor = self.model.fit.affinity_floor
+        if floor <= 0 or profile.combined is None:
+            return None
+        host_roots = np.sqrt(np.clip(profile.combined, 0.0, None))
+        affinity = np.sqrt(self.catalogue.matrix[rows]) @ host_roots
+        best = np.sort(affinity)[-BEST_PRODUCTS:].mean()
+        if best >= floor:
+            return None
+        labels = self.model.topics.topic_labels_
+        topics = np.argsort(-profile.combined, kind="stable")[:2]
+        about = "、".join(labels[topic] for topic in topics)
+        return f"粉丝和直播关注的内容（{about}）与货盘中的品类都不相近，暂不推荐"
 
     def _rank(
         self,

@@ -1,6 +1,6 @@
 import numpy as np
 
-from radar.matching.fit import FEATURES, FitModel, HostSide, ProductSide, pair_features
+from radar.matching.fit import FEATURES, Curve, FitModel, HostSide, ProductSide, pair_features
 
 RNG = np.random.default_rng(0)
 
@@ -65,7 +65,7 @@ def test_uncalibrated_fit_is_the_topic_affinity() -> None:
 
 
 def test_curves_map_the_logit_per_kind_of_host() -> None:
-    curves = {True: (np.array([-1.0, 1.0]), np.array([0.1, 0.9]))}
+    curves = {True: Curve((-1.0, 1.0), (0.1, 0.9), 0.95)}
     model = FitModel(np.array([2.0, 0.5, -0.3, 1.5, -1.0, 0.8, 1.2, 0.4, 2.2, 0.2]), -1.7, curves)
     catalogue = products(6)
     for side in (host(), host(has_history=False)):
@@ -75,16 +75,17 @@ def test_curves_map_the_logit_per_kind_of_host() -> None:
         assert np.all(np.diff(fits[np.argsort(logits)]) >= 0)
     along = model.fits_from_scores(np.array([-5.0, -1.0, 0.0, 1.0, 5.0]), has_history=True)
     np.testing.assert_allclose(along[1:4], [0.1, 0.5, 0.9])
-    assert np.all(np.diff(along) > 0) and along[0] > 0 and along[-1] < 1
+    assert np.all(np.diff(along) > 0) and along[0] > 0 and along[-1] < 0.95
     np.testing.assert_allclose(model.fits_from_scores(np.array([0.0]), has_history=False), [0.5])
 
 
 def test_round_trip() -> None:
-    curves = {False: (np.array([-1.0, 0.0, 2.0]), np.array([0.05, 0.3, 0.8]))}
-    model = FitModel(np.arange(10, dtype=float), 0.5, curves)
+    curves = {False: Curve((-1.0, 0.0, 2.0), (0.05, 0.3, 0.8), 0.85)}
+    model = FitModel(np.arange(10, dtype=float), 0.5, curves, affinity_floor=0.6)
     again = FitModel.from_dict(model.to_dict())
     np.testing.assert_array_equal(again.coef, model.coef)
     assert again.intercept == 0.5
     assert list(again.curves) == [False]
-    np.testing.assert_array_equal(again.curves[False][1], curves[False][1])
+    assert again.curves == curves
+    assert again.affinity_floor == 0.6
     assert not FitModel.from_dict(FitModel().to_dict()).calibrated

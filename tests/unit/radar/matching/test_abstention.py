@@ -1,0 +1,67 @@
+"""A host whose text matches nothing in the catalogue gets no list, and is told why."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from radar.matching.fit import Curve, FitModel
+from radar.matching.products import ProductText, build_product_vectors
+from radar.matching.profiles import READY, HostProfile
+from radar.matching.recommender import NO_FITTING_CATEGORY, Recommender
+from radar.model import RadarModel
+from radar.topics import TopicModel
+
+THEMES = {
+    "makeup": "粉底液 遮瑕 持妆 控油 气垫 散粉 底妆 定妆".split(),
+    "winter": "羽绒服 保暖 棉服 轻薄 鸭绒 大衣 加厚 防风".split(),
+    "books": "小说 作者 情节 读者 章节 译本 故事 文笔".split(),
+}
+
+
+def corpus(seed: int = 5) -> list[str]:
+    rng = random.Random(seed)
+    themes = list(THEMES.values())
+    return ["，".join(rng.choice(themes[i % 3]) for _ in range(24)) for i in range(180)]
+
+
+@pytest.fixture(scope="module")
+def recommender() -> Recommender:
+    topics = TopicModel(num_topics=3, passes=30, no_below=2, no_above=0.9, random_state=1)
+    topics.fit(corpus())
+    products = [
+        ProductText(f"p{i:02d}", " ".join(THEMES[theme][i % 8 : i % 8 + 3]), category)
+        for i in range(12)
+        for theme, category in (("makeup", "美妆"), ("winter", "服饰"))
+    ]
+    products = [ProductText(f"{p.product_id}{p.category}", p.title, p.category) for p in products]
+    catalogue = build_product_vectors(topics, products)
+    # the fit: the topic affinity alone (products carry no categories here), on a curve
+    coef = np.zeros(10)
+    coef[0] = 8.0
+    curve = Curve((-3.0, 0.0, 3.0), (0.05, 0.5, 0.85), 0.88)
+    fit = FitModel(coef, -4.0, {True: curve, False: curve})
+    fit.affinity_floor = 0.8  # converting placements never had less (books: 0.73)
+    return Recommender(RadarModel(topics, fit), catalogue)
+
+
+def profile(recommender: Recommender, host: str, theme: str) -> HostProfile:
+    text = "，".join(THEMES[theme] * 4)
+    vector = recommender.model.topics.transform([text])[0]
+    return HostProfile(host, READY, None, vector, vector, 0, 32, THEMES[theme], [text])
+
+
+def test_a_host_whose_fans_talk_only_of_books_gets_no_list(recommender: Recommender) -> None:
+    result = recommender.recommend(profile(recommender, "reader", "books"), min_fit=0.0)
+    assert result.state == NO_FITTING_CATEGORY
+    assert result.items == []
+    assert result.reason is not None and "不相近" in result.reason
+    assert any(word in result.reason for word in THEMES["books"])
+
+
+def test_a_host_whose_fans_talk_of_makeup_gets_its_list(recommender: Recommender) -> None:
+    result = recommender.recommend(profile(recommender, "makeup", "makeup"), min_fit=0.0)
+    assert result.state == READY
+    assert result.items and all(item.category == "美妆" for item in result.items[:5])

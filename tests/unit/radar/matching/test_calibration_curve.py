@@ -1,0 +1,52 @@
+"""The map from the logit to the fit: smooth, increasing, capped by the evidence."""
+
+import numpy as np
+
+from radar.matching.calibration import fit_curve
+from radar.matching.fit import FitModel
+
+RNG = np.random.default_rng(3)
+
+
+def sample(n: int = 3000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Logits whose pairs convert at 0.06 (low) or 0.85 (high), like categories do; a few
+    of the highest all converted by chance (what isotonic turns into a block at 1.0)."""
+    logits = np.concatenate([RNG.normal(-3.0, 1.0, n // 2), RNG.normal(2.0, 0.8, n // 2)])
+    rate = np.where(logits > -0.5, 0.85, 0.06)
+    labels = (RNG.random(n) < rate).astype(int)
+    top = np.argsort(logits)[-8:]
+    labels[top] = 1
+    return logits, labels, np.ones(n)
+
+
+def test_the_fit_never_exceeds_the_best_rate_the_placements_show() -> None:
+    logits, labels, weights = sample()
+    model = FitModel(np.zeros(10), 0.0, {True: fit_curve(logits, labels, weights)})
+    far = model.fits_from_scores(np.array([logits.max(), logits.max() + 10, 1e3]), has_history=True)
+    assert np.round(far, 4).max() < 1.0
+    top_rate = labels[logits > 0].mean()
+    assert far.max() <= top_rate + 0.03
+
+
+def test_the_curve_is_smooth_and_increasing_without_plateaus() -> None:
+    logits, labels, weights = sample()
+    curve = fit_curve(logits, labels, weights)
+    model = FitModel(np.zeros(10), 0.0, {False: curve})
+    # the logits of the products a host's list holds: the upper part of the range
+    grid = np.linspace(1.0, 3.0, 50)
+    shown = np.round(model.fits_from_scores(grid, has_history=False), 4)
+    assert np.all(np.diff(shown) > 0), "neighbouring logits tie at the shown precision"
+    fine = np.linspace(-6.0, 6.0, 2001)
+    fits = model.fits_from_scores(fine, has_history=False)
+    steps = np.diff(fits)
+    assert np.all(steps > 0)
+    assert steps.max() < 0.01, "a cliff: the fit jumps between close logits"
+
+
+def test_the_curve_is_calibrated_where_pairs_are() -> None:
+    logits, labels, weights = sample(6000)
+    model = FitModel(np.zeros(10), 0.0, {True: fit_curve(logits, labels, weights)})
+    fits = model.fits_from_scores(logits, has_history=True)
+    high = logits > 1.0
+    assert abs(fits[high].mean() - labels[high].mean()) < 0.03
+    assert fits[logits < -4].mean() < 0.15
