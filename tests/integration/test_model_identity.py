@@ -4,6 +4,7 @@ version number), and a RADAR_HOME stays whole when copied or moved."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -55,7 +56,10 @@ def _registry_file(settings: Settings, name: str) -> Path:
 
 def test_a_version_without_recorded_digests_is_refused(trained_home: Path, tmp_path: Path) -> None:
     settings = _home(trained_home, tmp_path)
-    client = MlflowClient(settings.resolved_mlflow_tracking_uri)
+    client = MlflowClient(
+        tracking_uri=settings.resolved_mlflow_tracking_uri,
+        registry_uri=settings.resolved_mlflow_tracking_uri,
+    )
     run_id = client.get_model_version(settings.model_name, "1").run_id
     client.delete_tag(run_id, DIGESTS_TAG)
     with pytest.raises(ModelIntegrityError, match=r"no recorded file digests.*radar train"):
@@ -71,9 +75,7 @@ def test_a_damaged_registry_copy_is_refused_and_its_repair_loads(
     target = _registry_file(settings, "matching.json")
     original = target.read_bytes()
     if damage == "changed":
-        target.write_bytes(
-            original.replace(b'"product_shrinkage": 10.0', b'"product_shrinkage": 1')
-        )
+        target.write_bytes(original.replace(b'"product_shrinkage": ', b'"product_shrinkage": 1'))
     elif damage == "missing":
         target.unlink()
     else:
@@ -86,7 +88,7 @@ def test_a_damaged_registry_copy_is_refused_and_its_repair_loads(
     target.write_bytes(original)  # the registry's copy repaired
     (target.parent / "extra.npy").unlink(missing_ok=True)
     loaded = _champion(settings)
-    assert loaded.model.product_shrinkage == 10.0
+    assert json.loads(original)["product_shrinkage"] == loaded.model.product_shrinkage
     assert _cached(settings) == [loaded.model.identity]
 
 
@@ -180,13 +182,15 @@ def test_a_database_moved_alone_keeps_pointing_at_its_artifacts(tmp_path: Path) 
 
     def location() -> str:
         relocate_artifacts(second)
-        experiment = MlflowClient(second).get_experiment_by_name("selection-radar")
+        experiment = MlflowClient(tracking_uri=second, registry_uri=second).get_experiment_by_name(
+            "selection-radar"
+        )
         assert experiment is not None
         return str(experiment.artifact_location)
 
     assert location() == (tmp_path / "first" / "mlartifacts").as_uri()
     shutil.copytree(tmp_path / "first" / "mlartifacts", tmp_path / "second" / "mlartifacts")
     assert location() == (tmp_path / "second" / "mlartifacts").as_uri()
-    client = MlflowClient(second)
+    client = MlflowClient(tracking_uri=second, registry_uri=second)
     [run] = client.search_runs([client.get_experiment_by_name("selection-radar").experiment_id])
     assert run.info.artifact_uri.startswith((tmp_path / "second" / "mlartifacts").as_uri() + "/")

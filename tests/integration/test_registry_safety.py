@@ -83,7 +83,10 @@ def test_a_pickle_in_the_registry_never_runs(
     settings = Settings(home=home)
     marker = tmp_path / "payload-ran"
     crafted = register_crafted_version(settings, marker, tmp_path)
-    client = MlflowClient(settings.resolved_mlflow_tracking_uri)
+    client = MlflowClient(
+        tracking_uri=settings.resolved_mlflow_tracking_uri,
+        registry_uri=settings.resolved_mlflow_tracking_uri,
+    )
 
     with TestClient(create_app(settings, insecure_dev=True)) as api:
         holder = api.app.state.holder  # type: ignore[attr-defined]

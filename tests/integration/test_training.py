@@ -64,7 +64,7 @@ def test_documents_are_built_from_every_source(trained: dict) -> None:
 
 def test_the_auto_sweep_is_logged_as_nested_runs(trained: dict) -> None:
     first: TrainingOutcome = trained["first"]
-    client = MlflowClient(trained["uri"])
+    client = MlflowClient(tracking_uri=trained["uri"], registry_uri=trained["uri"])
     run = client.get_run(first.run_id)
     assert run.data.params["num_topics"] == str(first.num_topics)
     assert first.num_topics in (6, 10)
@@ -87,7 +87,7 @@ def test_the_auto_sweep_is_logged_as_nested_runs(trained: dict) -> None:
 
 
 def test_versions_and_aliases(trained: dict) -> None:
-    client = MlflowClient(trained["uri"])
+    client = MlflowClient(tracking_uri=trained["uri"], registry_uri=trained["uri"])
     first, second = trained["first"], trained["second"]
     assert (first.version, second.version) == ("1", "2")
     assert first.decision.promote and not second.decision.promote
@@ -130,7 +130,7 @@ def test_promote_moves_champion_and_rolls_back(trained: dict, tmp_path: Path) ->
         "RADAR_MLFLOW_TRACKING_URI": trained["uri"],
     }
     command = [sys.executable, "-c", "from radar.cli import main; main()", "promote"]
-    client = MlflowClient(trained["uri"])
+    client = MlflowClient(tracking_uri=trained["uri"], registry_uri=trained["uri"])
     subprocess.run([*command, "2"], env=env, check=True, capture_output=True)
     assert str(client.get_model_version_by_alias(MODEL, "champion").version) == "2"
     subprocess.run([*command, "1"], env=env, check=True, capture_output=True)
@@ -140,7 +140,7 @@ def test_promote_moves_champion_and_rolls_back(trained: dict, tmp_path: Path) ->
 
 
 def test_an_unregistered_run_leaves_the_registry_alone(trained: dict) -> None:
-    client = MlflowClient(trained["uri"])
+    client = MlflowClient(tracking_uri=trained["uri"], registry_uri=trained["uri"])
     before = len(client.search_model_versions(f"name='{MODEL}'"))
     outcome = run_training(
         trained["engine"],
@@ -157,7 +157,7 @@ def test_an_unregistered_run_leaves_the_registry_alone(trained: dict) -> None:
 
 
 def test_artifacts_live_beside_the_tracking_database(trained: dict) -> None:
-    client = MlflowClient(tracking_uri=trained["uri"])
+    client = MlflowClient(tracking_uri=trained["uri"], registry_uri=trained["uri"])
     run = client.get_run(trained["first"].run_id)
     expected = (trained["folder"] / "mlartifacts").resolve().as_uri()
     assert run.info.artifact_uri.startswith(expected)
