@@ -98,6 +98,8 @@ class BatchSummary:
     hosts_with_list: int = 0
     insufficient_data: list[str] = field(default_factory=list)
     no_fitting_product: list[str] = field(default_factory=list)
+    """Hosts whose best product stays under the cut, or whose text matches nothing the
+    catalogue holds (state `no_fitting_category`)."""
     rows: int = 0
 
 
@@ -213,7 +215,7 @@ def _score(
         count = 0
         for host, state, items in hosts:
             summary.hosts += 1
-            if state != "ready":
+            if state == "insufficient_data":
                 summary.insufficient_data.append(host)
             elif not items:
                 summary.no_fitting_product.append(host)

@@ -31,10 +31,12 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class StoredList:
-    """One host's list: its state, each item's fit and each item as JSON."""
+    """One host's list: its state (and why there is no list), each item's fit and each
+    item as JSON."""
 
     made_at: float
     state: str
+    reason: str | None
     fits: tuple[float, ...]
     items: tuple[bytes, ...]
 
@@ -97,6 +99,7 @@ class HostLists:
             "model_version": self.version,
             "min_fit": min_fit,
             "state": stored.state,
+            "reason": stored.reason,
         }
         return json_object(head, "items", stored.items[:count])
 
@@ -125,6 +128,7 @@ class HostLists:
         self._lists[result.streamer_id] = StoredList(
             time.monotonic(),
             result.state,
+            result.reason,
             tuple(item.fit for item in public.items),
             tuple(item.model_dump_json().encode() for item in public.items),
         )
@@ -137,6 +141,7 @@ def to_public(result: HostRecommendations, version: str) -> RecommendationsPubli
         model_version=version,
         min_fit=result.min_fit,
         state=result.state,
+        reason=result.reason,
         items=[
             RecommendationPublic(
                 rank=item.rank,

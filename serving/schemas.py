@@ -56,7 +56,14 @@ class RecommendationsPublic(BaseModel):
     streamer_id: str
     model_version: str
     min_fit: float
-    state: str = Field(description="ready, or insufficient_data (then items is empty)")
+    state: str = Field(
+        description="ready; insufficient_data (too little text to profile the host) or "
+        "no_fitting_category (the host's text matches nothing the catalogue holds): then "
+        "items is empty"
+    )
+    reason: str | None = Field(
+        default=None, description="why there is no list, in Chinese (no_fitting_category)"
+    )
     items: list[RecommendationPublic]
 
 

@@ -158,39 +158,35 @@ def _quotes_for_list(
     product_tokens: Sequence[frozenset[str]],
     count: int,
 ) -> list[list[tuple[str, str]]]:
-    """Up to `count` lines for each product of a list (with the word each is quoted for),
-    from the product's `words` in order, leaving out a line that holds one of the `words`
-    of another product of the list that is not among the product's `product_tokens`
-    (「旺财的宠物沐浴露有大号吗」 is about the shampoo, not the 旺财 worming drops):
-    every product gets a line no other product has before any gets a second; a product
-    left without one then gets its best line, quoted already for another."""
-    listed = frozenset().union(*words)
-    holds: dict[str, frozenset[str]] = {}  # a line's words of the list's products
+    """Up to `count` lines for each product of a list, in the list's order (with the word
+    each is quoted for), from the product's `words` in order: lines no product above it
+    quotes, leaving out a line that holds one of the `words` of a product above it that is
+    not among its own `product_tokens` (「旺财的宠物沐浴露有大号吗」 is about the shampoo,
+    not the 旺财 worming drops); a product left without a line then gets its best line,
+    quoted already above. A product's lines depend only on the products above it, so the
+    reasons of a list's first k products are those of a list of k (the API answers a
+    shorter request from a longer precomputed list)."""
     chosen: list[list[tuple[str, str]]] = [[] for _ in words]
     quoted: set[str] = set()
-
-    def pick(product: int, fresh: bool) -> None:
-        """The product's first line about it (not quoted yet, if `fresh`)."""
-        for keyword in words[product]:
+    above: set[str] = set()  # the words of the products above this one
+    for product, own in enumerate(words):
+        others = [word for word in above if word not in product_tokens[product]]
+        fallback: tuple[str, str] | None = None
+        for keyword in own:
             for line in evidence.readable_with(keyword):
-                if fresh and line in quoted:
+                if len(chosen[product]) == count:
+                    break
+                if others and any(word in _lowered(line) for word in others):
                     continue
-                found = holds.get(line)
-                if found is None:
-                    lowered = _lowered(line)
-                    found = holds[line] = frozenset(w for w in listed if w in lowered)
-                if found <= product_tokens[product]:
+                if line in quoted:
+                    fallback = fallback or (line, keyword)
+                    continue
+                if all(line != taken for taken, _ in chosen[product]):
                     chosen[product].append((line, keyword))
-                    quoted.add(line)
-                    return
-
-    for turn in range(count):
-        for product in range(len(words)):
-            if len(chosen[product]) == turn:  # else it found nothing new last turn
-                pick(product, fresh=True)
-    for product in range(len(words)):
-        if not chosen[product]:
-            pick(product, fresh=False)
+        if not chosen[product] and fallback is not None:
+            chosen[product].append(fallback)
+        quoted.update(line for line, _ in chosen[product])
+        above.update(own)
     return chosen
 
 

@@ -111,17 +111,17 @@ def test_no_quote_when_no_line_holds_a_word_of_the_product() -> None:
     assert reasons.evidence == [] and reasons.keywords == ["猫砂", "结团"]
 
 
-def test_a_line_about_another_product_of_the_list_is_not_quoted() -> None:
+def test_a_line_about_another_product_above_in_the_list_is_not_quoted() -> None:
     """「旺财的宠物沐浴露有大号吗」 holds the worming drops' brand, but it is about the shampoo
-    listed beside them (and it names the drops' brand, so it is not the shampoo's either)."""
-    drops, shampoo = explain_list(
-        [["旺财", "驱虫药"], ["喵小鱼", "沐浴露"]],
+    listed above them."""
+    shampoo, drops = explain_list(
+        [["喵小鱼", "沐浴露"], ["旺财", "驱虫药"]],
         ["驱虫药", "沐浴露", "旺财"],
         ["旺财的宠物沐浴露有大号吗", "家里猫用了驱虫药很喜欢"],
         rarity=PET_CATALOGUE,
     )
+    assert shampoo.evidence == ["旺财的宠物沐浴露有大号吗"]
     assert drops.evidence == ["家里猫用了驱虫药很喜欢"]
-    assert shampoo.evidence == []
 
 
 def test_a_category_word_is_no_word_of_the_product() -> None:
@@ -149,12 +149,25 @@ def test_a_quote_is_repeated_only_when_no_other_exists() -> None:
     assert [r.evidence for r in reasons] == [["驱虫药多久用一次"], ["驱虫药多久用一次"], []]
 
 
-def test_every_product_gets_a_line_before_any_gets_a_second() -> None:
-    """Quotes are chosen for the list together, in its order."""
-    lines = ["驱虫药多久用一次", "驱虫药狗狗不爱吃", "驱虫药猫咪能用吗"]
-    reasons = explain_list([["驱虫药"], ["驱虫药", "除臭"]], ["驱虫药", "除臭"], lines)
-    assert reasons[0].evidence == ["驱虫药多久用一次", "驱虫药猫咪能用吗"]
-    assert reasons[1].evidence == ["驱虫药狗狗不爱吃"]
+def test_the_reasons_of_a_shorter_list_are_a_prefix_of_a_longer_ones() -> None:
+    """The API answers a request for k products from a longer precomputed list: the first
+    k products' reasons must not depend on the products below them."""
+    products = [["驱虫药"], ["驱虫药", "除臭"], ["旺财", "沐浴露"], ["驱虫药"], ["猫砂"]]
+    lines = [
+        "驱虫药多久用一次",
+        "旺财的驱虫药狗狗不爱吃",
+        "驱虫药猫咪能用吗",
+        "除臭效果好吗",
+        "旺财沐浴露香吗",
+    ]
+    keywords = ["驱虫药", "除臭", "旺财", "沐浴露", "猫砂"]
+    whole = [r.evidence for r in explain_list(products, keywords, lines)]
+    for k in range(1, len(products)):
+        assert [r.evidence for r in explain_list(products[:k], keywords, lines)] == whole[:k]
+    assert len(whole[0]) == 2 and not set(whole[0]) & set(whole[1])
+    assert whole[2] == ["旺财沐浴露香吗"]  # not the line about the drops above it
+    [again] = whole[3]  # nothing new left: its best line, quoted above
+    assert again in whole[0] + whole[1]
 
 
 def test_a_long_line_is_cut_around_the_word_it_is_quoted_for() -> None:
