@@ -27,7 +27,9 @@ from training.tracking import use_tracking
 def _home(trained_home: Path, tmp_path: Path, name: str = "home") -> Settings:
     home = tmp_path / name
     shutil.copytree(trained_home, home)
-    return Settings(home=home)
+    settings = Settings(home=home)
+    shutil.rmtree(settings.model_cache_dir, ignore_errors=True)  # another test's cached copy
+    return settings
 
 
 def _champion(settings: Settings, tracking_uri: str | None = None) -> LoadedModel:
