@@ -84,7 +84,18 @@ class IngestRun(Base):
     counts: Mapped[str] = mapped_column(Text, default="{}")
 
 
-class WeeklyRecommendationRow(Base):
+class _WeeklyListItem:
+    """The columns of one item of a host's weekly list (its keys are the table's own)."""
+
+    product_id: Mapped[str] = mapped_column(ID)
+    title: Mapped[str] = mapped_column(Text)
+    fit: Mapped[float] = mapped_column(Float)
+    calibrated: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[str] = mapped_column(Text)
+    model_version: Mapped[str] = mapped_column(String(32))
+
+
+class WeeklyRecommendationRow(_WeeklyListItem, Base):
     """One row of a host's weekly list as one `radar batch` run (`batch_id`) wrote it.
     Readers read `weekly_recommendations`, which shows the week's published run only."""
 
@@ -93,12 +104,6 @@ class WeeklyRecommendationRow(Base):
     batch_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     streamer_id: Mapped[str] = mapped_column(ID, primary_key=True)
     rank: Mapped[int] = mapped_column(Integer, primary_key=True)
-    product_id: Mapped[str] = mapped_column(ID)
-    title: Mapped[str] = mapped_column(Text)
-    fit: Mapped[float] = mapped_column(Float)
-    calibrated: Mapped[int] = mapped_column(Integer)
-    reasons: Mapped[str] = mapped_column(Text)
-    model_version: Mapped[str] = mapped_column(String(32))
 
 
 class WeekPublication(Base):
@@ -125,7 +130,7 @@ class View(DeclarativeBase):
     """Read-only views (made by the migrations, not tables of `Base.metadata`)."""
 
 
-class WeeklyRecommendation(View):
+class WeeklyRecommendation(_WeeklyListItem, View):
     """One row of a host's weekly list, of published weeks only: each week whole, as its
     last published `radar batch` run wrote it (a view over `weekly_recommendation_rows`)."""
 
@@ -133,12 +138,6 @@ class WeeklyRecommendation(View):
     week: Mapped[str] = mapped_column(String(8), primary_key=True)
     streamer_id: Mapped[str] = mapped_column(ID, primary_key=True)
     rank: Mapped[int] = mapped_column(Integer, primary_key=True)
-    product_id: Mapped[str] = mapped_column(ID)
-    title: Mapped[str] = mapped_column(Text)
-    fit: Mapped[float] = mapped_column(Float)
-    calibrated: Mapped[int] = mapped_column(Integer)
-    reasons: Mapped[str] = mapped_column(Text)
-    model_version: Mapped[str] = mapped_column(String(32))
 
 
 MODEL_ID = String(64)
