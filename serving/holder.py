@@ -61,6 +61,7 @@ class ModelHolder:
         self.cache = cache
         self.current: Served | None = None
         self.problem: str | None = None  # why the champion is not served: a short fixed code
+        self._last_failure: str | None = None  # logged once, not at every poll
         self._lock = threading.Lock()
 
     def require(self) -> Served:
@@ -97,7 +98,7 @@ class ModelHolder:
             previous, self.current = self.current, served
             if previous is not None:
                 previous.lists.close()
-            self.problem = None
+            self.problem = self._last_failure = None
             logger.info("serving %s version %s", self.model_name, version)
             return True
 
@@ -111,13 +112,12 @@ class ModelHolder:
         return Served(loaded, scorer, lists)
 
     def _failed(self, problem: str, doing: str, error: Exception) -> bool:
-        """Record `problem` for /health and log the error itself (URL passwords masked)."""
+        """Record `problem` for /health and log the error itself (URL passwords masked);
+        the same failure again at the next polls is logged at debug level only."""
         self.problem = problem
-        logger.warning(
-            "%s %s@champion (%s): %s",
-            doing,
-            self.model_name,
-            problem,
-            mask_urls_in(f"{type(error).__name__}: {error}"),
+        message = f"{doing} {self.model_name}@champion ({problem}): " + mask_urls_in(
+            f"{type(error).__name__}: {error}"
         )
+        logger.log(logging.DEBUG if message == self._last_failure else logging.WARNING, message)
+        self._last_failure = message
         return False

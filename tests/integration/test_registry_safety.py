@@ -97,6 +97,10 @@ def test_a_pickle_in_the_registry_never_runs(
         assert holder.current.loaded.version == "1"  # the old version keeps serving
         assert holder.problem == "model_load_failed"
         assert "can run code" in caplog.text and "radar train" in caplog.text  # the log says why
+        assert holder.refresh() is False  # tried again at the next poll, refused again,
+        warnings = [r for r in caplog.records if r.levelname == "WARNING" and "can run" in r.msg]
+        assert len(warnings) == 1  # and not logged again at every poll
+        assert not marker.exists()
         health = api.get("/health").json()
         assert health["status"] == "degraded" and health["model_version"] == "1"
         assert health["reason"] == "model_load_failed"
