@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from importlib import resources
 from pathlib import Path
@@ -54,6 +55,7 @@ def main() -> None:
     (a JSON object with `--json`) and its exit code (`radar.errors.EXIT_STATUSES`)."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("mlflow").setLevel(logging.WARNING)
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # one line per step
     args = sys.argv[1:]
     try:
         code = app(args=args, standalone_mode=False)
