@@ -458,7 +458,7 @@ def _print_recommendations(
         return
     if not result.items:
         nearest = scorer.recommend(result.streamer_id, top_k=3, min_fit=0.0).items
-        closest = "; ".join(f"{item.fit:.2f} {item.title}" for item in nearest)
+        closest = "; ".join(f"{item.fit:.4f} {item.title}" for item in nearest)
         console.print(
             f"{result.streamer_id}: no product reaches fit {result.min_fit:.2f} "
             f"(model version {version}). Closest: [dim]{closest or 'none'}[/]"
