@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from radar.digests import DIGESTS_TAG, model_identity, parse_recorded, verify_files
-from radar.errors import ModelIntegrityError, NoModelError
+from radar.errors import ModelIntegrityError
 from radar.mlflow_home import relocate_artifacts
-from radar.redact import mask_url
+from serving.registry_probe import CHAMPION, no_champion
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
     from radar.model import RadarModel
 
-CHAMPION = "champion"
 ARTIFACT_DIR = "radar_model"
 logger = logging.getLogger(__name__)
 
@@ -114,11 +113,7 @@ def _champion(tracking_uri: str, model_name: str) -> ModelVersion:
     try:
         return _client(tracking_uri).get_model_version_by_alias(model_name, CHAMPION)
     except MlflowException:
-        raise NoModelError(
-            f"no {model_name}@{CHAMPION} in the registry at {mask_url(tracking_uri)} yet: "
-            "train one "
-            "with `radar train` (or run `radar demo`)"
-        ) from None
+        raise no_champion(tracking_uri, model_name) from None
 
 
 def _files(tracking_uri: str, info: ModelVersion, cache: Path) -> ModelFiles:

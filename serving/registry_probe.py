@@ -13,6 +13,7 @@ from contextlib import closing
 from pathlib import Path
 
 from radar.errors import NoModelError
+from radar.redact import mask_url
 
 CHAMPION = "champion"
 
@@ -27,9 +28,14 @@ def require_champion(tracking_uri: str, model_name: str) -> None:
         return
     if path.is_file() and _has_champion(path, model_name) is not False:
         return
-    raise NoModelError(
-        f"no {model_name}@{CHAMPION} in the registry at {tracking_uri} yet: train one "
-        "with `radar train` (or run `radar demo`)"
+    raise no_champion(tracking_uri, model_name)
+
+
+def no_champion(tracking_uri: str, model_name: str) -> NoModelError:
+    """The error for a registry without a champion of `model_name` (its password masked)."""
+    return NoModelError(
+        f"no {model_name}@{CHAMPION} in the registry at {mask_url(tracking_uri)} yet: "
+        "train one with `radar train` (or run `radar demo`)"
     )
 
 
@@ -44,7 +50,7 @@ def require_registry(tracking_uri: str, model_name: str) -> None:
 def no_versions(tracking_uri: str, model_name: str) -> NoModelError:
     """The error for a registry that holds no version of `model_name`."""
     return NoModelError(
-        f"no version of {model_name} in the registry at {tracking_uri} yet: train one "
+        f"no version of {model_name} in the registry at {mask_url(tracking_uri)} yet: train one "
         "with `radar train` (or run `radar demo`)"
     )
 

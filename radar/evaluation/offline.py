@@ -7,7 +7,7 @@ same candidates ranked by TF-IDF cosine between the host's text and the product'
 Calibration is also measured as for new hosts: the same held-out placements scored
 without the host's history (`ece_new_hosts`). Coverage and hosts served come from every
 host's full-catalogue list. Every fit is the one users would see
-(`radar.evaluation.served`): the recommender's scoring and rounding, and its lists (the
+(`Recommender.shown_fits`): the recommender's scoring and rounding, and its lists (the
 placements known before the cut left out).
 """
 
@@ -29,7 +29,6 @@ from radar.evaluation.metrics import (
     reliability_table,
     share_of_hosts_served,
 )
-from radar.evaluation.served import shown_fits
 from radar.matching.data import MatchingData
 from radar.matching.history import Outcome
 from radar.matching.peers import build_peer_table
@@ -82,10 +81,10 @@ def evaluate_model(
         if profile is None:  # not a host of the store: nobody is shown its fits
             continue
         product_rows = [catalogue.index[o.product_id] for o in rows]
-        fits = shown_fits(recommender, profile, by_host[host])[product_rows]
+        fits = recommender.shown_fits(profile, by_host[host])[product_rows]
         y_true += [o.converted for o in rows]
         y_prob += fits.tolist()
-        y_prob_new += shown_fits(recommender, profile, ())[product_rows].tolist()
+        y_prob_new += recommender.shown_fits(profile, ())[product_rows].tolist()
         truth[host] = {o.product_id for o in rows if o.converted}
         ranked[host] = _by_score([o.product_id for o in rows], fits)
         tfidf_ranked[host] = _by_score(

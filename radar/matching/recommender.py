@@ -104,6 +104,11 @@ class Recommender:
         scores = self.product_vectors @ self.model.fit.host_vector(side)
         return self.model.fit.fits_from_scores(scores, has_history=side.has_history)
 
+    def shown_fits(self, profile: HostProfile, history: Sequence[Outcome]) -> np.ndarray:
+        """The fit of every catalogue product for this host as lists and pair fits show it
+        (rounded to FIT_DECIMALS): what evaluation measures."""
+        return np.round(self.fits(profile, history), FIT_DECIMALS)
+
     def recommend(
         self,
         profile: HostProfile,

@@ -34,7 +34,6 @@ from radar.matching.history import (
 from radar.matching.products import ProductText, ProductVectors, build_product_vectors
 from radar.matching.profiles import HostProfile, build_profiles
 from radar.matching.recommender import (
-    FIT_DECIMALS,
     HostInput,
     HostRecommendations,
     Recommender,
@@ -219,8 +218,8 @@ class StoreRecommender:
         if unknown:
             raise UnknownProductError(unknown)
         profile = self.profile(streamer_id)
-        fits = self.recommender.fits(profile, self.history(streamer_id)[0])
-        return [(pid, round(float(fits[index[pid]]), FIT_DECIMALS)) for pid in product_ids]
+        fits = self.recommender.shown_fits(profile, self.history(streamer_id)[0])
+        return [(pid, float(fits[index[pid]])) for pid in product_ids]
 
     def products_for_text(
         self, text: str, top_k: int

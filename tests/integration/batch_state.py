@@ -1,4 +1,5 @@
-"""What a batch left in the store, for the tests of killed and failed runs."""
+"""Running a batch in the test process, and what a batch left in the store (for the
+tests of killed and failed runs)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,11 @@ from sqlalchemy import text
 
 from radar.settings import Settings
 from radar.store import open_store
+from serving.batch import BatchSummary, run_batch
+from serving.registry import load_champion
+
+WEEK = "2026-W48"
+NAMES = [f"recommendations-{WEEK}.{ext}" for ext in ("csv", "parquet", "xlsx")]
 
 UNPUBLISHED = (
     "SELECT COUNT(*) FROM weekly_recommendation_rows WHERE batch_id NOT IN "
@@ -22,3 +28,14 @@ def unpublished_rows(home: Path) -> int:
         count = connection.execute(text(UNPUBLISHED)).scalar_one()
     engine.dispose()
     return int(count)
+
+
+def batch(home: Path, out: Path, **options: object) -> BatchSummary:
+    """`radar batch` of WEEK with the champion of `home`, written to `out`."""
+    settings = Settings(home=home)
+    loaded = load_champion(
+        settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
+    )
+    return run_batch(
+        open_store(settings.resolved_database_url), loaded, week=WEEK, out_dir=out, **options
+    )  # type: ignore[arg-type]

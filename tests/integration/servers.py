@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -22,34 +22,41 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(home: Path, **env: str) -> Iterator[str]:
-    """Start `radar serve` on a free loopback port with RADAR_HOME=home (plus `env`), wait
-    until /health reports a model, yield the base URL, and stop the server."""
+def running_server(
+    home: Path, *flags: str, log: Path | None = None, with_model: bool = True, **env: str
+) -> Iterator[str]:
+    """Start `radar serve` on a free loopback port with RADAR_HOME=home (plus `flags` and
+    `env`; its stderr into `log`), wait until /health answers (reporting a model, with
+    `with_model`), yield the base URL, and stop the server."""
     port = free_port()
     environment = {**os.environ, "RADAR_HOME": str(home), **env}
     environment.pop("MLFLOW_TRACKING_URI", None)
-    server = subprocess.Popen(
-        [sys.executable, "-c", "from radar.cli import main; main()", "serve", "--port", str(port)],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        last = "no answer"
-        while True:
-            try:
-                answer = httpx.get(f"{base}/health", timeout=1)
-                last = f"{answer.status_code} {answer.text[:200]!r}"
-                if answer.json().get("model_version"):
-                    break
-            except (httpx.HTTPError, ValueError):  # not up yet, or not JSON (said below)
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                pytest.fail(f"radar serve did not come up with a model within 60 s: {last}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    command = [sys.executable, "-c", "from radar.cli import main; main()", "serve"]
+    with ExitStack() as files:
+        stderr = files.enter_context(log.open("wb")) if log is not None else subprocess.DEVNULL
+        server = subprocess.Popen(
+            [*command, "--port", str(port), *flags],
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            last = "no answer"
+            while True:
+                try:
+                    answer = httpx.get(f"{base}/health", timeout=1)
+                    last = f"{answer.status_code} {answer.text[:200]!r}"
+                    if not with_model or answer.json().get("model_version"):
+                        break
+                except (httpx.HTTPError, ValueError):  # not up yet, or not JSON (said below)
+                    pass
+                if time.monotonic() > deadline or server.poll() is not None:
+                    said = log.read_text()[-2000:] if log is not None else ""
+                    pytest.fail(f"radar serve did not come up within 60 s: {last} {said}")
+                time.sleep(0.2)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=30)

@@ -3,54 +3,22 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.integration.servers import free_port
+from tests.integration.servers import free_port, running_server
 
 KEY = "log-test-key-42"
 PASSWORD = "S3cretPassw0rd"
 
 
-@contextmanager
-def serving(home: Path, log: Path, *flags: str, **env: str) -> Iterator[str]:
-    """`radar serve` with its stderr in `log`; yields the base URL once it answers."""
-    port = free_port()
-    environment = {**os.environ, "RADAR_HOME": str(home), "RADAR_API_KEYS": KEY, **env}
-    environment.pop("MLFLOW_TRACKING_URI", None)
-    command = [sys.executable, "-c", "from radar.cli import main; main()", "serve"]
-    with log.open("wb") as stderr:
-        server = subprocess.Popen(
-            [*command, "--port", str(port), *flags],
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    httpx.get(f"{base}/health", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail(f"radar serve did not answer: {log.read_text()[-2000:]}")
-                time.sleep(0.2)
-            yield base
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+def serving(home: Path, log: Path, *flags: str, **env: str) -> AbstractContextManager[str]:
+    """`radar serve` with its stderr in `log`, once it answers (with a model or not)."""
+    return running_server(home, *flags, log=log, with_model=False, RADAR_API_KEYS=KEY, **env)
 
 
 @pytest.fixture

@@ -18,21 +18,9 @@ from radar.matching import store_recommender
 from radar.settings import Settings
 from radar.store import WeeklyRecommendation, open_store
 from serving.app import create_app
-from serving.batch import iso_week, run_batch
-from serving.registry import load_champion
+from serving.batch import iso_week
 from tests.homes import ON_POSTGRES_HOME, TrainedHome
-
-WEEK = "2026-W48"
-
-
-def batch(home: Path, out: Path, **options: object) -> object:
-    settings = Settings(home=home)
-    loaded = load_champion(
-        settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
-    )
-    return run_batch(
-        open_store(settings.resolved_database_url), loaded, week=WEEK, out_dir=out, **options
-    )  # type: ignore[arg-type]
+from tests.integration.batch_state import WEEK, batch
 
 
 def test_files_rows_and_identical_reruns(trained_home: Path, tmp_path: Path) -> None:

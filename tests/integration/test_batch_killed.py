@@ -16,10 +16,7 @@ from sqlalchemy import select
 
 from radar.settings import Settings
 from radar.store import WeeklyRecommendation, open_store
-from tests.integration.batch_state import unpublished_rows
-
-WEEK = "2026-W48"
-NAMES = [f"recommendations-{WEEK}.{ext}" for ext in ("csv", "parquet", "xlsx")]
+from tests.integration.batch_state import NAMES, WEEK, unpublished_rows
 
 LAUNCHER = """
 import os, signal, sys

@@ -18,12 +18,7 @@ from radar.settings import Settings
 from radar.store import WeeklyRecommendation, WeekPublication, open_store
 from radar.store.database import MIGRATIONS
 from serving import publication, xlsx
-from serving.batch import BatchSummary, run_batch
-from serving.registry import load_champion
-from tests.integration.batch_state import unpublished_rows
-
-WEEK = "2026-W48"
-NAMES = [f"recommendations-{WEEK}.{ext}" for ext in ("csv", "parquet", "xlsx")]
+from tests.integration.batch_state import NAMES, WEEK, batch, unpublished_rows
 
 
 @pytest.fixture
@@ -32,16 +27,6 @@ def home(trained_home: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "home"
     shutil.copytree(trained_home, copy)
     return copy
-
-
-def batch(home: Path, out: Path, **options: object) -> BatchSummary:
-    settings = Settings(home=home)
-    loaded = load_champion(
-        settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
-    )
-    return run_batch(
-        open_store(settings.resolved_database_url), loaded, week=WEEK, out_dir=out, **options
-    )  # type: ignore[arg-type]
 
 
 def state(home: Path, out: Path) -> tuple[dict[str, bytes], int]:

@@ -1,4 +1,4 @@
-"""One fit path: the fits evaluation scores with (`radar.evaluation.served`, used by
+"""One fit path: the fits evaluation scores with (`Recommender.shown_fits`, used by
 `evaluate_model` and the scenario) are the ones the batch file shows, pair for pair."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from collections import defaultdict
 from pathlib import Path
 
 from radar.evaluation.scenario_figures import read_batch_lists
-from radar.evaluation.served import shown_fits
 from radar.matching.data import load_matching_data
 from radar.matching.history import Outcome
 from radar.matching.recommender import Recommender
@@ -42,5 +41,5 @@ def test_evaluation_fits_are_the_batch_files(trained_home: Path, tmp_path: Path)
         recommender = Recommender(model, data.catalogue)
         index = data.catalogue.index
         for host, items in lists.items():
-            fits = shown_fits(recommender, data.profiles[host], history[host])
+            fits = recommender.shown_fits(data.profiles[host], history[host])
             assert [float(fits[index[pid]]) for pid, _ in items] == [f for _, f in items], host

@@ -11,7 +11,6 @@ import pytest
 
 from radar.evaluation.scenario import build_scenario
 from radar.evaluation.scenario_figures import GOALS, Goal, lists_of, read_batch_lists
-from radar.evaluation.served import shown_fits
 from radar.matching.history import Outcome
 from radar.matching.recommender import HostInput, Recommender
 from training.scenario import LIST_LENGTH, ScenarioRun, measure, run_scenario
@@ -91,7 +90,7 @@ def test_the_measured_lists_are_the_batch_files(scenario_run: ScenarioRun) -> No
 
     index = run.data.catalogue.index
     for host, items in batch.items():
-        fits = shown_fits(recommender, run.data.profiles[host], history[host])
+        fits = recommender.shown_fits(run.data.profiles[host], history[host])
         assert [float(fits[index[pid]]) for pid, _ in items] == [fit for _, fit in items], host
 
 
