@@ -176,7 +176,7 @@ def _quotes_for_list(
             for line in evidence.readable_with(keyword):
                 if len(chosen[product]) == count:
                     break
-                if others and any(word in _lowered(line) for word in others):
+                if others and _names_any(line, others):
                     continue
                 if line in quoted:
                     fallback = fallback or (line, keyword)
@@ -238,6 +238,12 @@ class Evidence:
                 lowered if len(lowered) == len(self._text) else "\n".join(map(_lowered, self.lines))
             )
         return self._lowered
+
+
+def _names_any(line: str, words: Sequence[str]) -> bool:
+    """Whether `line` holds any of the (lower-case) `words`."""
+    lowered = _lowered(line)
+    return any(word in lowered for word in words)
 
 
 def _lowered(line: str) -> str:
