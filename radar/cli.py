@@ -258,6 +258,7 @@ def evaluate(
         settings=model.profiles,
         shrinkage=model.product_shrinkage,
         categories=model.categories,
+        words=model.words,
     )
     report = evaluate_model(model, data, min_fit=settings.min_fit)
     if as_json:

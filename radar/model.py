@@ -4,6 +4,7 @@ A topic model, the pair model that turns affinities into a fit, and the settings
 profiles and product vectors, saved together in one folder:
 
     topic_model/   the TopicModel (gensim files, manifest.json)
+    word_vectors.npz  the word vectors beside the topics (`radar.topics.word_vectors`)
     matching.json  schema version, fit model, profile settings, shrinkage, evaluation
     peers.npz      warm hosts' profiles and what converted with them (if any)
 """
@@ -21,9 +22,11 @@ from radar.matching.fit import FitModel
 from radar.matching.peers import PeerTable
 from radar.matching.profiles import ProfileSettings
 from radar.topics import TopicModel
+from radar.topics.word_vectors import WordVectors
 
-SCHEMA_VERSION = 2
-"""2: the fit's curves are capped knots (`radar.matching.fit.Curve`), with an affinity floor."""
+SCHEMA_VERSION = 3
+"""3: word vectors and the `word_similarity` feature. 2: the fit's curves are capped knots
+(`radar.matching.fit.Curve`), with an affinity floor."""
 TOPIC_MODEL_DIR = "topic_model"
 PEERS_FILE = "peers.npz"
 
@@ -39,6 +42,7 @@ class RadarModel:
     evaluation: dict[str, float] = field(default_factory=dict)
     peers: PeerTable | None = None
     categories: CategoryModel | None = None
+    words: WordVectors | None = None
     identity: str | None = None
     """The digest of the model's files when it came from the registry (`radar.digests`):
     what cached files and derived data are keyed by. Not saved (it is the files' digest)."""
@@ -57,6 +61,8 @@ class RadarModel:
             }
             if self.peers is not None:
                 self.peers.save(staging / PEERS_FILE)
+            if self.words is not None:
+                self.words.save(staging)
             (staging / "matching.json").write_text(
                 json.dumps(matching, ensure_ascii=False, indent=2), encoding="utf-8"
             )
@@ -85,4 +91,5 @@ class RadarModel:
             categories=CategoryModel.from_dict(matching["categories"])
             if matching.get("categories")
             else None,
+            words=WordVectors.load(directory),
         )

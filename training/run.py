@@ -25,6 +25,7 @@ from radar.model import RadarModel
 from radar.topics import TopicModel
 from radar.topics.labels import match_labels
 from radar.topics.quality import TopicQuality
+from radar.topics.word_vectors import WordVectors
 from training.gate import Decision, Policy, decide_promotion
 from training.label_rules import choose_label_rules, log_label_rules
 from training.topics import DEFAULT_CANDIDATES, Candidate, evaluate_topic_model, sweep_num_topics
@@ -182,26 +183,43 @@ def run_training(
     )
 
 
+def train_word_vectors(
+    topics: TopicModel, documents: Sequence[Document], *, seed: int
+) -> WordVectors:
+    """Word vectors trained on every modelled document's words that the topics know."""
+    known = topics.dictionary_.token2id
+    tokens = topics.tokenize(doc.text for doc in documents)
+    return WordVectors.fit([[t for t in doc if t in known] for doc in tokens], seed=seed)
+
+
 def build_radar_model(
     engine: Engine, topics: TopicModel, documents: list[Document], *, min_fit: float = 0.8
 ) -> tuple[RadarModel, list[tuple[float, float, float, int]]]:
-    """Topic model → product vectors, host profiles, the pair model fitted on past
-    placements, and the offline evaluation (with the calibration for new hosts); returns
-    the model and its reliability table."""
+    """Topic model → word vectors, product vectors, host profiles, the pair model fitted
+    on past placements, and the offline evaluation (with the calibration for new hosts);
+    returns the model and its reliability table."""
     base = RadarModel(topics)
+    words = train_word_vectors(topics, documents, seed=topics.random_state)
     data = load_matching_data(
         engine,
         topics,
         settings=base.profiles,
         shrinkage=base.product_shrinkage,
         documents=documents,
+        words=words,
     )
     categories = fit_category_model(data.catalogue, topics)
     attach_categories(data.catalogue, categories, topics)
     fit, calibration = fit_pair_model(data.outcomes, data.profiles, data.catalogue, min_fit=min_fit)
     peers = build_peer_table(data.profiles, data.outcomes, data.catalogue)
     radar_model = RadarModel(
-        topics, fit, base.profiles, base.product_shrinkage, peers=peers, categories=categories
+        topics,
+        fit,
+        base.profiles,
+        base.product_shrinkage,
+        peers=peers,
+        categories=categories,
+        words=words,
     )
     report = evaluate_model(radar_model, data, min_fit=min_fit)
     radar_model.evaluation = {

@@ -85,6 +85,7 @@ def run_scenario(
         settings=model.profiles,
         shrinkage=model.product_shrinkage,
         categories=model.categories,
+        words=model.words,
         documents=documents,
     )
     figures = measure(read_batch_lists(batch_file), scenario, model, data, seed=build_seed)

@@ -13,6 +13,7 @@ from radar.matching.history import Outcome, load_catalogue, load_outcomes, load_
 from radar.matching.products import ProductVectors, build_product_vectors
 from radar.matching.profiles import HostProfile, ProfileSettings, build_profiles
 from radar.topics import TopicModel
+from radar.topics.word_vectors import WordVectors
 
 
 @dataclass
@@ -33,16 +34,18 @@ def load_matching_data(
     shrinkage: float,
     categories: CategoryModel | None = None,
     documents: list[Document] | None = None,
+    words: WordVectors | None = None,
 ) -> MatchingData:
-    """Load and transform the store's data for `topics` (pass `documents` if already loaded)."""
+    """Load and transform the store's data for `topics` and `words` (pass `documents` if
+    already loaded)."""
     documents = documents if documents is not None else load_documents(engine)
     catalogue = attach_categories(
-        build_product_vectors(topics, load_catalogue(engine), shrinkage=shrinkage),
+        build_product_vectors(topics, load_catalogue(engine), shrinkage=shrinkage, words=words),
         categories,
         topics,
     )
     profiles = build_profiles(
-        documents, topics, streamer_ids=load_streamer_ids(engine), settings=settings
+        documents, topics, streamer_ids=load_streamer_ids(engine), settings=settings, words=words
     )
     host_documents: dict[str, list[Document]] = defaultdict(list)
     for doc in documents:

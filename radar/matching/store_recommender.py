@@ -94,7 +94,9 @@ class StoreRecommender:
     def _build_catalogue(self, products: list[ProductText]) -> ProductVectors:
         model = self.model
         return attach_categories(
-            build_product_vectors(model.topics, products, shrinkage=model.product_shrinkage),
+            build_product_vectors(
+                model.topics, products, shrinkage=model.product_shrinkage, words=model.words
+            ),
             model.categories,
             model.topics,
         )
@@ -135,7 +137,11 @@ class StoreRecommender:
     def _build(self, streamer_ids: list[str]) -> dict[str, HostProfile]:
         documents = load_documents(self.engine, streamer_ids=streamer_ids, products=False)
         return build_profiles(
-            documents, self.model.topics, streamer_ids=streamer_ids, settings=self.model.profiles
+            documents,
+            self.model.topics,
+            streamer_ids=streamer_ids,
+            settings=self.model.profiles,
+            words=self.model.words,
         )
 
     def history(self, streamer_id: str) -> History:

@@ -116,6 +116,7 @@ def test_saved_profiles_load_back_equal(tmp_path: Path) -> None:
             0,
             ["口红", "显白"],
             ["这个口红显白吗"],
+            np.array([0.6, 0.8], dtype=np.float32),
         ),
         HostProfile("b", "insufficient_data", None, None, None, 3, 1, []),
     ]
@@ -126,6 +127,7 @@ def test_saved_profiles_load_back_equal(tmp_path: Path) -> None:
     assert np.array_equal(loaded["a"].talk, profiles[0].talk) and loaded["a"].fans is None
     assert loaded["a"].keywords == ["口红", "显白"] and loaded["b"].combined is None
     assert loaded["a"].evidence == ["这个口红显白吗"] and loaded["b"].evidence == []
+    assert np.array_equal(loaded["a"].words, profiles[0].words) and loaded["b"].words is None
     assert load_profiles(engine, "8", "run-1", ["a"]) == {}
     assert load_profiles(engine, "7", "run-2", ["a"]) == {}
 

@@ -34,6 +34,7 @@ def test_evaluation_fits_are_the_batch_files(trained_home: Path, tmp_path: Path)
             settings=model.profiles,
             shrinkage=model.product_shrinkage,
             categories=model.categories,
+            words=model.words,
         )
         history: dict[str, list[Outcome]] = defaultdict(list)
         for outcome in sorted(data.outcomes, key=lambda o: (o.started_at, o.product_id)):

@@ -51,6 +51,7 @@ def lists(
         settings=model.profiles,
         shrinkage=model.product_shrinkage,
         categories=model.categories,
+        words=model.words,
         documents=documents,
     )
     history = defaultdict(list)
