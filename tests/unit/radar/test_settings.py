@@ -34,6 +34,6 @@ def test_min_fit_is_a_probability(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_nothing_happens_at_import(tmp_path: Path) -> None:
-    code = "import radar.cli, radar.ingest, radar.store, features.pipeline, features.danmaku"
+    code = "import cli.main, radar.ingest, radar.store, features.pipeline, features.danmaku"
     subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True)
     assert list(tmp_path.iterdir()) == []
