@@ -161,7 +161,7 @@ def main() -> None:
     launched = time.perf_counter()
     env = {**os.environ, "RADAR_HOME": str(args.home.resolve()), "RADAR_API_KEYS": KEY}
     server = subprocess.Popen(
-        [sys.executable, "-c", "from radar.cli import main; main()", "serve", "--port", str(port)],
+        [sys.executable, "-c", "from cli.main import main; main()", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, description="SQLAlchemy URL of the store")
     mlflow_tracking_uri: str | None = Field(default=None, description="MLflow tracking URI")
     model_name: str = "selection-radar"
+    experiment_name: str = Field(
+        default="selection-radar", description="MLflow experiment of the training runs"
+    )
     min_fit: float = Field(default=0.8, ge=0.0, le=1.0)
     api_keys: str | None = Field(default=None, description="comma-separated API keys")
     api_keys_file: Path | None = None

@@ -20,9 +20,11 @@ from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
 
 from radar.digests import DIGESTS_TAG, file_digests
+from radar.errors import NoModelError, UnknownVersionError
 from radar.mlflow_home import artifact_location, relocate_artifacts
 from radar.model import RadarModel
 from radar.topics.quality import TopicQuality
+from serving.registry_probe import no_versions
 from training.pyfunc import ARTIFACT_KEY, topic_frame
 from training.report import (
     topic_table,
@@ -162,6 +164,37 @@ def set_champion(model_name: str, version: str) -> None:
     client = MlflowClient()
     client.get_model_version(model_name, version)  # a clear error for an unknown version
     client.set_registered_model_alias(model_name, CHAMPION, version)
+
+
+def promote_version(tracking_uri: str, experiment: str, model_name: str, version: str) -> None:
+    """Make `version` the champion of `model_name` in the registry at `tracking_uri`.
+
+    Raises:
+        UnknownVersionError: the registry holds other versions of `model_name`, not this one.
+        NoModelError: it holds none.
+    """
+    use_tracking(tracking_uri, experiment)
+    try:
+        set_champion(model_name, version)
+    except MlflowException as error:
+        if error.error_code != "RESOURCE_DOES_NOT_EXIST":
+            raise
+        raise _missing_version(tracking_uri, model_name, version) from None
+
+
+def _missing_version(
+    tracking_uri: str, model_name: str, version: str
+) -> NoModelError | UnknownVersionError:
+    """The error for promoting a version the registry does not hold, naming those it does."""
+    held = sorted(
+        int(held.version) for held in MlflowClient().search_model_versions(f"name = '{model_name}'")
+    )
+    if not held:
+        return no_versions(tracking_uri, model_name)
+    return UnknownVersionError(
+        f"no version {version} of {model_name} in the registry at {tracking_uri}: it holds "
+        f"versions {', '.join(map(str, held))}; run `radar promote VERSION` with one of them"
+    )
 
 
 def _pinned_requirements() -> list[str]:

@@ -42,7 +42,7 @@ def test_rollback_reaches_api_and_batch(trained_home: Path, tmp_path: Path) -> N
     env = {**os.environ, "RADAR_HOME": str(home)}
     env.pop("MLFLOW_TRACKING_URI", None)
     subprocess.run(
-        [sys.executable, "-c", "from radar.cli import main; main()", "promote", "1"],
+        [sys.executable, "-c", "from cli.main import main; main()", "promote", "1"],
         env=env,
         check=True,
         capture_output=True,

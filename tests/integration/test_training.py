@@ -129,7 +129,7 @@ def test_promote_moves_champion_and_rolls_back(trained: dict, tmp_path: Path) ->
         "RADAR_MODEL_NAME": MODEL,
         "RADAR_MLFLOW_TRACKING_URI": trained["uri"],
     }
-    command = [sys.executable, "-c", "from radar.cli import main; main()", "promote"]
+    command = [sys.executable, "-c", "from cli.main import main; main()", "promote"]
     client = MlflowClient(tracking_uri=trained["uri"], registry_uri=trained["uri"])
     subprocess.run([*command, "2"], env=env, check=True, capture_output=True)
     assert str(client.get_model_version_by_alias(MODEL, "champion").version) == "2"
