@@ -81,7 +81,7 @@ def log_radar_model(
     SHA-256 of every file of the saved radar model (what loading verifies); returns the
     model URI."""
     model = radar_model.topics
-    params = model.get_params()
+    params = model.json_params()
     pipeline = params.pop("pipeline")
     mlflow.log_params({key: str(value) for key, value in params.items()})
     mlflow.log_param("pipeline", json.dumps(pipeline, ensure_ascii=False)[:6000])

@@ -29,6 +29,7 @@ from training.run import TrainingOutcome, run_training
 MODEL = "radar-test"
 PROBES = ["这款粉底液控油持妆吗", "羽绒服保暖吗，尺码偏大吗", "宝宝几个月可以吃这个米粉", ""]
 LIMITS = {"comments": 2000, "transcripts": 200_000, "products": 20_000}
+MIN_FIT = 0.8
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +38,8 @@ def trained(small_demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     engine = open_store(f"sqlite:///{folder / 'radar.db'}")
     ingest_directory(small_demo_data, engine, quarantine_root=folder / "q", max_text_chars=LIMITS)
     uri = f"sqlite:///{folder / 'mlflow.db'}"
-    params = {"passes": 5}
     first = run_training(
-        engine, tracking_uri=uri, model_name=MODEL, candidates=(6, 10), params=params, seed=1
+        engine, tracking_uri=uri, model_name=MODEL, candidates=(6, 10), seed=1, min_fit=MIN_FIT
     )
     second = run_training(
         engine,
@@ -47,8 +47,8 @@ def trained(small_demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         model_name=MODEL,
         num_topics=8,
         promote="never",
-        params=params,
         seed=1,
+        min_fit=MIN_FIT,
     )
     return {"engine": engine, "uri": uri, "first": first, "second": second, "folder": folder}
 
@@ -147,8 +147,8 @@ def test_an_unregistered_run_leaves_the_registry_alone(trained: dict) -> None:
         tracking_uri=trained["uri"],
         model_name=MODEL,
         num_topics=6,
-        params={"passes": 2},
         register=False,
+        min_fit=MIN_FIT,
     )
     assert outcome.version is None and not outcome.decision.promote
     assert outcome.model.fit.calibrated
