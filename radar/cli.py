@@ -146,6 +146,7 @@ def demo() -> None:
         tracking_uri=settings.resolved_mlflow_tracking_uri,
         model_name=settings.model_name,
         labels_path=Path(str(resources.files("radar.demo").joinpath("topic_labels.csv"))),
+        min_fit=settings.min_fit,
         on_step=lambda message: console.print(f"  {message}"),
     )
     _print_training(settings, outcome)

@@ -139,6 +139,30 @@ def test_promote_moves_champion_and_rolls_back(trained: dict, tmp_path: Path) ->
     assert missing.returncode != 0
 
 
+def test_every_training_parameter_is_logged(trained: dict) -> None:
+    """The run records what every part was trained with, not only the topic model."""
+    client = MlflowClient(tracking_uri=trained["uri"], registry_uri=trained["uri"])
+    params = client.get_run(trained["second"].run_id).data.params
+    run = {"data_since", "min_fit", "seed", "held_out_documents", "label_rules"}
+    topics = {
+        *("num_topics", "trainer", "sweeps", "inference_alpha", "alpha", "eta", "no_below"),
+        *("no_above", "keep_n", "random_state", "inference_max_iter", "inference_tol"),
+        "pipeline",
+    }
+    profiles = {
+        *("profiles.talk_weight", "profiles.fans_weight", "profiles.half_life_days"),
+        "profiles.min_tokens",
+    }
+    matching = {"product_shrinkage", "peers.k"}
+    pair = {"pair.holdout_fraction", "pair.correct_selection", "pair.random_state"}
+    assert set(params) == run | topics | profiles | matching | pair  # no VB-only params
+    model: RadarModel = trained["second"].model
+    assert (params["min_fit"], params["seed"], params["sweeps"]) == (str(MIN_FIT), "1", "150")
+    assert params["profiles.half_life_days"] == str(model.profiles.half_life_days)
+    assert model.peers is not None and params["peers.k"] == str(model.peers.k)
+    assert params["label_rules"].startswith("champion version 1 has no label rules")
+
+
 def test_an_unregistered_run_leaves_the_registry_alone(trained: dict) -> None:
     client = MlflowClient(tracking_uri=trained["uri"], registry_uri=trained["uri"])
     before = len(client.search_model_versions(f"name='{MODEL}'"))
