@@ -331,7 +331,7 @@ class TopicModel(BaseEstimator):
     def __getattr__(self, name: str) -> Any:
         """A loaded model reads `lda_` and `dictionary_` from its files when first asked:
         scoring from stored profiles and product vectors needs neither (nor gensim's
-        import, a second and a half of a batch's start)."""
+        import, which is slow)."""
         if name in ("lda_", "dictionary_") and "_files" in self.__dict__:
             files: Path = self.__dict__["_files"]
             dictionary = load_dictionary(files)
