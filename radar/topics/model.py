@@ -310,12 +310,14 @@ class TopicModel(BaseEstimator):
         return model
 
     def manifest(self) -> dict[str, Any]:
-        """What `manifest.json` records: schema, library versions, params, data, time."""
+        """What `manifest.json` records: schema, library versions, params (and the
+        trainer's as it trained), data, time."""
         self._check_fitted()
         return {
             "schema_version": SCHEMA_VERSION,
             "libraries": _library_versions(),
             "params": self.json_params(),
+            "trainer_params": self.trainer_params(),  # as trained: defaults filled in
             "training_data": {
                 "fingerprint": self.fingerprint_,
                 "documents": self.n_documents_,

@@ -91,6 +91,7 @@ def test_save_load_gives_the_same_transform(fitted: TopicModel, tmp_path: Path) 
     assert manifest["schema_version"] == 2
     assert manifest["libraries"]["gensim"]
     assert manifest["training_data"]["fingerprint"] == fitted.fingerprint_
+    assert manifest["trainer_params"] == {"sweeps": 150, "inference_alpha": 2.0}
 
 
 def test_a_vb_trained_model_transforms_the_same_after_save_and_load(tmp_path: Path) -> None:
