@@ -43,6 +43,7 @@ def demo() -> None:
         model_name=settings.model_name,
         experiment=settings.experiment_name,
         labels_path=topic_labels_file(),
+        min_fit=settings.min_fit,
         on_step=lambda message: console.print(f"  {message}"),
     )
     print_training(settings.model_name, outcome)

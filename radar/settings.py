@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,7 +41,6 @@ class Settings(BaseSettings):
     )
     admin_keys_file: Path | None = None
     access_log: bool = Field(default=True, description="log method, path, status and duration")
-    segmenter: Literal["auto", "rjieba", "jieba"] = "auto"
     model_poll_seconds: float = Field(default=30.0, gt=0, description="registry poll interval")
     profile_ttl_seconds: float = Field(default=300.0, ge=0, description="API profile cache")
     batch_workers: int = Field(

@@ -179,8 +179,8 @@ def _no_collector_passes() -> Iterator[None]:
     """Pause the cyclic garbage collector for the run (in the forked workers too).
 
     The run holds millions of long-lived objects (the catalogue, the history, the rows)
-    and makes few cycles; each collector pass would walk all of them, for nothing: about
-    a tenth of the batch's time. Memory stays bounded (measured by the batch benchmark)."""
+    and makes few cycles; each collector pass would walk all of them, for nothing.
+    Memory stays bounded (measured by the batch benchmark)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -24,5 +24,6 @@ def evaluate_champion(
         settings=model.profiles,
         shrinkage=model.product_shrinkage,
         categories=model.categories,
+        words=model.words,
     )
     return loaded, evaluate_model(model, data, min_fit=min_fit)

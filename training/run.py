@@ -41,6 +41,14 @@ from training.tracking import (
 )
 
 MIN_DOCUMENTS = 20
+HELD_OUT_DOCUMENTS = 0.2
+"""The share of documents kept out of topic training, for its held-out quality."""
+PAIR_MODEL_PARAMS: dict[str, Any] = {
+    "holdout_fraction": 0.2,
+    "correct_selection": True,
+    "random_state": 0,
+}
+"""How the pair model is fitted on past placements (`fit_pair_model`), logged with the run."""
 logger = logging.getLogger(__name__)
 
 
@@ -76,7 +84,7 @@ def run_training(
     labels_path: Path | None = None,
     params: dict[str, Any] | None = None,
     seed: int = 0,
-    min_fit: float = 0.8,
+    min_fit: float,
     since: datetime | None = None,
     register: bool = True,
     on_step: Callable[[str], None] | None = None,
@@ -88,7 +96,8 @@ def run_training(
     logs the run but registers (and so promotes) nothing. Topic labels follow the rules of
     `labels_path`, or without one the champion's (`training.label_rules`); the rules
     applied are kept with the run. `min_fit` is the fit threshold the evaluation's hosts
-    served and converting share use (pass the settings' `min_fit`).
+    served and converting share use (the settings' `min_fit`). Every parameter is logged
+    on the run (`training.params`).
     """
     say = on_step or (lambda message: logger.info(message))
     documents = load_documents(engine, since=since)
@@ -97,7 +106,7 @@ def run_training(
             f"the store holds only {len(documents)} documents; load data first "
             "(radar ingest DIR, or radar demo)"
         )
-    train, held_out = split_holdout(documents, seed=seed)
+    train, held_out = split_holdout(documents, fraction=HELD_OUT_DOCUMENTS, seed=seed)
     train_texts = [doc.text for doc in train]
     held_texts = [doc.text for doc in held_out]
     corpus = {f"{kind}_documents": n for kind, n in Counter(d.kind for d in documents).items()}
@@ -109,7 +118,15 @@ def run_training(
     before = champion_metrics(model_name)
     with mlflow.start_run(run_name="train") as run:
         mlflow.set_tag("trigger", "radar train")
-        mlflow.log_params({"data_since": since.isoformat() if since else "all", "min_fit": min_fit})
+        mlflow.log_params(
+            {
+                "data_since": since.isoformat() if since else "all",
+                "min_fit": min_fit,
+                "seed": seed,
+                "held_out_documents": HELD_OUT_DOCUMENTS,
+                "label_rules": label_rules.source,
+            }
+        )
         sweep: dict[int, TopicQuality] = {}
         if num_topics is None:
 
@@ -145,6 +162,7 @@ def run_training(
         prevalence = np.asarray(model.transform(held_texts).mean(axis=0))
         model_uri = log_radar_model(
             radar_model,
+            pair_params=PAIR_MODEL_PARAMS,
             quality=quality,
             prevalence=prevalence,
             corpus=corpus,
@@ -193,7 +211,7 @@ def train_word_vectors(
 
 
 def build_radar_model(
-    engine: Engine, topics: TopicModel, documents: list[Document], *, min_fit: float = 0.8
+    engine: Engine, topics: TopicModel, documents: list[Document], *, min_fit: float
 ) -> tuple[RadarModel, list[tuple[float, float, float, int]]]:
     """Topic model → word vectors, product vectors, host profiles, the pair model fitted
     on past placements, and the offline evaluation (with the calibration for new hosts);
@@ -210,7 +228,9 @@ def build_radar_model(
     )
     categories = fit_category_model(data.catalogue, topics)
     attach_categories(data.catalogue, categories, topics)
-    fit, calibration = fit_pair_model(data.outcomes, data.profiles, data.catalogue, min_fit=min_fit)
+    fit, calibration = fit_pair_model(
+        data.outcomes, data.profiles, data.catalogue, min_fit=min_fit, **PAIR_MODEL_PARAMS
+    )
     peers = build_peer_table(data.profiles, data.outcomes, data.catalogue)
     radar_model = RadarModel(
         topics,

@@ -25,6 +25,7 @@ from radar.mlflow_home import artifact_location, relocate_artifacts
 from radar.model import RadarModel
 from radar.topics.quality import TopicQuality
 from serving.registry_probe import no_versions
+from training.params import training_params
 from training.pyfunc import ARTIFACT_KEY, topic_frame
 from training.report import (
     topic_table,
@@ -71,22 +72,21 @@ def log_candidate(num_topics: int, quality: TopicQuality, training_seconds: floa
 def log_radar_model(
     radar_model: RadarModel,
     *,
+    pair_params: Mapping[str, object],
     quality: TopicQuality,
     prevalence: np.ndarray,
     corpus: Mapping[str, int],
     sample_texts: list[str],
     reliability: list[tuple[float, float, float, int]],
 ) -> str:
-    """Log params, metrics (the topic model's, and every figure of the radar model's
+    """Log params (every part's: `training.params`, the pair model trained with
+    `pair_params`), metrics (the topic model's, and every figure of the radar model's
     evaluation: what the promotion gate compares), the topic table, the topic map, the
     reliability diagram and the pyfunc model to the active run, and tag the run with the
     SHA-256 of every file of the saved radar model (what loading verifies); returns the
     model URI."""
     model = radar_model.topics
-    params = model.get_params()
-    pipeline = params.pop("pipeline")
-    mlflow.log_params({key: str(value) for key, value in params.items()})
-    mlflow.log_param("pipeline", json.dumps(pipeline, ensure_ascii=False)[:6000])
+    mlflow.log_params(training_params(radar_model, pair_params))
     mlflow.log_metrics(
         {
             **quality.as_metrics(),

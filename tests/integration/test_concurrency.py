@@ -173,7 +173,7 @@ def served_with_challenger(trained_copy: Path, store_url: str) -> Iterator[str]:
         tracking_uri=settings.resolved_mlflow_tracking_uri,
         model_name=settings.model_name,
         num_topics=10,
-        params={"passes": 3},
+        min_fit=settings.min_fit,
         promote="never",
     )
     with running_server(

@@ -29,10 +29,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
     engine = open_store(f"sqlite:///{folder / 'radar.db'}")
     ingest_directory(folder / "data", engine, quarantine_root=folder / "q", max_text_chars=LIMITS)
     documents = load_documents(engine)
-    topics = TopicModel(num_topics=20, passes=10, random_state=2).fit(
-        [doc.text for doc in documents]
-    )
-    model, reliability = build_radar_model(engine, topics, documents)
+    topics = TopicModel(num_topics=20, random_state=2).fit([doc.text for doc in documents])
+    model, reliability = build_radar_model(engine, topics, documents, min_fit=0.8)
     with (folder / "data" / "streamers.csv").open(encoding="utf-8") as handle:
         streamers = {row["streamer_id"]: row["tags"] for row in csv.DictReader(handle)}
     with (folder / "data" / "products.csv").open(encoding="utf-8") as handle:

@@ -121,7 +121,7 @@ def test_two_registries_with_a_version_1_never_share_a_model(
         tracking_uri=other_registry,
         model_name=settings.model_name,
         num_topics=6,
-        params={"passes": 3},
+        min_fit=settings.min_fit,
     )
     other = _champion(settings, other_registry)
     assert other.version == "1" and other.model.topics.num_topics == 6
@@ -166,7 +166,7 @@ def _train(settings: Settings, num_topics: int) -> None:
         tracking_uri=settings.resolved_mlflow_tracking_uri,
         model_name=settings.model_name,
         num_topics=num_topics,
-        params={"passes": 3},
+        min_fit=settings.min_fit,
         promote="always",
     )
 

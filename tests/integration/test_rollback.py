@@ -29,7 +29,7 @@ def test_rollback_reaches_api_and_batch(trained_home: Path, tmp_path: Path) -> N
         tracking_uri=settings.resolved_mlflow_tracking_uri,
         model_name=settings.model_name,
         num_topics=8,
-        params={"passes": 3},
+        min_fit=settings.min_fit,
         promote="always",
     )
     assert (

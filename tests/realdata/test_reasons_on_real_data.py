@@ -44,7 +44,7 @@ def lists(
     )
     documents = load_documents(engine)
     topics = TopicModel(num_topics=NUM_TOPICS, random_state=0).fit([d.text for d in documents])
-    model, _ = build_radar_model(engine, topics, documents)
+    model, _ = build_radar_model(engine, topics, documents, min_fit=0.8)
     data = load_matching_data(
         engine,
         topics,

@@ -29,7 +29,7 @@ def corpus(seed: int = 5) -> list[str]:
 
 @pytest.fixture(scope="module")
 def recommender() -> Recommender:
-    topics = TopicModel(num_topics=3, passes=30, no_below=2, no_above=0.9, random_state=1)
+    topics = TopicModel(num_topics=3, no_below=2, no_above=0.9, random_state=1)
     topics.fit(corpus())
     products = [
         ProductText(f"p{i:02d}", " ".join(THEMES[theme][i % 8 : i % 8 + 3]), category)
