@@ -139,10 +139,10 @@ def store_size(home: Path) -> tuple[list[str], int]:
     """The store's host ids and its number of products."""
     from sqlalchemy import func, select
 
-    from radar.matching.history import load_streamer_ids
     from radar.settings import Settings
     from radar.store import open_store
     from radar.store.models import Product
+    from radar.store.reads import load_streamer_ids
 
     engine = open_store(Settings(home=home).resolved_database_url)
     with engine.connect() as connection:

@@ -18,7 +18,7 @@ def evaluate(
 ) -> None:
     """Offline metrics of the champion on the store's held-out placements."""
     # SQLAlchemy, then the model's code and MLflow: imported only when the command runs
-    from serving.registry_probe import require_champion
+    from radar.service.registry_probe import require_champion
     from training.evaluate import evaluate_champion
 
     settings = Settings()

@@ -14,7 +14,7 @@ def promote(version: Annotated[str, typer.Argument(help="registered model versio
     """Make VERSION the champion (promote a challenger, or roll back to an older version)."""
     if not version.isdigit():
         raise typer.BadParameter(f"VERSION is a version number like 3, got {version!r}")
-    from serving.registry_probe import require_registry  # SQLAlchemy: only when it runs
+    from radar.service.registry_probe import require_registry  # SQLAlchemy: only when it runs
 
     settings = Settings()
     if settings.mlflow_tracking_uri is None:  # the registry lives in RADAR_HOME

@@ -20,8 +20,8 @@ def recommend(
 ) -> None:
     """Ranked products for one host, with fit and reasons (the champion model)."""
     # SQLAlchemy: imported only when the command runs, so `radar --help` stays quick
+    from radar.service.registry_probe import require_champion
     from radar.store.hosts import require_known_host
-    from serving.registry_probe import require_champion
 
     settings = Settings()
     threshold = settings.min_fit if min_fit is None else min_fit

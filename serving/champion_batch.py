@@ -9,9 +9,9 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from radar.matching.forked import forked_call
-from serving.registry import fetch_champion
-from serving.registry_probe import require_champion
+from radar.service.forked import forked_call
+from radar.service.registry import fetch_champion
+from radar.service.registry_probe import require_champion
 
 if TYPE_CHECKING:
     from radar.matching.scoring import BlockMapper
@@ -39,8 +39,8 @@ def batch_with_champion(
     # the registry (MLflow's import alone takes two seconds) in a process forked before
     # anything heavy is imported, while this one imports the rest and reads the store
     with forked_call(fetch_champion, tracking_uri, model_name, cache) as champion:
-        from radar.matching.history import read_snapshot  # imported after the fork, see above
         from radar.store import open_store
+        from radar.store.reads import read_snapshot  # imported after the fork, see above
 
         store = open_store(database_url, busy_timeout=busy_timeout)
         snapshot = read_snapshot(store)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from radar.evaluation.offline import EvaluationReport, evaluate_model
-from radar.matching.data import load_matching_data
-from serving.registry import LoadedModel, load_champion
+from radar.service.registry import LoadedModel, load_champion
+from radar.store.matching_data import load_matching_data
+from training.offline import EvaluationReport, evaluate_model
 
 
 def evaluate_champion(
@@ -18,12 +18,5 @@ def evaluate_champion(
     with the profile, shrinkage and category settings it was trained with."""
     loaded = load_champion(tracking_uri, model_name, cache)
     model = loaded.model
-    data = load_matching_data(
-        engine,
-        model.topics,
-        settings=model.profiles,
-        shrinkage=model.product_shrinkage,
-        categories=model.categories,
-        words=model.words,
-    )
+    data = load_matching_data(engine, model)
     return loaded, evaluate_model(model, data, min_fit=min_fit)

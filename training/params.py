@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict
 
-from radar.model import RadarModel
+from radar.matching.model import RadarModel
 from radar.topics.model import TRAINER_DEFAULTS
 
 PIPELINE_CHARS = 6000

@@ -14,20 +14,21 @@ import mlflow
 import numpy as np
 from sqlalchemy import Engine
 
-from radar.corpus import Document, load_documents, split_holdout
+from features.documents import Document, split_holdout
 from radar.errors import RadarError
-from radar.evaluation.offline import evaluate_model
 from radar.matching.calibration import fit_pair_model
 from radar.matching.categories import attach_categories, fit_category_model
-from radar.matching.data import load_matching_data
+from radar.matching.model import RadarModel
 from radar.matching.peers import build_peer_table
-from radar.model import RadarModel
+from radar.store.documents import load_documents
+from radar.store.matching_data import load_matching_data
 from radar.topics import TopicModel
 from radar.topics.labels import match_labels
 from radar.topics.quality import TopicQuality
 from radar.topics.word_vectors import WordVectors
 from training.gate import Decision, Policy, decide_promotion
 from training.label_rules import choose_label_rules, log_label_rules
+from training.offline import evaluate_model
 from training.topics import DEFAULT_CANDIDATES, Candidate, evaluate_topic_model, sweep_num_topics
 from training.topics import train_topic_model as fit_model
 from training.tracking import (
@@ -216,31 +217,16 @@ def build_radar_model(
     """Topic model → word vectors, product vectors, host profiles, the pair model fitted
     on past placements, and the offline evaluation (with the calibration for new hosts);
     returns the model and its reliability table."""
-    base = RadarModel(topics)
-    words = train_word_vectors(topics, documents, seed=topics.random_state)
-    data = load_matching_data(
-        engine,
-        topics,
-        settings=base.profiles,
-        shrinkage=base.product_shrinkage,
-        documents=documents,
-        words=words,
+    radar_model = RadarModel(
+        topics, words=train_word_vectors(topics, documents, seed=topics.random_state)
     )
-    categories = fit_category_model(data.catalogue, topics)
-    attach_categories(data.catalogue, categories, topics)
-    fit, calibration = fit_pair_model(
+    data = load_matching_data(engine, radar_model, documents=documents)
+    radar_model.categories = fit_category_model(data.catalogue, topics)
+    attach_categories(data.catalogue, radar_model.categories, topics)
+    radar_model.fit, calibration = fit_pair_model(
         data.outcomes, data.profiles, data.catalogue, min_fit=min_fit, **PAIR_MODEL_PARAMS
     )
-    peers = build_peer_table(data.profiles, data.outcomes, data.catalogue)
-    radar_model = RadarModel(
-        topics,
-        fit,
-        base.profiles,
-        base.product_shrinkage,
-        peers=peers,
-        categories=categories,
-        words=words,
-    )
+    radar_model.peers = build_peer_table(data.profiles, data.outcomes, data.catalogue)
     report = evaluate_model(radar_model, data, min_fit=min_fit)
     radar_model.evaluation = {
         **calibration.as_metrics(),

@@ -21,10 +21,10 @@ from mlflow.models import infer_signature
 
 from radar.digests import DIGESTS_TAG, file_digests
 from radar.errors import NoModelError, UnknownVersionError
+from radar.matching.model import RadarModel
 from radar.mlflow_home import artifact_location, relocate_artifacts
-from radar.model import RadarModel
+from radar.service.registry_probe import no_versions
 from radar.topics.quality import TopicQuality
-from serving.registry_probe import no_versions
 from training.params import training_params
 from training.pyfunc import ARTIFACT_KEY, topic_frame
 from training.report import (

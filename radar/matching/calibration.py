@@ -37,12 +37,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from radar.evaluation.metrics import expected_calibration_error, precision_above, reliability_table
-from radar.matching.fit import FEATURES, Curve, FitModel, HostSide, mean_distribution, pair_features
+from radar.matching.fit import FEATURES, Curve, FitModel, pair_features
 from radar.matching.history import Outcome
-from radar.matching.peers import PRIOR_RATE, PeerTable, build_peer_table, category_rates
+from radar.matching.host_side import host_side
+from radar.matching.peers import PeerTable, build_peer_table
 from radar.matching.products import ProductVectors
 from radar.matching.profiles import HostProfile
+from radar.metrics import expected_calibration_error, precision_above, reliability_table
 
 MIN_OUTCOMES = 30
 _WEIGHT_RANGE = (0.05, 20.0)
@@ -114,53 +115,6 @@ class CalibrationReport:
         }
         metrics.update({f"fit_cap_{group}": cap for group, cap in self.caps.items()})
         return metrics
-
-
-def host_side(
-    profile: HostProfile | None,
-    catalogue: ProductVectors,
-    history: Sequence[Outcome],
-    *,
-    peers: PeerTable | None = None,
-    leave_out: Outcome | None = None,
-    cold: bool = False,
-    peer_vectors: tuple[np.ndarray, np.ndarray] | None = None,
-) -> HostSide:
-    """The scorer's view of a host: its profiles, the products it converted or missed
-    (none when `cold`), its conversion rate per category, and what its peers sold (from
-    `peers`, or `peer_vectors` already looked up there)."""
-    width, n_categories = catalogue.matrix.shape[1], catalogue.categories.shape[1]
-    hits: list[int] = []
-    misses: list[int] = []
-    for outcome in () if cold else history:
-        if outcome is leave_out or outcome.product_id not in catalogue.index:
-            continue
-        (hits if outcome.converted else misses).append(catalogue.index[outcome.product_id])
-    combined = profile.combined if profile is not None else None
-    if peer_vectors is not None:
-        peer_topics, peer_rates = peer_vectors
-    elif peers is not None and profile is not None:
-        peer_topics, peer_rates = peers.peer_vectors(combined, exclude=profile.streamer_id)
-    else:
-        peer_topics, peer_rates = np.zeros(width), np.full(n_categories, PRIOR_RATE)
-    rates, tried = category_rates(catalogue.categories[hits], catalogue.categories[misses])
-    zeros = np.zeros(width)
-    words = profile.words if profile is not None else None
-    if words is None or words.size != catalogue.words.shape[1]:
-        words = np.zeros(catalogue.words.shape[1])
-    return HostSide(
-        combined=combined if combined is not None else zeros,
-        talk=profile.talk if profile is not None and profile.talk is not None else zeros,
-        fans=profile.fans if profile is not None and profile.fans is not None else zeros,
-        hits=mean_distribution(catalogue.matrix[hits], width),
-        misses=mean_distribution(catalogue.matrix[misses], width),
-        peers=peer_topics,
-        category_rate=rates,
-        category_tried=tried,
-        category_peer_rate=peer_rates,
-        words=words,
-        has_history=bool(hits or misses),
-    )
 
 
 def fit_pair_model(

@@ -78,7 +78,7 @@ class ProductSide:
 
 @dataclass(frozen=True)
 class HostSide:
-    """A host's vectors as the scorer sees them (zeros where absent)."""
+    """A host's vectors as the fit sees them (zeros where absent)."""
 
     combined: np.ndarray
     talk: np.ndarray

@@ -104,3 +104,16 @@ def products_for_topic(
         range(len(weights)), key=lambda row: (-weights[row], vectors.products[row].product_id)
     )
     return [(row, float(weights[row])) for row in order[:n]]
+
+
+def closest_to_topics(
+    vectors: ProductVectors, topics: np.ndarray, *, top_k: int
+) -> list[tuple[int, float]]:
+    """The `top_k` catalogue rows whose topics are closest to a topic distribution (a free
+    text's), with their topic affinity (an uncalibrated score in [0, 1], to 4 places)."""
+    affinity = np.sqrt(vectors.matrix) @ np.sqrt(topics)
+    order = sorted(
+        range(len(affinity)),
+        key=lambda row: (-affinity[row], vectors.products[row].product_id),
+    )
+    return [(row, round(float(affinity[row]), 4)) for row in order[:top_k]]

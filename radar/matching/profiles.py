@@ -19,7 +19,7 @@ from itertools import chain
 
 import numpy as np
 
-from radar.corpus import COMMENTS, TRANSCRIPT, Document
+from features.documents import COMMENTS, TRANSCRIPT, Document
 from radar.topics import TopicModel
 from radar.topics.word_vectors import WordVectors, mix
 

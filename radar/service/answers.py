@@ -3,16 +3,16 @@ products when none reaches the cut, the demo's sample of lists, and the contract
 
 from __future__ import annotations
 
-from radar.matching.history import load_streamer_ids
 from radar.matching.recommender import HostRecommendations, Recommendation
-from radar.matching.store_recommender import StoreRecommender
+from radar.service.service import RadarService
+from radar.store.reads import load_streamer_ids
 
 CLOSEST = 3
 """How many products are shown instead of an empty list."""
 
 
 def closest_products(
-    recommender: StoreRecommender, result: HostRecommendations, count: int = CLOSEST
+    recommender: RadarService, result: HostRecommendations, count: int = CLOSEST
 ) -> list[Recommendation]:
     """The best `count` products whatever their fit when `result` is a profiled host's
     empty list (no product reaches its cut); no products for any other result."""
@@ -22,7 +22,7 @@ def closest_products(
 
 
 def sample_lists(
-    recommender: StoreRecommender, *, top_k: int, min_fit: float, with_list: int, without: int
+    recommender: RadarService, *, top_k: int, min_fit: float, with_list: int, without: int
 ) -> list[HostRecommendations]:
     """The lists of the first `with_list` hosts (in id order) that have one, then of the
     first `without` hosts that have none."""

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from radar.service.registry import load_champion
 from radar.settings import Settings
 from radar.store import open_store
 from serving.app import create_app
 from serving.batch import run_batch
-from serving.registry import load_champion
 from training.run import run_training
 
 

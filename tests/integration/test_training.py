@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 from mlflow import MlflowClient
 
-from radar.corpus import COMMENTS, PRODUCT, TRANSCRIPT, load_documents
+from features.documents import COMMENTS, PRODUCT, TRANSCRIPT
 from radar.ingest import ingest_directory
-from radar.model import RadarModel
+from radar.matching.model import RadarModel
 from radar.store import open_store
+from radar.store.documents import load_documents
 from radar.topics.labels import read_label_rules
 from tests.homes import NUM_TOPICS, ON_POSTGRES_HOME, TrainedHome
 from tests.integration.radar_train import radar_train

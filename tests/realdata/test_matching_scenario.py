@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from radar.evaluation.scenario import build_scenario
-from radar.evaluation.scenario_figures import GOALS, Goal, lists_of, read_batch_lists
+from benchmarks.scenario.build import build_scenario
+from benchmarks.scenario.figures import GOALS, Goal, lists_of, read_batch_lists
+from benchmarks.scenario.run import LIST_LENGTH, ScenarioRun, measure, run_scenario
 from radar.matching.history import Outcome
 from radar.matching.recommender import HostInput, Recommender
-from training.scenario import LIST_LENGTH, ScenarioRun, measure, run_scenario
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 

@@ -6,7 +6,7 @@ import pytest
 
 from radar.atomic import atomic_directory
 from radar.matching.fit import FitModel
-from radar.model import RadarModel
+from radar.matching.model import RadarModel
 from radar.topics import TopicModel
 
 TEXTS = ["粉底液 遮瑕 持妆 控油", "羽绒服 保暖 轻薄 鸭绒", "耳机 降噪 续航 蓝牙"] * 20

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 
-from radar.model import RadarModel
+from radar.matching.model import RadarModel
 from radar.topics import TopicModel
 from training.params import training_params
 from training.run import build_radar_model, run_training

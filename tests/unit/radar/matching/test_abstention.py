@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from radar.matching.fit import FEATURES, Curve, FitModel
+from radar.matching.model import RadarModel
 from radar.matching.products import ProductText, build_product_vectors
 from radar.matching.profiles import READY, HostProfile
 from radar.matching.recommender import NO_FITTING_CATEGORY, Recommender
-from radar.model import RadarModel
 from radar.topics import TopicModel
 
 THEMES = {

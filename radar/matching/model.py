@@ -12,15 +12,18 @@ profiles and product vectors, saved together in one folder:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from features.documents import Document
 from radar.atomic import atomic_directory
-from radar.matching.categories import CategoryModel
+from radar.matching.categories import CategoryModel, attach_categories
 from radar.matching.fit import FitModel
 from radar.matching.peers import PeerTable
-from radar.matching.profiles import ProfileSettings
+from radar.matching.products import ProductText, ProductVectors, build_product_vectors
+from radar.matching.profiles import HostProfile, ProfileSettings, build_profiles
 from radar.topics import TopicModel
 from radar.topics.word_vectors import WordVectors
 
@@ -46,6 +49,28 @@ class RadarModel:
     identity: str | None = None
     """The digest of the model's files when it came from the registry (`radar.digests`):
     what cached files and derived data are keyed by. Not saved (it is the files' digest)."""
+
+    def catalogue(self, products: Sequence[ProductText]) -> ProductVectors:
+        """The products' vectors as this model places them: topics, categories, words."""
+        return attach_categories(
+            build_product_vectors(
+                self.topics, products, shrinkage=self.product_shrinkage, words=self.words
+            ),
+            self.categories,
+            self.topics,
+        )
+
+    def host_profiles(
+        self, documents: Iterable[Document], streamer_ids: Sequence[str]
+    ) -> dict[str, HostProfile]:
+        """These hosts' profiles from their documents, as this model builds them."""
+        return build_profiles(
+            documents,
+            self.topics,
+            streamer_ids=streamer_ids,
+            settings=self.profiles,
+            words=self.words,
+        )
 
     def save(self, directory: Path) -> None:
         """Write the model to `directory` atomically."""
