@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.scenario.figures import GOALS
-from benchmarks.scenario.run import run_scenario
+from scenario.figures import GOALS  # benchmarks/scenario, beside this script
+from scenario.run import run_scenario
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

@@ -7,13 +7,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.scenario.build import Scenario, build_scenario
-from benchmarks.scenario.figures import (
-    Lists,
-    evidence_ceiling,
-    read_batch_lists,
-    scenario_figures,
-)
 from radar.ingest import ingest_directory
 from radar.matching.model import RadarModel
 from radar.service.registry import LoadedModel
@@ -24,6 +17,14 @@ from radar.topics import TopicModel
 from serving.batch import run_batch
 from training.offline import TfidfReference
 from training.run import build_radar_model
+
+from .build import Scenario, build_scenario
+from .figures import (
+    Lists,
+    evidence_ceiling,
+    read_batch_lists,
+    scenario_figures,
+)
 
 TEXT_LIMITS = {"comments": 5_000, "transcripts": 1_000_000, "products": 20_000}
 WEEK = "2025-W36"

@@ -52,9 +52,6 @@ TOP_MIN = 30
 TOP_BLOCK = 100
 """Placements in the curve's top block, whose rate the fit of the best pairs rests on."""
 FLOOR_PERCENTILE = 1.0
-CELL_MIN = 10
-"""Placements of a host in a category for its rate to count as evidence of a fit."""
-REACH_SPREADS = 6.0
 _GROUPS = {True: "warm", False: "new"}
 
 
@@ -181,9 +178,8 @@ def fit_pair_model(
     coef, intercept = classifier.coef_[0].astype(float), float(classifier.intercept_[0])
     logits = x_train @ coef + intercept
     cold = np.arange(len(x_train)) >= len(train)
-    ceiling = cell_ceiling(train, catalogue)
     curves = {
-        not is_cold: fit_curve(logits[cold == is_cold], labels, placement_weights, ceiling=ceiling)
+        not is_cold: fit_curve(logits[cold == is_cold], labels, placement_weights)
         for is_cold in (False, True)
     }
     model = FitModel(coef, intercept, curves, affinity_floor(warm, train, labels))
@@ -225,32 +221,12 @@ def affinity_floor(warm: np.ndarray, train: Sequence[Outcome], labels: np.ndarra
     return float(np.percentile(affinity, FLOOR_PERCENTILE))
 
 
-def cell_ceiling(outcomes: Sequence[Outcome], catalogue: ProductVectors) -> float:
-    """The best conversion rate a host shows in a category: over every (host, category)
-    with at least `CELL_MIN` placements, the Laplace-smoothed rate (converted + 1) /
-    (placed + 2); 0 where no cell has that many (or the catalogue has no categories)."""
-    if catalogue.categories.shape[1] == 0:
-        return 0.0
-    cells: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
-    for outcome in outcomes:
-        row = catalogue.index[outcome.product_id]
-        cell = cells[(outcome.streamer_id, int(np.argmax(catalogue.categories[row])))]
-        cell[0] += int(outcome.converted)
-        cell[1] += 1
-    rates = [(hits + 1) / (placed + 2) for hits, placed in cells.values() if placed >= CELL_MIN]
-    return max(rates, default=0.0)
-
-
-def fit_curve(
-    logits: np.ndarray, labels: np.ndarray, weights: np.ndarray, *, ceiling: float = 0.0
-) -> Curve:
+def fit_curve(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> Curve:
     """The weighted isotonic regression of `labels` on `logits`, its blocks pooled until
     each holds at least `TOP_MIN` placements and the top one `TOP_BLOCK` (a handful that
     all converted by chance is no evidence of a rate of 1), as knots at each block's
-    weighted mean logit; capped by the best rate the placements show (`evidence_cap`, or
-    `ceiling`, the best a host shows in a category, when higher), approached over
-    `REACH_SPREADS` spreads of the top block's logits: the best pairs keep their order
-    rather than share the top block's rate."""
+    weighted mean logit; capped by the best rate the placements show (`evidence_cap`),
+    approached over the spread of the top block's logits."""
     from sklearn.isotonic import IsotonicRegression
 
     order = np.argsort(logits, kind="stable")
@@ -270,14 +246,11 @@ def fit_curve(
     centres = [float(np.average(x[b], weights=w[b])) for b in pooled]
     levels = [float(np.average(y[b], weights=w[b])) for b in pooled]
     keep = [0] + [i for i in range(1, len(levels)) if levels[i] > levels[i - 1]]
-    cap = max(evidence_cap(logits, labels, weights), ceiling, levels[-1])
+    cap = max(evidence_cap(logits, labels, weights), levels[-1])
     top = pooled[-1]
     reach = float(np.sqrt(np.average((x[top] - centres[-1]) ** 2, weights=w[top])))
     return Curve(
-        tuple(centres[i] for i in keep),
-        tuple(levels[i] for i in keep),
-        cap,
-        max(REACH_SPREADS * reach, 1e-3),
+        tuple(centres[i] for i in keep), tuple(levels[i] for i in keep), cap, max(reach, 1e-3)
     )
 
 
