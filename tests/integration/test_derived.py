@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, delete, func, select, update
 
 from radar.matching import store_recommender
 from radar.matching.derived import (
@@ -26,23 +26,35 @@ from radar.matching.profiles import HostProfile
 from radar.matching.store_recommender import StoreRecommender
 from radar.settings import Settings
 from radar.store import open_store
-from radar.store.models import Base, HostProfileRow, IngestRun
+from radar.store.models import Base, CatalogueVectorsRow, HostProfileRow, IngestRun
 from serving.registry import load_champion
 
 
 def _store_copy(trained_home: Path, tmp_path: Path) -> tuple[Engine, StoreRecommender]:
+    """A copy of the trained store without the derived data the shared home keeps (host
+    profiles, the catalogue's vectors), whatever ran before: what a test here finds saved,
+    it saved itself. Its scorer has the shared home's champion (only read)."""
     settings = Settings(home=trained_home)
     for part in trained_home.glob("radar.db*"):  # the database and its WAL
         shutil.copy(part, tmp_path / part.name)
     engine = open_store(f"sqlite:///{tmp_path / 'radar.db'}")
+    with engine.begin() as connection:
+        for table in (HostProfileRow, CatalogueVectorsRow):
+            connection.execute(delete(table))
     loaded = load_champion(
         settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
     )
     return engine, StoreRecommender(engine, loaded.model, model_version=loaded.version)
 
 
+def _count(engine: Engine, table: type[Base]) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(table)) or 0
+
+
 def test_profiles_are_saved_reused_and_renewed(trained_home: Path, tmp_path: Path) -> None:
     engine, scorer = _store_copy(trained_home, tmp_path)
+    assert _count(engine, HostProfileRow) == 0
     first = {r.streamer_id: r for r in scorer.recommend_all(top_k=5, min_fit=0.5)}
     with engine.connect() as connection:
         stored = connection.scalar(select(func.count()).select_from(HostProfileRow))
@@ -146,7 +158,8 @@ def test_keywords_stored_as_weights_load_heaviest_first(tmp_path: Path) -> None:
 
 
 def test_catalogue_vectors_are_saved_and_reused(trained_home: Path, tmp_path: Path) -> None:
-    engine, scorer = _store_copy(trained_home, tmp_path)
+    engine, scorer = _store_copy(trained_home, tmp_path)  # the scorer built the vectors
+    assert _count(engine, CatalogueVectorsRow) == 1
     built = scorer.recommender.catalogue
     products = built.products
     stored = load_catalogue_vectors(engine, scorer.derived_key, data_version(engine), products)
