@@ -19,6 +19,23 @@ if TYPE_CHECKING:
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test on `postgres_trained_home` is in its xdist group, so that one worker
+    trains it once (`make test` runs `-n 2 --dist loadgroup`)."""
+    from tests.homes import POSTGRES_HOME_GROUP
+
+    loose = [
+        item.nodeid
+        for item in items
+        if "postgres_trained_home" in getattr(item, "fixturenames", ())
+        and POSTGRES_HOME_GROUP not in {mark.args[0] for mark in item.iter_markers("xdist_group")}
+    ]
+    if loose:
+        raise pytest.UsageError(
+            f"mark these tests `tests.homes.ON_POSTGRES_HOME`: {', '.join(loose)}"
+        )
+
+
 @pytest.fixture(autouse=True)
 def isolated_mlflow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """MLflow writes only under this test's tmp_path, and no test may leave a run open."""

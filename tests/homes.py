@@ -16,7 +16,8 @@ from sqlalchemy import MetaData, create_engine, select
 from radar.settings import Settings
 
 NUM_TOPICS = 12
-ON_POSTGRES_HOME = pytest.mark.xdist_group("postgres-trained-home")
+POSTGRES_HOME_GROUP = "postgres-trained-home"
+ON_POSTGRES_HOME = pytest.mark.xdist_group(POSTGRES_HOME_GROUP)
 """Every test on `postgres_trained_home` runs on one xdist worker, which trains it once."""
 
 
