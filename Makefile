@@ -21,6 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # PostgreSQL's tests start their own throwaway server; the script installs it where missing.
 # `--dist loadgroup` keeps an xdist_group on one worker: the tests on the PostgreSQL trained

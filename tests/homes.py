@@ -78,7 +78,7 @@ def train_home(data: Path, trained: TrainedHome) -> TrainedHome:
         tracking_uri=tracking_uri,
         model_name=settings.model_name,
         num_topics=NUM_TOPICS,
-        params={"passes": 5},
+        min_fit=settings.min_fit,
     )
     engine.dispose()
     warm_home(trained)
@@ -89,17 +89,17 @@ def warm_home(trained: TrainedHome) -> None:
     """Fetch the champion into the home's model cache and save what it derives from the
     store (host profiles, the catalogue's vectors): a test that only reads the home
     (scores, serves) then writes nothing into it."""
-    from radar.matching.store_recommender import StoreRecommender
+    from radar.service.registry import load_champion
+    from radar.service.service import RadarService
     from radar.store import open_store
-    from serving.registry import load_champion
 
     settings = trained.settings()
     loaded = load_champion(
         settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
     )
     engine = open_store(settings.resolved_database_url)
-    scorer = StoreRecommender(engine, loaded.model, model_version=loaded.version)
-    for _ in scorer.recommend_all(top_k=1, min_fit=0.0):
+    service = RadarService(engine, loaded.model, model_version=loaded.version)
+    for _ in service.recommend_all(top_k=1, min_fit=0.0):
         pass
     engine.dispose()
 
