@@ -1,10 +1,12 @@
 """Shared fixtures: an isolated RADAR_HOME, a small generated data set, the real data,
-trained homes, and stores on SQLite and on a throwaway PostgreSQL server."""
+trained homes (shared read-only, checked unchanged at the end of the session; copies
+for the tests that write), and stores on SQLite and on a throwaway PostgreSQL server."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +17,23 @@ if TYPE_CHECKING:
     from tests.postgres import PostgresServer
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test on `postgres_trained_home` is in its xdist group, so that one worker
+    trains it once (`make test` runs `-n 2 --dist loadgroup`)."""
+    from tests.homes import POSTGRES_HOME_GROUP
+
+    loose = [
+        item.nodeid
+        for item in items
+        if "postgres_trained_home" in getattr(item, "fixturenames", ())
+        and POSTGRES_HOME_GROUP not in {mark.args[0] for mark in item.iter_markers("xdist_group")}
+    ]
+    if loose:
+        raise pytest.UsageError(
+            f"mark these tests `tests.homes.ON_POSTGRES_HOME`: {', '.join(loose)}"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -59,12 +78,40 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session")
-def trained_home(small_demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A RADAR_HOME with the small demo data ingested and a champion (version 1, K=12)
-    in its MLflow registry. Read-only: tests that change it make their own."""
+def trained_home(small_demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A RADAR_HOME with the small demo data ingested, a champion (version 1, K=12) in its
+    MLflow registry, in its model cache, and its derived data saved in the store.
+    Read-only: a test that writes uses `own_home`; the session fails if it changed."""
     from tests.homes import TrainedHome, train_home
 
-    return train_home(small_demo_data, TrainedHome(tmp_path_factory.mktemp("trained-home"))).home
+    trained = train_home(small_demo_data, TrainedHome(tmp_path_factory.mktemp("trained-home")))
+    with unchanged(trained):
+        yield trained.home
+
+
+@pytest.fixture
+def own_home(trained_home: Path, tmp_path: Path) -> Path:
+    """A copy of `trained_home` for this test to write (its model cache left out)."""
+    from tests.homes import TrainedHome, copy_home
+
+    return copy_home(TrainedHome(trained_home), tmp_path / "home").home
+
+
+@contextmanager
+def unchanged(trained: TrainedHome) -> Iterator[None]:
+    """Fail (at the end of the session) when the shared home was changed by a test."""
+    from tests.homes import changed_parts, home_digest
+
+    before = home_digest(trained)
+    yield
+    changed = changed_parts(before, home_digest(trained))
+    if changed:
+        pytest.fail(
+            f"a test wrote into the shared home {trained.home} (changed: "
+            f"{', '.join(changed)}): a test that writes takes a copy (`own_home`, "
+            "`own_postgres_home`)",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -103,16 +150,30 @@ def postgres_trained_home(
     small_demo_data: Path,
     tmp_path_factory: pytest.TempPathFactory,
     postgres_server: PostgresServer,
-) -> TrainedHome:
+) -> Iterator[TrainedHome]:
     """Like `trained_home`, with its store AND its MLflow tracking store on PostgreSQL.
     Mark tests that use it `tests.homes.ON_POSTGRES_HOME`, so one worker builds it once."""
     from tests.homes import TrainedHome, train_home
 
-    return train_home(
+    trained = train_home(
         small_demo_data,
         TrainedHome(
             tmp_path_factory.mktemp("postgres-trained-home"),
             database_url=postgres_server.create_database("store"),
             mlflow_tracking_uri=postgres_server.create_database("mlflow"),
         ),
+    )
+    with unchanged(trained):
+        yield trained
+
+
+@pytest.fixture
+def own_postgres_home(
+    postgres_trained_home: TrainedHome, postgres_server: PostgresServer, tmp_path: Path
+) -> TrainedHome:
+    """A copy of `postgres_trained_home` (its folder and both its databases) to write."""
+    from tests.homes import copy_home
+
+    return copy_home(
+        postgres_trained_home, tmp_path / "postgres-home", postgres_server.copy_database
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -34,12 +33,9 @@ def unreachable_registry(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 @pytest.fixture
-def served_home(trained_home: Path, tmp_path: Path) -> Path:
+def served_home(own_home: Path) -> Path:
     """A copy of the trained home, its champion (version 1) not yet in the model cache."""
-    home = tmp_path / "home"
-    shutil.copytree(trained_home, home)
-    shutil.rmtree(home / "models", ignore_errors=True)
-    return home
+    return own_home
 
 
 @pytest.fixture(scope="module")

@@ -23,9 +23,9 @@ from tests.homes import ON_POSTGRES_HOME, TrainedHome
 from tests.integration.batch_state import WEEK, batch
 
 
-def test_files_rows_and_identical_reruns(trained_home: Path, tmp_path: Path) -> None:
-    summary = batch(trained_home, tmp_path / "a", min_fit=0.5)
-    again = batch(trained_home, tmp_path / "b", min_fit=0.5)
+def test_files_rows_and_identical_reruns(own_home: Path, tmp_path: Path) -> None:
+    summary = batch(own_home, tmp_path / "a", min_fit=0.5)
+    again = batch(own_home, tmp_path / "b", min_fit=0.5)
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert names == [f"recommendations-{WEEK}.{ext}" for ext in ("csv", "parquet", "xlsx")]
     for name in names:
@@ -47,7 +47,7 @@ def test_files_rows_and_identical_reruns(trained_home: Path, tmp_path: Path) -> 
     assert [cell.value for cell in people[1]][:4] == ["周", "主播ID", "排名", "商品ID"]
     assert [cell.value for cell in people[2]][3] == rows[1][3]  # the same first product
 
-    engine = open_store(Settings(home=trained_home).resolved_database_url)
+    engine = open_store(Settings(home=own_home).resolved_database_url)
     with engine.connect() as connection:
         stored = connection.execute(select(WeeklyRecommendation)).all()
     assert len(stored) == summary.rows  # type: ignore[attr-defined]
@@ -55,11 +55,11 @@ def test_files_rows_and_identical_reruns(trained_home: Path, tmp_path: Path) -> 
 
 
 def test_forked_workers_give_the_same_files(
-    trained_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    own_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(radar_service, "HOST_CHUNK", 5)  # three chunks for two workers
-    batch(trained_home, tmp_path / "one", min_fit=0.5)
-    summary = batch(trained_home, tmp_path / "two", min_fit=0.5, workers=2)
+    batch(own_home, tmp_path / "one", min_fit=0.5)
+    summary = batch(own_home, tmp_path / "two", min_fit=0.5, workers=2)
     assert summary.rows > 0  # type: ignore[attr-defined]
     for name in sorted(p.name for p in (tmp_path / "one").iterdir()):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
@@ -76,11 +76,11 @@ def test_a_batch_stopped_while_workers_score_leaves_no_file(
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
 
-def test_batch_and_api_give_the_same_list(trained_home: Path, tmp_path: Path) -> None:
-    batch(trained_home, tmp_path, min_fit=0.5, top_k=5)
+def test_batch_and_api_give_the_same_list(own_home: Path, tmp_path: Path) -> None:
+    batch(own_home, tmp_path, min_fit=0.5, top_k=5)
     with (tmp_path / f"recommendations-{WEEK}.csv").open(encoding="utf-8-sig") as handle:
         rows = [row for row in csv.DictReader(handle) if row["streamer_id"] == "h0002"]
-    settings = Settings(home=trained_home, api_keys="k")
+    settings = Settings(home=own_home, api_keys="k")
     with TestClient(create_app(settings)) as client:
         body = client.post(
             "/v1/recommend",
@@ -97,18 +97,18 @@ def test_week_is_checked() -> None:
         iso_week("2026-48")
 
 
-def test_the_dask_engine_gives_the_same_files(trained_home: Path, tmp_path: Path) -> None:
+def test_the_dask_engine_gives_the_same_files(own_home: Path, tmp_path: Path) -> None:
     from distributed import LocalCluster
 
     from serving.dask_engine import dask_engine
 
-    batch(trained_home, tmp_path / "numpy", min_fit=0.5)
+    batch(own_home, tmp_path / "numpy", min_fit=0.5)
     with LocalCluster(
         n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
     ) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
         with dask_engine(cluster.scheduler_address) as scoring:
-            batch(trained_home, tmp_path / "dask", min_fit=0.5, scoring=scoring)
+            batch(own_home, tmp_path / "dask", min_fit=0.5, scoring=scoring)
     for name in sorted(p.name for p in (tmp_path / "numpy").iterdir()):
         assert (tmp_path / "numpy" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes()
 
@@ -125,22 +125,22 @@ def test_no_scheduler_is_a_clear_error() -> None:
 
 @ON_POSTGRES_HOME
 def test_postgresql_gives_the_same_files_as_sqlite(
-    trained_home: Path,
-    postgres_trained_home: TrainedHome,
+    own_home: Path,
+    own_postgres_home: TrainedHome,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    batch(trained_home, tmp_path / "sqlite", min_fit=0.5)
-    for name, value in postgres_trained_home.environment.items():
+    batch(own_home, tmp_path / "sqlite", min_fit=0.5)
+    for name, value in own_postgres_home.environment.items():
         monkeypatch.setenv(name, value)
-    summary = batch(postgres_trained_home.home, tmp_path / "postgresql", min_fit=0.5)
+    summary = batch(own_postgres_home.home, tmp_path / "postgresql", min_fit=0.5)
     assert summary.rows > 0  # type: ignore[attr-defined]
     names = sorted(p.name for p in (tmp_path / "sqlite").iterdir())
     assert names == sorted(p.name for p in (tmp_path / "postgresql").iterdir())
     for name in names:
         sqlite, postgresql = tmp_path / "sqlite" / name, tmp_path / "postgresql" / name
         assert sqlite.read_bytes() == postgresql.read_bytes(), name
-    engine = open_store(postgres_trained_home.database_url or "")
+    engine = open_store(own_postgres_home.database_url or "")
     with engine.connect() as connection:
         stored = connection.execute(select(WeeklyRecommendation)).all()
     assert engine.dialect.name == "postgresql" and len(stored) == summary.rows  # type: ignore[attr-defined]

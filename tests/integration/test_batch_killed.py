@@ -4,11 +4,15 @@ as it was, files and store rows alike, and the next run cleans up and publishes.
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
+import time
+import zipfile
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -18,46 +22,53 @@ from radar.settings import Settings
 from radar.store import WeeklyRecommendation, open_store
 from tests.integration.batch_state import NAMES, WEEK, unpublished_rows
 
+PAUSE_TIMEOUT_SECONDS = 300
+
 LAUNCHER = """
-import os, signal, sys
+import json, os, sys, time
+from pathlib import Path
 
-where, after = sys.argv[1], int(sys.argv[2])
-sys.argv = ["radar", *sys.argv[3:]]
+where, after, marker = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+sys.argv = ["radar", *sys.argv[4:]]
 
 
-def die():  # kill -9 of the batch: the parent and every writer at once
-    os.killpg(0, signal.SIGKILL)
+def pause(done):  # inside a writer: say where, then wait for the test's SIGKILL
+    marker.write_text(json.dumps({"where": where, "done": done, "pid": os.getpid()}))
+    while True:
+        time.sleep(60)
 
 
 def counting(real):
-    done = [0]
+    calls = [0]
 
     def wrapped(*args):
-        done[0] += 1
-        if done[0] > after:
-            die()
+        if calls[0] == after:
+            pause(calls[0])
+        calls[0] += 1
         return real(*args)
 
     return wrapped
 
 
-if where == "xlsx":  # part of the sheet written, then killed
+if where == "xlsx":  # parts of the sheet written into the file, the rest not yet
     import serving.xlsx as xlsx
 
+    xlsx._ROWS_PER_WRITE = 5  # the sheet in many parts, small as the test data are
     real_sheet = xlsx._worksheet
 
     def _worksheet(sheet):
         for number, part in enumerate(real_sheet(sheet)):
             if number == after:
-                die()
+                pause(number)
             yield part
 
     xlsx._worksheet = _worksheet
-elif where == "store":  # some store rows inserted, then killed
+elif where == "store":  # rows inserted in the run's transaction, more to come
     import serving.batch as batch
 
+    batch.STORE_ROWS = 5  # one INSERT per five rows: row `after` comes after some INSERTs
     batch._store_row = counting(batch._store_row)
-elif where == "publish":  # the week committed in the store, killed among the renames
+elif where == "publish":  # the week committed in the store, among the renames
     import serving.publication as publication
 
     publication._move_into_place = counting(publication._move_into_place)
@@ -66,24 +77,69 @@ from cli.main import main
 
 main()
 """
+"""`radar batch` that stops at a point inside a writer (`where`, after `after` steps),
+leaves a marker saying so and waits there: the test kills it with a real SIGKILL."""
 
 
 def killed_batch(home: Path, out: Path, where: str, after: int, *options: str) -> None:
-    """`radar batch` in its own process group, killed by SIGKILL at `where`."""
+    """`radar batch` in its own process group, paused inside the writer at `where` (the
+    marker file is there to see, the writer's state checked), then the whole group killed
+    by SIGKILL: the parent and every forked writer at once, as `kill -9` would."""
     env = {**os.environ, "RADAR_HOME": str(home), "RADAR_BATCH_WORKERS": "1"}
     env.pop("MLFLOW_TRACKING_URI", None)
     env.update(dict(option.split("=", 1) for option in options if "=" in option))
     arguments = [option for option in options if "=" not in option]
-    launch = [sys.executable, "-c", LAUNCHER, where, str(after)]
-    done = subprocess.run(
+    marker = out.parent / f"paused-{where}.json"
+    launch = [sys.executable, "-c", LAUNCHER, where, str(after), str(marker)]
+    with subprocess.Popen(
         [*launch, "batch", "--week", WEEK, "--out", str(out), *arguments],
         env=env,
-        capture_output=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
-        timeout=600,
-    )
-    assert done.returncode == -signal.SIGKILL, done.stderr[-3000:]
+    ) as process:
+        try:
+            paused = _wait_for(marker, process)
+            assert paused["where"] == where and paused["done"] == after
+            _assert_inside_the_writer(where, home, out)
+        finally:
+            with suppress(ProcessLookupError):  # ended already: said above
+                os.killpg(process.pid, signal.SIGKILL)
+        assert process.wait(timeout=60) == -signal.SIGKILL
+
+
+def _wait_for(marker: Path, process: subprocess.Popen[str]) -> dict[str, object]:
+    """The marker's content once the batch has paused (it must not end first)."""
+    deadline = time.monotonic() + PAUSE_TIMEOUT_SECONDS
+    while not marker.exists():
+        if process.poll() is not None:
+            pytest.fail(
+                f"the batch ended ({process.returncode}) before the writer paused: "
+                f"{process.stderr.read()[-3000:] if process.stderr else ''}"
+            )
+        if time.monotonic() > deadline:
+            pytest.fail(f"the batch did not reach its pause in {PAUSE_TIMEOUT_SECONDS} s")
+        time.sleep(0.05)
+    time.sleep(0.05)  # the marker's few bytes written
+    return json.loads(marker.read_text())
+
+
+def _assert_inside_the_writer(where: str, home: Path, out: Path) -> None:
+    """What a paused writer shows from outside: a staged workbook begun but not finished;
+    the store's write lock held by the run's open transaction; files left to move."""
+    staged = sorted(out.glob(f".radar-batch-{WEEK}-*/recommendations-{WEEK}.xlsx"))
+    if where == "xlsx":
+        assert len(staged) == 1 and not zipfile.is_zipfile(staged[0])
+    elif where == "store":
+        store = sqlite3.connect(home / "radar.db", timeout=0, isolation_level=None)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                store.execute("BEGIN IMMEDIATE")
+        finally:
+            store.close()
+    else:  # committed, one of the three files moved into place
+        assert len(list(out.glob(f".radar-batch-{WEEK}-*/recommendations-{WEEK}.*"))) == 2
 
 
 def batch(home: Path, out: Path, *arguments: str, week: str = WEEK) -> None:
@@ -119,14 +175,12 @@ def leftovers(out: Path) -> list[str]:
 
 
 @pytest.fixture
-def home(trained_home: Path, tmp_path: Path) -> Path:
+def home(own_home: Path) -> Path:
     """A copy of the trained home: these tests write the store."""
-    copy = tmp_path / "home"
-    shutil.copytree(trained_home, copy)
-    return copy
+    return own_home
 
 
-@pytest.mark.parametrize(("where", "after"), [("xlsx", 1), ("store", 5)])
+@pytest.mark.parametrize(("where", "after"), [("xlsx", 3), ("store", 12)])
 def test_a_batch_killed_in_a_writer_publishes_nothing(
     home: Path, tmp_path: Path, where: str, after: int
 ) -> None:
@@ -146,11 +200,11 @@ def test_a_batch_killed_in_a_writer_publishes_nothing(
 def test_forked_writers_killed_publish_nothing(home: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     before = published(home, out)
-    killed_batch(home, out, "xlsx", 1, "RADAR_BATCH_WORKERS=2", "--min-fit", "0.3", "--top-k", "12")
+    killed_batch(home, out, "xlsx", 3, "RADAR_BATCH_WORKERS=2", "--min-fit", "0.3", "--top-k", "12")
     assert published(home, out) == before
 
 
-@pytest.mark.parametrize(("where", "after"), [("xlsx", 1), ("store", 5)])
+@pytest.mark.parametrize(("where", "after"), [("xlsx", 3), ("store", 12)])
 def test_a_killed_rerun_keeps_the_last_published_week(
     home: Path, tmp_path: Path, where: str, after: int
 ) -> None:

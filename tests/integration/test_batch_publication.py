@@ -4,7 +4,6 @@ published before the publication table are migrated as published weeks."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,11 +21,9 @@ from tests.integration.batch_state import NAMES, WEEK, batch, unpublished_rows
 
 
 @pytest.fixture
-def home(trained_home: Path, tmp_path: Path) -> Path:
+def home(own_home: Path) -> Path:
     """A copy of the trained home: these tests write the store."""
-    copy = tmp_path / "home"
-    shutil.copytree(trained_home, copy)
-    return copy
+    return own_home
 
 
 def state(home: Path, out: Path) -> tuple[dict[str, bytes], int]:

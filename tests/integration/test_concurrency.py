@@ -114,10 +114,9 @@ def assert_one_line_or_none(stderr: str) -> None:
 
 
 @pytest.fixture
-def trained_copy(trained_home: Path, small_demo_data: Path, store_url: str, tmp_path: Path) -> Path:
+def trained_copy(own_home: Path, small_demo_data: Path, store_url: str) -> Path:
     """A copy of the trained home whose store (`store_url`) holds the small data set."""
-    home = tmp_path / "home"
-    shutil.copytree(trained_home, home)
+    home = own_home
     settings = Settings(home=home)
     ingest_directory(
         small_demo_data,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, delete, func, select, update
 
 from radar.matching.profiles import HostProfile
 from radar.service import service as radar_service
@@ -26,23 +26,35 @@ from radar.store.derived import (
     load_profiles,
     save_profiles,
 )
-from radar.store.models import Base, HostProfileRow, IngestRun
+from radar.store.models import Base, CatalogueVectorsRow, HostProfileRow, IngestRun
 from radar.store.reads import read_snapshot
 
 
 def _store_copy(trained_home: Path, tmp_path: Path) -> tuple[Engine, RadarService]:
+    """A copy of the trained store without the derived data the shared home keeps (host
+    profiles, the catalogue's vectors), whatever ran before: what a test here finds saved,
+    it saved itself. Its service has the shared home's champion (only read)."""
     settings = Settings(home=trained_home)
     for part in trained_home.glob("radar.db*"):  # the database and its WAL
         shutil.copy(part, tmp_path / part.name)
     engine = open_store(f"sqlite:///{tmp_path / 'radar.db'}")
+    with engine.begin() as connection:
+        for table in (HostProfileRow, CatalogueVectorsRow):
+            connection.execute(delete(table))
     loaded = load_champion(
         settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
     )
     return engine, RadarService(engine, loaded.model, model_version=loaded.version)
 
 
+def _count(engine: Engine, table: type[Base]) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(table)) or 0
+
+
 def test_profiles_are_saved_reused_and_renewed(trained_home: Path, tmp_path: Path) -> None:
     engine, service = _store_copy(trained_home, tmp_path)
+    assert _count(engine, HostProfileRow) == 0
     first = {r.streamer_id: r for r in service.recommend_all(top_k=5, min_fit=0.5)}
     with engine.connect() as connection:
         stored = connection.scalar(select(func.count()).select_from(HostProfileRow))
@@ -148,7 +160,8 @@ def test_keywords_stored_as_weights_load_heaviest_first(tmp_path: Path) -> None:
 
 
 def test_catalogue_vectors_are_saved_and_reused(trained_home: Path, tmp_path: Path) -> None:
-    engine, service = _store_copy(trained_home, tmp_path)
+    engine, service = _store_copy(trained_home, tmp_path)  # the service built the vectors
+    assert _count(engine, CatalogueVectorsRow) == 1
     built = service.recommender.catalogue
     products = built.products
     stored = load_catalogue_vectors(engine, service.derived_key, data_version(engine), products)

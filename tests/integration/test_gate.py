@@ -3,7 +3,6 @@ training run, and a challenger whose ranking and calibration are broken is refus
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from mlflow import MlflowClient
@@ -38,10 +37,9 @@ def test_every_evaluation_metric_is_logged_on_the_run(trained_home: Path) -> Non
 
 
 def test_a_challenger_with_broken_ranking_and_calibration_is_refused(
-    trained_home: Path, tmp_path: Path
+    own_home: Path, tmp_path: Path
 ) -> None:
-    home = tmp_path / "home"
-    shutil.copytree(trained_home, home)
+    home = own_home
     settings = TrainedHome(home).settings()
     engine = open_store(settings.resolved_database_url)
     assert invert_outcomes_before_the_holdout(engine) > 0

@@ -20,16 +20,13 @@ from radar.service.registry import LoadedModel, load_champion
 from radar.service.service import RadarService
 from radar.settings import Settings
 from radar.store import open_store
+from tests.homes import TrainedHome, copy_home
 from training.run import run_training
 from training.tracking import use_tracking
 
 
 def _home(trained_home: Path, tmp_path: Path, name: str = "home") -> Settings:
-    home = tmp_path / name
-    shutil.copytree(trained_home, home)
-    settings = Settings(home=home)
-    shutil.rmtree(settings.model_cache_dir, ignore_errors=True)  # another test's cached copy
-    return settings
+    return Settings(home=copy_home(TrainedHome(trained_home), tmp_path / name).home)
 
 
 def _champion(settings: Settings, tracking_uri: str | None = None) -> LoadedModel:

@@ -16,8 +16,8 @@ from radar.store.matching_data import load_matching_data
 from serving.batch import run_batch
 
 
-def test_evaluation_fits_are_the_batch_files(trained_home: Path, tmp_path: Path) -> None:
-    settings = Settings(home=trained_home)
+def test_evaluation_fits_are_the_batch_files(own_home: Path, tmp_path: Path) -> None:
+    settings = Settings(home=own_home)  # the batch writes its rows
     loaded = load_champion(
         settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
     )

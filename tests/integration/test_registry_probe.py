@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,13 @@ def test_the_probe_agrees_with_the_registry(trained_home: Path, tmp_path: Path) 
 
 def test_the_probe_leaves_what_it_cannot_read_to_mlflow(tmp_path: Path) -> None:
     other = tmp_path / "other.db"
-    with sqlite3.connect(other) as connection:
+    with closing(sqlite3.connect(other)) as connection:
         connection.execute("CREATE TABLE unrelated (x)")
-    require_champion(f"sqlite:///{other}", "selection-radar")
-    require_champion("postgresql+psycopg://radar:secret@127.0.0.1/mlflow", "selection-radar")
-    require_champion("http://127.0.0.1:5000", "selection-radar")
+    before = other.read_bytes()
+    for unsure in (
+        f"sqlite:///{other}",  # a SQLite file, but not a registry it knows
+        "postgresql+psycopg://radar:secret@127.0.0.1/mlflow",
+        "http://127.0.0.1:5000",
+    ):
+        require_champion(unsure, "selection-radar")  # no NoModelError: MLflow will answer
+    assert other.read_bytes() == before  # only looked at

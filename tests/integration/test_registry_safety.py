@@ -76,10 +76,9 @@ def radar(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.skipif(not RADAR.is_file(), reason="the radar console script is not installed")
 def test_a_pickle_in_the_registry_never_runs(
-    trained_home: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    own_home: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    home = tmp_path / "home"
-    shutil.copytree(trained_home, home)
+    home = own_home
     settings = Settings(home=home)
     marker = tmp_path / "payload-ran"
     crafted = register_crafted_version(settings, marker, tmp_path)

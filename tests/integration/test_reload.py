@@ -3,7 +3,6 @@ answers switch to the new version (a real uvicorn process, polling the registry)
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -18,9 +17,8 @@ from training.run import run_training
 KEY = "reload-key"
 
 
-def test_promotion_under_load_switches_without_errors(trained_home: Path, tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    shutil.copytree(trained_home, home)
+def test_promotion_under_load_switches_without_errors(own_home: Path, tmp_path: Path) -> None:
+    home = own_home
     settings = Settings(home=home)
     versions: list[str] = []
     failures: list[str] = []

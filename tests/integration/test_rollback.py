@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,9 +18,8 @@ from serving.batch import run_batch
 from training.run import run_training
 
 
-def test_rollback_reaches_api_and_batch(trained_home: Path, tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    shutil.copytree(trained_home, home)
+def test_rollback_reaches_api_and_batch(own_home: Path, tmp_path: Path) -> None:
+    home = own_home
     settings = Settings(home=home, api_keys="k")
     engine = open_store(settings.resolved_database_url)
     run_training(

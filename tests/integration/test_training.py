@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -211,9 +210,8 @@ def test_training_on_postgresql_registers_a_champion(
 DEMO_LABELS = Path(__file__).resolve().parents[2] / "radar" / "demo" / "topic_labels.csv"
 
 
-def test_labels_survive_retraining(trained_home: Path, tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    shutil.copytree(trained_home, home)  # its champion has no labels
+def test_labels_survive_retraining(own_home: Path) -> None:
+    home = own_home  # its champion has no labels
     train = ("--num-topics", str(NUM_TOPICS))
 
     labelled = radar_train(home, *train, "--labels", str(DEMO_LABELS), "--promote", "always")
