@@ -23,6 +23,7 @@ from rich.progress import (
 from rich.table import Table
 
 from radar.cli_failure import report_failure, wants_json
+from radar.cli_monitor import monitor
 from radar.errors import NoModelError, UnknownStreamerError, UnknownVersionError
 from radar.settings import Settings, ensure_home
 
@@ -43,6 +44,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.command()(monitor)
 console = Console()
 DEMO_LISTS = 3  # hosts whose lists the demo prints
 error_console = Console(stderr=True, soft_wrap=True)

@@ -22,6 +22,7 @@ from radar.matching.categories import attach_categories, fit_category_model
 from radar.matching.data import load_matching_data
 from radar.matching.peers import build_peer_table
 from radar.model import RadarModel
+from radar.store.monitoring import latest_activity
 from radar.topics import TopicModel
 from radar.topics.labels import match_labels
 from radar.topics.quality import TopicQuality
@@ -30,6 +31,7 @@ from training.label_rules import choose_label_rules, log_label_rules
 from training.topics import DEFAULT_CANDIDATES, Candidate, evaluate_topic_model, sweep_num_topics
 from training.topics import train_topic_model as fit_model
 from training.tracking import (
+    DATA_UNTIL_TAG,
     champion_metrics,
     log_candidate,
     log_radar_model,
@@ -109,6 +111,9 @@ def run_training(
     with mlflow.start_run(run_name="train") as run:
         mlflow.set_tag("trigger", "radar train")
         mlflow.log_params({"data_since": since.isoformat() if since else "all", "min_fit": min_fit})
+        data_until = latest_activity(engine)
+        if data_until is not None:
+            mlflow.set_tag(DATA_UNTIL_TAG, data_until.isoformat())
         sweep: dict[int, TopicQuality] = {}
         if num_topics is None:
 

@@ -6,6 +6,9 @@
 - `unseen_token_rise`: the share of the latest weeks' tokens missing from the model's
   dictionary, minus that share in the training weeks (the dictionary drops rare words, so
   it is never 0); watch ≥ 0.03, act ≥ 0.08.
+- `hosts_new_vocabulary_share`: the share of hosts (with tokens in both periods) whose own
+  unseen share rose by ≥ 0.10 and by ≥ 4 standard errors (a host's new vocabulary, which
+  the overall share dilutes when one category of hosts changes); watch ≥ 0.02, act ≥ 0.05.
 - `fit_shift_psi`: the population stability index of the latest batch's fits against the
   first batch the champion made (10 bins on [0, 1]; the usual 0.1 / 0.25 rule); watch ≥ 0.10,
   act ≥ 0.25.
@@ -17,7 +20,7 @@ moves none of them beyond sampling noise.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -26,6 +29,9 @@ from radar.monitoring.status import Figure, Threshold, judged
 TOPIC_MIX_DISTANCE = Threshold(watch=0.10, act=0.20)
 UNSEEN_TOKEN_RISE = Threshold(watch=0.03, act=0.08)
 FIT_SHIFT_PSI = Threshold(watch=0.10, act=0.25)
+HOSTS_NEW_VOCABULARY = Threshold(watch=0.02, act=0.05)
+HOST_RISE = 0.10
+HOST_RISE_ERRORS = 4.0
 PSI_BINS = 10
 PSI_FLOOR = 1e-4
 """A bin's share below this counts as this (an empty bin would make the index infinite)."""
@@ -57,11 +63,41 @@ def jensen_shannon_distance(p: np.ndarray, q: np.ndarray) -> float:
 
 def unseen_share(documents: Iterable[Sequence[str]], vocabulary: Collection[str]) -> float:
     """Share of the documents' tokens that `vocabulary` does not hold (NaN for no tokens)."""
+    unseen, total = unseen_counts(documents, vocabulary)
+    return unseen / total if total else math.nan
+
+
+def unseen_counts(
+    documents: Iterable[Sequence[str]], vocabulary: Collection[str]
+) -> tuple[int, int]:
+    """(tokens `vocabulary` does not hold, all tokens) of the documents."""
     total = unseen = 0
     for tokens in documents:
         total += len(tokens)
         unseen += sum(token not in vocabulary for token in tokens)
-    return unseen / total if total else math.nan
+    return unseen, total
+
+
+def host_vocabulary_drift(counts: Mapping[str, tuple[tuple[int, int], tuple[int, int]]]) -> Figure:
+    """`hosts_new_vocabulary_share` from each host's (unseen, total) tokens at training and
+    now (hosts without tokens in either period are left out)."""
+    moved, compared = [], 0
+    for host, ((unseen_then, total_then), (unseen_now, total_now)) in counts.items():
+        if not total_then or not total_now:
+            continue
+        compared += 1
+        then, now = unseen_then / total_then, unseen_now / total_now
+        error = math.sqrt(then * (1 - then) / total_then + now * (1 - now) / total_now)
+        if now - then >= HOST_RISE and now - then >= HOST_RISE_ERRORS * max(error, 1e-9):
+            moved.append((now - then, host))
+    share = len(moved) / compared if compared else math.nan
+    named = ", ".join(f"{host} +{rise:.2f}" for rise, host in sorted(moved, reverse=True)[:5])
+    return judged(
+        "drift.hosts_new_vocabulary_share",
+        share,
+        HOSTS_NEW_VOCABULARY,
+        f"{len(moved)} of {compared} hosts" + (f": {named}" if named else ""),
+    )
 
 
 def population_stability_index(reference: np.ndarray, current: np.ndarray) -> float:

@@ -85,3 +85,31 @@ def test_freshness() -> None:
         {"a": now - timedelta(days=1), "b": now - timedelta(days=9), "c": None}, now
     )
     assert [figure.status for figure in figures] == ["ok", "watch", "act"]
+
+
+def test_one_category_of_hosts_with_new_words_is_found_host_by_host() -> None:
+    from radar.monitoring.drift import host_vocabulary_drift, unseen_counts
+
+    training = _weeks(0)
+    vocabulary = {token for tokens in training for token in tokens}
+
+    def counts(latest: list[list[str]]) -> dict[str, tuple[tuple[int, int], tuple[int, int]]]:
+        hosts = [f"h{index % 40}" for index in range(len(latest))]  # 40 hosts, 5 per category
+        return {
+            host: (
+                unseen_counts(
+                    [d for d, h in zip(training, hosts, strict=True) if h == host], vocabulary
+                ),
+                unseen_counts(
+                    [d for d, h in zip(latest, hosts, strict=True) if h == host], vocabulary
+                ),
+            )
+            for host in set(hosts)
+        }
+
+    latest = _weeks(1)
+    reshuffled = [list(np.random.default_rng(2).permutation(d)) for d in latest]
+    assert host_vocabulary_drift(counts(reshuffled)).status == "ok"
+    drifted = host_vocabulary_drift(counts(_weeks(1, renamed=3)))
+    assert drifted.status == "act"
+    assert drifted.value == pytest.approx(5 / 40)

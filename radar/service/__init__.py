@@ -1,0 +1,1 @@
+"""One store with one model: the jobs the commands and the API call."""
