@@ -23,14 +23,22 @@ STATUS_STYLE = {
     "act": "[red]act 处理[/]",
 }
 FIGURE_LABELS = {
-    "ece_excess": "校准误差（超出随机） calibration error above chance",
-    "min_fit_shortfall": "高契合度转化缺口 shortfall at fit ≥ min_fit",
-    "topic_mix_distance": "主题分布漂移 topic mix distance (JS)",
-    "unseen_token_rise": "新词占比上升 rise in unseen tokens",
-    "fit_shift_psi": "契合度分布变化 fit distribution shift (PSI)",
-    "uplift": "采纳推荐的转化提升 uplift of followed placements",
+    "ece_excess": "校准误差 ECE above chance",
+    "min_fit_shortfall": "高分缺口 shortfall at min_fit",
+    "topic_mix_distance": "主题漂移 topic mix (JS)",
+    "unseen_token_rise": "新词上升 unseen tokens",
+    "hosts_new_vocabulary_share": "主播新词 hosts with new words",
+    "fit_shift_psi": "契合度偏移 fit shift (PSI)",
+    "uplift": "采纳提升 uplift if followed",
 }
-GROUP_LABELS = {"all": "全部", "warm": "老主播", "new": "新主播", "freshness": "数据新鲜度"}
+GROUP_LABELS = {
+    "all": "全部 all",
+    "warm": "老主播 warm",
+    "new": "新主播 new",
+    "drift": "漂移 drift",
+    "impact": "效果 impact",
+    "freshness": "数据 data",
+}
 
 
 def monitor(

@@ -23,20 +23,25 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Executable, select
 
 from radar.demo.vocabulary import CATEGORIES, CategoryVocabulary
 from radar.monitoring.adoption import ListedItem, recommendation_id, week_start
 from radar.schema import COMMENTS, PLACEMENTS, TRANSCRIPTS
+from radar.store.adoptions import read_listed
+from radar.store.models import Comment, Placement, Product, Streamer, Transcript
+from radar.store.monitoring import latest_activity
 
 NEW_WORD_CHARACTERS = "翎罟菡萁蓼蘅芪苈荇菖鹬鸫鹛鹎鸲鹟瓠匏荸荠"
 DRIFT_CONVERSION = 1 / 3
 
 
 def generate_followup(
-    source: Path,
+    engine: Engine,
     out: Path,
     *,
-    listed: Sequence[ListedItem] = (),
     weeks: int = 2,
     first_week: datetime | None = None,
     drift_category: str | None = None,
@@ -44,29 +49,52 @@ def generate_followup(
     placements_per_week: int = 3,
     seed: int = 7,
 ) -> dict[str, int]:
-    """Write `weeks` weeks after the data in `source` (a demo data folder) to `out`, from
-    `first_week` (a Monday; default the Monday after the source's last session). Returns
-    rows written per table."""
+    """Write `weeks` weeks after the store's data to `out` (contract tables to ingest), from
+    `first_week` (a Monday; default `next_monday`), following the store's published lists.
+    Returns rows written per table."""
     rng = random.Random(seed)
-    sessions = _read(source / "transcripts.csv")
-    comments = _read(source / "comments.csv")
-    placements = _read(source / "placements.csv")
-    hosts = {row["streamer_id"]: row.get("tags") or "" for row in _read(source / "streamers.csv")}
-    categories = {
-        row["product_id"]: row.get("category") or "" for row in _read(source / "products.csv")
-    }
-    last = max(_time(row["started_at"]) for row in sessions)
-    monday = first_week or (last - timedelta(days=last.weekday())).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    ) + timedelta(weeks=1)
+    listed = read_listed(engine)
+    with engine.connect() as connection:
+        sessions = _rows(
+            connection,
+            select(
+                Transcript.session_id,
+                Transcript.streamer_id,
+                Transcript.started_at,
+                Transcript.text,
+            ).order_by(Transcript.started_at, Transcript.session_id),
+        )
+        comments = _rows(
+            connection,
+            select(Comment.comment_id, Comment.session_id, Comment.text).order_by(
+                Comment.created_at, Comment.comment_id
+            ),
+        )
+        placements = _rows(
+            connection,
+            select(Placement.streamer_id, Placement.product_id, Placement.converted).order_by(
+                Placement.started_at, Placement.placement_id
+            ),
+        )
+        hosts = {
+            host: tags or ""
+            for host, tags in connection.execute(select(Streamer.streamer_id, Streamer.tags))
+        }
+        categories = {
+            product: category or ""
+            for product, category in connection.execute(
+                select(Product.product_id, Product.category)
+            )
+        }
+    monday = first_week or next_monday(engine)
     drifted = {
         h for h, tags in hosts.items() if drift_category and tags.split("|")[0] == drift_category
     }
     rename = _renaming(CATEGORIES[drift_category], rng) if drift_category else {}
-    by_host: dict[str, list[dict[str, str]]] = defaultdict(list)
+    by_host: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in sessions:
         by_host[row["streamer_id"]].append(row)
-    comments_of: dict[str, list[dict[str, str]]] = defaultdict(list)
+    comments_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in comments:
         comments_of[row["session_id"]].append(row)
     rates = _past_rates(placements, categories)
@@ -74,7 +102,7 @@ def generate_followup(
     products_by_category: dict[str, list[str]] = defaultdict(list)
     for product, category in sorted(categories.items()):
         products_by_category[category].append(product)
-    weeks_per_host = max(1, len({_time(r["started_at"]).isocalendar()[:2] for r in sessions}))
+    weeks_per_host = max(1, len({r["started_at"].isocalendar()[:2] for r in sessions}))
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, list[dict[str, object]]] = {
         "transcripts": [],
@@ -88,8 +116,8 @@ def generate_followup(
             own = by_host[host]
             count = max(1, round(len(own) / weeks_per_host))
             for number, past in enumerate(rng.sample(own, min(count, len(own)))):
-                moment = opened + timedelta(days=2 * number, hours=_time(past["started_at"]).hour)
-                session = f"f{week}{number}{past['session_id']}"
+                moment = opened + timedelta(days=2 * number, hours=past["started_at"].hour)
+                session = f"f{opened:%Y%m%d}-{number}-{past['session_id']}"
                 text = _renamed(past["text"], rename) if host in drifted else past["text"]
                 written["transcripts"].append(
                     {
@@ -103,7 +131,7 @@ def generate_followup(
                     said = _renamed(comment["text"], rename) if host in drifted else comment["text"]
                     written["comments"].append(
                         {
-                            "comment_id": f"f{week}{number}{comment['comment_id']}",
+                            "comment_id": f"f{opened:%Y%m%d}-{number}-{comment['comment_id']}",
                             "streamer_id": host,
                             "created_at": (moment + timedelta(minutes=index)).isoformat(),
                             "text": said,
@@ -128,7 +156,7 @@ def generate_followup(
                     chance *= DRIFT_CONVERSION
                 written["placements"].append(
                     {
-                        "placement_id": f"fp{week}{slot}{host}",
+                        "placement_id": f"fp{opened:%Y%m%d}-{slot}-{host}",
                         "streamer_id": host,
                         "product_id": product,
                         "started_at": moment.isoformat(),
@@ -170,7 +198,7 @@ def _latest_lists(listed: Sequence[ListedItem], opened: datetime) -> dict[str, l
 
 
 def _past_rates(
-    placements: list[dict[str, str]], categories: dict[str, str]
+    placements: list[dict[str, Any]], categories: dict[str, str]
 ) -> dict[tuple[str, str], float]:
     done: Counter[tuple[str, str]] = Counter()
     won: Counter[tuple[str, str]] = Counter()
@@ -182,7 +210,7 @@ def _past_rates(
 
 
 def _host_categories(
-    placements: list[dict[str, str]], categories: dict[str, str]
+    placements: list[dict[str, Any]], categories: dict[str, str]
 ) -> dict[str, list[str]]:
     """Each host's past placements' categories (repeated: drawing follows their shares)."""
     seen: dict[str, list[str]] = defaultdict(list)
@@ -191,13 +219,32 @@ def _host_categories(
     return seen
 
 
-def _time(value: str) -> datetime:
-    return datetime.fromisoformat(value).replace(tzinfo=None)
+def next_monday(engine: Engine) -> datetime:
+    """The Monday (00:00) after the store's latest placement, transcript or comment."""
+    last = latest_activity(engine)
+    if last is None:
+        raise ValueError("the store is empty: ingest the demo data first")
+    return (last - timedelta(days=last.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    ) + timedelta(weeks=1)
 
 
-def _read(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+def iso_week(moment: datetime) -> str:
+    """`YYYY-Www` of `moment` (what `radar batch --week` takes)."""
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def biggest_category(engine: Engine) -> str:
+    """The main category (first tag) most hosts of the store have."""
+    with engine.connect() as connection:
+        tags = [tags or "" for tags in connection.execute(select(Streamer.tags)).scalars()]
+    counts = Counter(tag.split("|")[0] for tag in tags if tag.split("|")[0] in CATEGORIES)
+    return counts.most_common(1)[0][0]
+
+
+def _rows(connection: Connection, query: Executable) -> list[dict[str, Any]]:
+    return [dict(row._mapping) for row in connection.execute(query)]
 
 
 def _write(path: Path, rows: list[dict[str, object]]) -> None:
