@@ -10,9 +10,10 @@ The weeks are written as a folder of contract tables to ingest after the trainin
   convert at a third of the rate: the fad moved on, and the model has not seen it;
 - each week every host places `placements_per_week` products: a share `follow_share` of
   them taken from the latest published list (every other one naming it in
-  `recommendation_id`, the rest left for matching), converting with the listed fit as
-  probability (what a calibrated fit promises); the others from the host's own past
-  placements' categories, converting at the host's past rate in that category.
+  `recommendation_id`, the rest left for matching); the others from the host's own past
+  placements' categories. Every placement converts at the host's past rate in the
+  product's category, plus `uplift` when it followed a list (the planted impact, which
+  the stratified estimate of `radar.monitoring.impact` should recover).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def generate_followup(
     first_week: datetime | None = None,
     drift_category: str | None = None,
     follow_share: float = 0.5,
+    uplift: float = 0.08,
     placements_per_week: int = 3,
     seed: int = 7,
 ) -> dict[str, int]:
@@ -143,7 +145,7 @@ def generate_followup(
                 options = lists.get(host, [])
                 if options and rng.random() < follow_share:
                     item = rng.choice(options)
-                    chance = item.fit
+                    chance = min(1.0, rates.get((host, categories[item.product_id]), 0.3) + uplift)
                     named = recommendation_id(item.week, host, item.rank) if slot % 2 == 0 else ""
                     product = item.product_id
                 else:

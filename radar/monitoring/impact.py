@@ -15,7 +15,8 @@ the effect is the same size in every stratum, or the figure is their weighted me
 placements are linked to the recommendation they followed correctly (`adoption`).
 
 Status: `act` when the whole interval lies below 0 (followed placements convert worse),
-`watch` when the estimate is below 0, `ok` otherwise.
+`watch` when the estimate is a loss of `WATCH_LOSS` (5 points) or more but the interval
+still holds 0, `ok` otherwise.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from radar.monitoring.status import Figure, Status
 
 BOOTSTRAP = 1000
 LEVEL = 0.95
-RULE = "act when the interval lies below 0, watch when the estimate is below 0"
+WATCH_LOSS = 0.05
+RULE = f"act when the interval lies below 0, watch when the estimate is ≤ −{WATCH_LOSS}"
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ class ImpactEstimate:
     def status(self) -> Status:
         if self.high < 0:
             return "act"
-        if self.uplift < 0:
+        if self.uplift <= -WATCH_LOSS:
             return "watch"
         return "ok"
 
@@ -67,12 +69,12 @@ class ImpactEstimate:
         )
         return Figure(name, self.uplift, self.status, RULE, note)
 
-    def to_dict(self) -> dict[str, float | int | str]:
+    def to_dict(self) -> dict[str, float | int | str | None]:
         return {
             "uplift": self.uplift,
             "low": self.low,
             "high": self.high,
-            "relative": self.relative,
+            "relative": None if math.isnan(self.relative) else self.relative,
             "baseline": self.baseline,
             "naive": self.naive,
             "followed": self.followed,
@@ -118,9 +120,7 @@ def estimate_impact(
     draws = np.random.default_rng(seed).multinomial(
         len(host_index), np.full(len(host_index), 1 / len(host_index)), size=bootstrap
     )
-    with np.errstate(invalid="ignore", divide="ignore"):
-        replicates = (draws @ numerator) / (draws @ denominator)
-    replicates = replicates[np.isfinite(replicates)]
+    replicates = (draws @ numerator) / (draws @ denominator)  # every host weighs > 0
     tail = (1 - LEVEL) / 2
     return ImpactEstimate(
         uplift=float(numerator.sum() / denominator.sum()),

@@ -56,7 +56,6 @@ def measure(
     data_until: datetime | None,
     weeks: int = 4,
     min_fit: float = 0.8,
-    now: datetime | None = None,
 ) -> MonitoringReport:
     """Link adoptions, then measure every figure (module docstring)."""
     trained = datetime.fromisoformat(model.topics.trained_at_)
@@ -81,8 +80,7 @@ def measure(
     figures += _drift(engine, model, model_version, cutoff, window, weeks)
     if impact is not None:
         figures.append(impact.figure())
-    moment = now or datetime.now()
-    figures += freshness(last_loads(engine), moment)
+    figures += freshness(last_loads(engine), datetime.now())  # ingest records local time
     return MonitoringReport(
         model_version=model_version,
         trained_at=model.topics.trained_at_,

@@ -68,6 +68,8 @@ def test_monitor_turns_to_act_on_a_planted_drift_and_act_retrains_only_then(
     assert calm["adopted_placements"] > 0
     assert calm["calibration"][0]["pairs"] > 30
     assert calm["retraining"]["trained"] is False
+    impact = calm["impact"]  # the generator's planted uplift is 0.08
+    assert impact["low"] <= 0.08 <= impact["high"], impact
     assert calm["model_version"] == "1"
 
     biggest = biggest_category(engine)
