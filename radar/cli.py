@@ -44,7 +44,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-app.command()(monitor)
 console = Console()
 DEMO_LISTS = 3  # hosts whose lists the demo prints
 error_console = Console(stderr=True, soft_wrap=True)
@@ -370,6 +369,9 @@ def promote(version: Annotated[str, typer.Argument(help="registered model versio
             raise
         raise _missing_version(settings, version) from None
     console.print(f"{settings.model_name}@champion → version {version}")
+
+
+app.command()(monitor)  # radar/cli_monitor.py
 
 
 def _missing_version(settings: Settings, version: str) -> NoModelError | UnknownVersionError:
