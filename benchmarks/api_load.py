@@ -139,10 +139,10 @@ def store_size(home: Path) -> tuple[list[str], int]:
     """The store's host ids and its number of products."""
     from sqlalchemy import func, select
 
-    from radar.matching.history import load_streamer_ids
     from radar.settings import Settings
     from radar.store import open_store
     from radar.store.models import Product
+    from radar.store.reads import load_streamer_ids
 
     engine = open_store(Settings(home=home).resolved_database_url)
     with engine.connect() as connection:
@@ -161,7 +161,7 @@ def main() -> None:
     launched = time.perf_counter()
     env = {**os.environ, "RADAR_HOME": str(args.home.resolve()), "RADAR_API_KEYS": KEY}
     server = subprocess.Popen(
-        [sys.executable, "-c", "from radar.cli import main; main()", "serve", "--port", str(port)],
+        [sys.executable, "-c", "from cli.main import main; main()", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -110,7 +110,7 @@ def measure_batch(home: Path, out: Path, *, sample_memory: bool) -> float:
     all). Reading PSS costs the kernel a page-table walk (~0.1 s of CPU per sample at
     this size), so time and memory are measured in separate runs."""
     env = {**os.environ, "RADAR_HOME": str(home), "OPENBLAS_NUM_THREADS": "1"}
-    command = [sys.executable, "-c", "from radar.cli import main; main()", "batch"]
+    command = [sys.executable, "-c", "from cli.main import main; main()", "batch"]
     peak_kb = 0
     with tempfile.TemporaryFile("w+") as log:
         started = time.perf_counter()

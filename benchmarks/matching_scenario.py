@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-from radar.evaluation.scenario_figures import GOALS
-from training.scenario import run_scenario
+from benchmarks.scenario.figures import GOALS
+from benchmarks.scenario.run import run_scenario
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

@@ -15,10 +15,38 @@ little. Three deliberate choices, shared by training and matching:
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 
 from features.danmaku import DanmakuFilter
+
+TRANSCRIPT, COMMENTS, PRODUCT = "transcript", "comments", "product"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One modelling document and where it came from."""
+
+    kind: str
+    key: str
+    text: str
+    streamer_id: str | None = None
+    time: datetime | None = None
+
+
+def split_holdout(
+    documents: list[Document], *, fraction: float = 0.2, seed: int = 0
+) -> tuple[list[Document], list[Document]]:
+    """A shuffled (train, held-out) split; the shuffle also breaks the store's ordering,
+    which online LDA would otherwise learn in blocks."""
+    shuffled = list(documents)
+    random.Random(seed).shuffle(shuffled)
+    cut = round(len(shuffled) * (1 - fraction))
+    return shuffled[:cut], shuffled[cut:]
+
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
 

@@ -1,7 +1,7 @@
 """Word segmentation with jieba semantics.
 
 Two engines share jieba's dictionary and user-dictionary format: `rjieba` (the
-jieba-rs binding, about ten times faster) and plain `jieba`. `auto` takes rjieba
+jieba-rs binding, much faster) and plain `jieba`. `auto` takes rjieba
 when it is installed and falls back to jieba.
 """
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +30,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, description="SQLAlchemy URL of the store")
     mlflow_tracking_uri: str | None = Field(default=None, description="MLflow tracking URI")
     model_name: str = "selection-radar"
+    experiment_name: str = Field(
+        default="selection-radar", description="MLflow experiment of the training runs"
+    )
     min_fit: float = Field(default=0.8, ge=0.0, le=1.0)
     api_keys: str | None = Field(default=None, description="comma-separated API keys")
     api_keys_file: Path | None = None
@@ -39,7 +41,6 @@ class Settings(BaseSettings):
     )
     admin_keys_file: Path | None = None
     access_log: bool = Field(default=True, description="log method, path, status and duration")
-    segmenter: Literal["auto", "rjieba", "jieba"] = "auto"
     model_poll_seconds: float = Field(default=30.0, gt=0, description="registry poll interval")
     profile_ttl_seconds: float = Field(default=300.0, ge=0, description="API profile cache")
     batch_workers: int = Field(

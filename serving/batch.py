@@ -25,15 +25,15 @@ from sqlalchemy import Engine
 
 from radar.atomic import synced_file
 from radar.errors import RadarError
-from radar.matching.forked import forked_map
-from radar.matching.history import StoreSnapshot
 from radar.matching.recommender import HostRecommendations
 from radar.matching.scoring import BlockMapper, map_blocks
-from radar.matching.store_recommender import StoreRecommender
+from radar.service.forked import forked_map
+from radar.service.registry import LoadedModel
+from radar.service.service import RadarService
 from radar.store.models import Base, WeeklyRecommendationRow
+from radar.store.reads import StoreSnapshot
 from serving.packed import PackedRows, in_groups, pack
 from serving.publication import delete_retired, publishing
-from serving.registry import LoadedModel
 from serving.xlsx import Sheet, write_workbook
 
 COLUMNS = (
@@ -133,13 +133,13 @@ def run_batch(
     publish them together, replacing the week's last published ones. `snapshot`: the
     store's catalogue and histories, when already read."""
     with _no_collector_passes():
-        scorer = StoreRecommender(
+        service = RadarService(
             engine, served.model, model_version=served.version, snapshot=snapshot
         )
         rows, summary = _score(
-            scorer, served.version, week, top_k, min_fit, progress, scoring, workers
+            service, served.version, week, top_k, min_fit, progress, scoring, workers
         )
-        del scorer  # its catalogue and history: before the writers fork, not after
+        del service  # its catalogue and history: before the writers fork, not after
         with publishing(
             engine, out_dir, week, model_version=served.version, rows=summary.rows
         ) as staging:
@@ -179,8 +179,8 @@ def _no_collector_passes() -> Iterator[None]:
     """Pause the cyclic garbage collector for the run (in the forked workers too).
 
     The run holds millions of long-lived objects (the catalogue, the history, the rows)
-    and makes few cycles; each collector pass would walk all of them, for nothing: about
-    a tenth of the batch's time. Memory stays bounded (measured by the batch benchmark)."""
+    and makes few cycles; each collector pass would walk all of them, for nothing.
+    Memory stays bounded (measured by the batch benchmark)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -191,7 +191,7 @@ def _no_collector_passes() -> Iterator[None]:
 
 
 def _score(
-    scorer: StoreRecommender,
+    service: RadarService,
     version: str,
     week: str,
     top_k: int,
@@ -201,7 +201,7 @@ def _score(
     workers: int,
 ) -> tuple[Rows, BatchSummary]:
     """Every host's list as rows (packed chunk by chunk), and what they hold."""
-    chunks = scorer.map_chunks(
+    chunks = service.map_chunks(
         partial(_packed_rows, week=week, version=version),
         top_k=top_k,
         min_fit=min_fit,

@@ -17,10 +17,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from radar.errors import NoModelError
-from radar.matching.store_recommender import StoreRecommender
 from radar.redact import mask_urls_in
+from radar.service.registry import LoadedModel, champion_version, load_version
+from radar.service.service import RadarService
 from serving.lists import HostLists
-from serving.registry import LoadedModel, champion_version, load_version
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +31,10 @@ MODEL_LOAD_FAILED = "model_load_failed"
 
 @dataclass(frozen=True)
 class Served:
-    """One loaded model version, its scorer over the store and its precomputed lists."""
+    """One loaded model version, its service over the store and its precomputed lists."""
 
     loaded: LoadedModel
-    scorer: StoreRecommender
+    service: RadarService
     lists: HostLists
 
 
@@ -104,12 +104,12 @@ class ModelHolder:
 
     def _load(self, version: str) -> Served:
         loaded = load_version(self.tracking_uri, self.model_name, version, self.cache)
-        scorer = StoreRecommender(
+        service = RadarService(
             self.engine, loaded.model, model_version=version, profile_ttl=self.profile_ttl
         )
-        lists = HostLists(scorer, version, min_fit=self.min_fit, ttl=self.profile_ttl)
+        lists = HostLists(service, version, min_fit=self.min_fit, ttl=self.profile_ttl)
         lists.warm()
-        return Served(loaded, scorer, lists)
+        return Served(loaded, service, lists)
 
     def _failed(self, problem: str, doing: str, error: Exception) -> bool:
         """Record `problem` for /health and log the error itself (URL passwords masked);

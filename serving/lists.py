@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from radar.matching.recommender import HostRecommendations
-from radar.matching.store_recommender import StoreRecommender
+from radar.service.service import RadarService
 from serving.schemas import ReasonsPublic, RecommendationPublic, RecommendationsPublic
 
 LIST_TOP_K = 20
@@ -44,10 +44,8 @@ class StoredList:
 class HostLists:
     """Every host's list for one model version, answered as ready-made JSON."""
 
-    def __init__(
-        self, scorer: StoreRecommender, version: str, *, min_fit: float, ttl: float
-    ) -> None:
-        self.scorer = scorer
+    def __init__(self, service: RadarService, version: str, *, min_fit: float, ttl: float) -> None:
+        self.service = service
         self.version = version
         self.min_fit = min_fit
         self.ttl = ttl
@@ -62,7 +60,7 @@ class HostLists:
     def warm(self) -> None:
         """Compute every host's list (block scoring over the whole store)."""
         started = time.monotonic()
-        for result in self.scorer.recommend_all(top_k=LIST_TOP_K, min_fit=self.min_fit):
+        for result in self.service.recommend_all(top_k=LIST_TOP_K, min_fit=self.min_fit):
             self._store(result)
         logger.info(
             "lists for %d hosts ready in %.1f s", len(self._lists), time.monotonic() - started
@@ -79,7 +77,7 @@ class HostLists:
         Raises:
             UnknownStreamerError: no such host in the store.
         """
-        self._store(self.scorer.recommend(streamer_id, top_k=LIST_TOP_K, min_fit=self.min_fit))
+        self._store(self.service.recommend(streamer_id, top_k=LIST_TOP_K, min_fit=self.min_fit))
 
     def answer(self, streamer_id: str, *, top_k: int, min_fit: float) -> bytes | None:
         """The response body from the stored list, or None when there is no list for the

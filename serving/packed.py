@@ -1,9 +1,9 @@
 """Rows kept packed: each chunk's rows as one compressed pickle, unpacked as they are read.
 
-The weekly list at scale is about 100,000 rows of long Chinese text (reasons and their
-JSON), 160 MB as Python objects. The batch's workers pack each chunk of hosts' rows
-where they are made; the parent keeps only the packed bytes (a fifth of that), and each
-writer streams the rows out of them, one chunk at a time.
+The weekly list at scale is many rows of long Chinese text (reasons and their JSON),
+large as Python objects. The batch's workers pack each chunk of hosts' rows where they
+are made; the parent keeps only the packed bytes (far smaller), and each writer streams
+the rows out of them, one chunk at a time.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ the out folder) goes through these steps:
 3. **commit**: once every file is synced, one short transaction points the week's
    `week_publications` row at the batch and lists the run it replaces in
    `retired_batches` (whose rows the next run's store writer deletes, beside its own
-   writing, instead of this transaction: a second at 100,000 rows);
+   writing, instead of this transaction, which stays short);
 4. **move** the files into place (renames) and remove the staging folder.
 
 The staging folder is the journal, settled at the end of its run (or, if the run was

@@ -1,10 +1,10 @@
 """A minimal, fast XLSX writer for the weekly lists.
 
-openpyxl and XlsxWriter build a cell object (or a write call) per cell and need 25–55 s
-for the 100,000-row weekly list of the scale benchmark; the lists need none of what they
-offer beyond text and numbers, a frozen, filterable header row and column widths. This
-writes that directly as SpreadsheetML (inline strings, no shared-string table), streamed
-into the zip a thousand rows at a time, in a few seconds. The workbook holds no
+openpyxl and XlsxWriter build a cell object (or a write call) per cell, which is slow for
+a weekly list at scale; the lists need none of what they offer beyond text and numbers, a
+frozen, filterable header row and column widths. This writes that directly as
+SpreadsheetML (inline strings, no shared-string table), streamed into the zip a thousand
+rows at a time. The workbook holds no
 timestamps and its zip entries are dated 1980-01-01, so the same rows give the same
 bytes. Tests read the files back with openpyxl.
 """

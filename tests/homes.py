@@ -72,7 +72,7 @@ def train_home(data: Path, trained: TrainedHome) -> TrainedHome:
         tracking_uri=tracking_uri,
         model_name=settings.model_name,
         num_topics=NUM_TOPICS,
-        params={"passes": 5},
+        min_fit=settings.min_fit,
     )
     engine.dispose()
     return trained

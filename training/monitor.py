@@ -19,7 +19,7 @@ from pathlib import Path
 import mlflow
 from sqlalchemy import Engine
 
-from radar.model import RadarModel
+from radar.matching.model import RadarModel
 from radar.monitoring.report import MonitoringReport
 from radar.service.monitoring import measure
 from training.run import TrainingOutcome

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 from mlflow.pyfunc import PythonModel
 
-from radar.model import RadarModel
+from radar.matching.model import RadarModel
 from radar.topics import TopicModel
 
 ARTIFACT_KEY = "radar_model"

@@ -14,20 +14,22 @@ import mlflow
 import numpy as np
 from sqlalchemy import Engine
 
-from radar.corpus import Document, load_documents, split_holdout
+from features.documents import Document, split_holdout
 from radar.errors import RadarError
-from radar.evaluation.offline import evaluate_model
 from radar.matching.calibration import fit_pair_model
 from radar.matching.categories import attach_categories, fit_category_model
-from radar.matching.data import load_matching_data
+from radar.matching.model import RadarModel
 from radar.matching.peers import build_peer_table
-from radar.model import RadarModel
+from radar.store.documents import load_documents
+from radar.store.matching_data import load_matching_data
 from radar.store.monitoring import latest_activity
 from radar.topics import TopicModel
 from radar.topics.labels import match_labels
 from radar.topics.quality import TopicQuality
+from radar.topics.word_vectors import WordVectors
 from training.gate import Decision, Policy, decide_promotion
 from training.label_rules import choose_label_rules, log_label_rules
+from training.offline import evaluate_model
 from training.topics import DEFAULT_CANDIDATES, Candidate, evaluate_topic_model, sweep_num_topics
 from training.topics import train_topic_model as fit_model
 from training.tracking import (
@@ -42,6 +44,14 @@ from training.tracking import (
 )
 
 MIN_DOCUMENTS = 20
+HELD_OUT_DOCUMENTS = 0.2
+"""The share of documents kept out of topic training, for its held-out quality."""
+PAIR_MODEL_PARAMS: dict[str, Any] = {
+    "holdout_fraction": 0.2,
+    "correct_selection": True,
+    "random_state": 0,
+}
+"""How the pair model is fitted on past placements (`fit_pair_model`), logged with the run."""
 logger = logging.getLogger(__name__)
 
 
@@ -77,7 +87,7 @@ def run_training(
     labels_path: Path | None = None,
     params: dict[str, Any] | None = None,
     seed: int = 0,
-    min_fit: float = 0.8,
+    min_fit: float,
     since: datetime | None = None,
     register: bool = True,
     on_step: Callable[[str], None] | None = None,
@@ -89,7 +99,8 @@ def run_training(
     logs the run but registers (and so promotes) nothing. Topic labels follow the rules of
     `labels_path`, or without one the champion's (`training.label_rules`); the rules
     applied are kept with the run. `min_fit` is the fit threshold the evaluation's hosts
-    served and converting share use (pass the settings' `min_fit`).
+    served and converting share use (the settings' `min_fit`). Every parameter is logged
+    on the run (`training.params`).
     """
     say = on_step or (lambda message: logger.info(message))
     documents = load_documents(engine, since=since)
@@ -98,7 +109,7 @@ def run_training(
             f"the store holds only {len(documents)} documents; load data first "
             "(radar ingest DIR, or radar demo)"
         )
-    train, held_out = split_holdout(documents, seed=seed)
+    train, held_out = split_holdout(documents, fraction=HELD_OUT_DOCUMENTS, seed=seed)
     train_texts = [doc.text for doc in train]
     held_texts = [doc.text for doc in held_out]
     corpus = {f"{kind}_documents": n for kind, n in Counter(d.kind for d in documents).items()}
@@ -110,7 +121,15 @@ def run_training(
     before = champion_metrics(model_name)
     with mlflow.start_run(run_name="train") as run:
         mlflow.set_tag("trigger", "radar train")
-        mlflow.log_params({"data_since": since.isoformat() if since else "all", "min_fit": min_fit})
+        mlflow.log_params(
+            {
+                "data_since": since.isoformat() if since else "all",
+                "min_fit": min_fit,
+                "seed": seed,
+                "held_out_documents": HELD_OUT_DOCUMENTS,
+                "label_rules": label_rules.source,
+            }
+        )
         data_until = latest_activity(engine)
         if data_until is not None:
             mlflow.set_tag(DATA_UNTIL_TAG, data_until.isoformat())
@@ -149,6 +168,7 @@ def run_training(
         prevalence = np.asarray(model.transform(held_texts).mean(axis=0))
         model_uri = log_radar_model(
             radar_model,
+            pair_params=PAIR_MODEL_PARAMS,
             quality=quality,
             prevalence=prevalence,
             corpus=corpus,
@@ -187,27 +207,31 @@ def run_training(
     )
 
 
+def train_word_vectors(
+    topics: TopicModel, documents: Sequence[Document], *, seed: int
+) -> WordVectors:
+    """Word vectors trained on every modelled document's words that the topics know."""
+    known = topics.dictionary_.token2id
+    tokens = topics.tokenize(doc.text for doc in documents)
+    return WordVectors.fit([[t for t in doc if t in known] for doc in tokens], seed=seed)
+
+
 def build_radar_model(
-    engine: Engine, topics: TopicModel, documents: list[Document], *, min_fit: float = 0.8
+    engine: Engine, topics: TopicModel, documents: list[Document], *, min_fit: float
 ) -> tuple[RadarModel, list[tuple[float, float, float, int]]]:
-    """Topic model → product vectors, host profiles, the pair model fitted on past
-    placements, and the offline evaluation (with the calibration for new hosts); returns
-    the model and its reliability table."""
-    base = RadarModel(topics)
-    data = load_matching_data(
-        engine,
-        topics,
-        settings=base.profiles,
-        shrinkage=base.product_shrinkage,
-        documents=documents,
-    )
-    categories = fit_category_model(data.catalogue, topics)
-    attach_categories(data.catalogue, categories, topics)
-    fit, calibration = fit_pair_model(data.outcomes, data.profiles, data.catalogue, min_fit=min_fit)
-    peers = build_peer_table(data.profiles, data.outcomes, data.catalogue)
+    """Topic model → word vectors, product vectors, host profiles, the pair model fitted
+    on past placements, and the offline evaluation (with the calibration for new hosts);
+    returns the model and its reliability table."""
     radar_model = RadarModel(
-        topics, fit, base.profiles, base.product_shrinkage, peers=peers, categories=categories
+        topics, words=train_word_vectors(topics, documents, seed=topics.random_state)
     )
+    data = load_matching_data(engine, radar_model, documents=documents)
+    radar_model.categories = fit_category_model(data.catalogue, topics)
+    attach_categories(data.catalogue, radar_model.categories, topics)
+    radar_model.fit, calibration = fit_pair_model(
+        data.outcomes, data.profiles, data.catalogue, min_fit=min_fit, **PAIR_MODEL_PARAMS
+    )
+    radar_model.peers = build_peer_table(data.profiles, data.outcomes, data.catalogue)
     report = evaluate_model(radar_model, data, min_fit=min_fit)
     radar_model.evaluation = {
         **calibration.as_metrics(),

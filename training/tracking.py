@@ -21,9 +21,12 @@ from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
 
 from radar.digests import DIGESTS_TAG, file_digests
+from radar.errors import NoModelError, UnknownVersionError
+from radar.matching.model import RadarModel
 from radar.mlflow_home import artifact_location, relocate_artifacts
-from radar.model import RadarModel
+from radar.service.registry_probe import no_versions
 from radar.topics.quality import TopicQuality
+from training.params import training_params
 from training.pyfunc import ARTIFACT_KEY, topic_frame
 from training.report import (
     topic_table,
@@ -72,22 +75,21 @@ def log_candidate(num_topics: int, quality: TopicQuality, training_seconds: floa
 def log_radar_model(
     radar_model: RadarModel,
     *,
+    pair_params: Mapping[str, object],
     quality: TopicQuality,
     prevalence: np.ndarray,
     corpus: Mapping[str, int],
     sample_texts: list[str],
     reliability: list[tuple[float, float, float, int]],
 ) -> str:
-    """Log params, metrics (the topic model's, and every figure of the radar model's
+    """Log params (every part's: `training.params`, the pair model trained with
+    `pair_params`), metrics (the topic model's, and every figure of the radar model's
     evaluation: what the promotion gate compares), the topic table, the topic map, the
     reliability diagram and the pyfunc model to the active run, and tag the run with the
     SHA-256 of every file of the saved radar model (what loading verifies); returns the
     model URI."""
     model = radar_model.topics
-    params = model.get_params()
-    pipeline = params.pop("pipeline")
-    mlflow.log_params({key: str(value) for key, value in params.items()})
-    mlflow.log_param("pipeline", json.dumps(pipeline, ensure_ascii=False)[:6000])
+    mlflow.log_params(training_params(radar_model, pair_params))
     mlflow.log_metrics(
         {
             **quality.as_metrics(),
@@ -175,6 +177,37 @@ def set_champion(model_name: str, version: str) -> None:
     client = MlflowClient()
     client.get_model_version(model_name, version)  # a clear error for an unknown version
     client.set_registered_model_alias(model_name, CHAMPION, version)
+
+
+def promote_version(tracking_uri: str, experiment: str, model_name: str, version: str) -> None:
+    """Make `version` the champion of `model_name` in the registry at `tracking_uri`.
+
+    Raises:
+        UnknownVersionError: the registry holds other versions of `model_name`, not this one.
+        NoModelError: it holds none.
+    """
+    use_tracking(tracking_uri, experiment)
+    try:
+        set_champion(model_name, version)
+    except MlflowException as error:
+        if error.error_code != "RESOURCE_DOES_NOT_EXIST":
+            raise
+        raise _missing_version(tracking_uri, model_name, version) from None
+
+
+def _missing_version(
+    tracking_uri: str, model_name: str, version: str
+) -> NoModelError | UnknownVersionError:
+    """The error for promoting a version the registry does not hold, naming those it does."""
+    held = sorted(
+        int(held.version) for held in MlflowClient().search_model_versions(f"name = '{model_name}'")
+    )
+    if not held:
+        return no_versions(tracking_uri, model_name)
+    return UnknownVersionError(
+        f"no version {version} of {model_name} in the registry at {tracking_uri}: it holds "
+        f"versions {', '.join(map(str, held))}; run `radar promote VERSION` with one of them"
+    )
 
 
 def _pinned_requirements() -> list[str]:

@@ -37,12 +37,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from radar.evaluation.metrics import expected_calibration_error, precision_above, reliability_table
-from radar.matching.fit import FEATURES, Curve, FitModel, HostSide, mean_distribution, pair_features
+from radar.matching.fit import FEATURES, Curve, FitModel, pair_features
 from radar.matching.history import Outcome
-from radar.matching.peers import PRIOR_RATE, PeerTable, build_peer_table, category_rates
+from radar.matching.host_side import host_side
+from radar.matching.peers import PeerTable, build_peer_table
 from radar.matching.products import ProductVectors
 from radar.matching.profiles import HostProfile
+from radar.metrics import expected_calibration_error, precision_above, reliability_table
 
 MIN_OUTCOMES = 30
 _WEIGHT_RANGE = (0.05, 20.0)
@@ -51,6 +52,9 @@ TOP_MIN = 30
 TOP_BLOCK = 100
 """Placements in the curve's top block, whose rate the fit of the best pairs rests on."""
 FLOOR_PERCENTILE = 1.0
+CELL_MIN = 10
+"""Placements of a host in a category for its rate to count as evidence of a fit."""
+REACH_SPREADS = 6.0
 _GROUPS = {True: "warm", False: "new"}
 
 
@@ -111,49 +115,6 @@ class CalibrationReport:
         }
         metrics.update({f"fit_cap_{group}": cap for group, cap in self.caps.items()})
         return metrics
-
-
-def host_side(
-    profile: HostProfile | None,
-    catalogue: ProductVectors,
-    history: Sequence[Outcome],
-    *,
-    peers: PeerTable | None = None,
-    leave_out: Outcome | None = None,
-    cold: bool = False,
-    peer_vectors: tuple[np.ndarray, np.ndarray] | None = None,
-) -> HostSide:
-    """The scorer's view of a host: its profiles, the products it converted or missed
-    (none when `cold`), its conversion rate per category, and what its peers sold (from
-    `peers`, or `peer_vectors` already looked up there)."""
-    width, n_categories = catalogue.matrix.shape[1], catalogue.categories.shape[1]
-    hits: list[int] = []
-    misses: list[int] = []
-    for outcome in () if cold else history:
-        if outcome is leave_out or outcome.product_id not in catalogue.index:
-            continue
-        (hits if outcome.converted else misses).append(catalogue.index[outcome.product_id])
-    combined = profile.combined if profile is not None else None
-    if peer_vectors is not None:
-        peer_topics, peer_rates = peer_vectors
-    elif peers is not None and profile is not None:
-        peer_topics, peer_rates = peers.peer_vectors(combined, exclude=profile.streamer_id)
-    else:
-        peer_topics, peer_rates = np.zeros(width), np.full(n_categories, PRIOR_RATE)
-    rates, tried = category_rates(catalogue.categories[hits], catalogue.categories[misses])
-    zeros = np.zeros(width)
-    return HostSide(
-        combined=combined if combined is not None else zeros,
-        talk=profile.talk if profile is not None and profile.talk is not None else zeros,
-        fans=profile.fans if profile is not None and profile.fans is not None else zeros,
-        hits=mean_distribution(catalogue.matrix[hits], width),
-        misses=mean_distribution(catalogue.matrix[misses], width),
-        peers=peer_topics,
-        category_rate=rates,
-        category_tried=tried,
-        category_peer_rate=peer_rates,
-        has_history=bool(hits or misses),
-    )
 
 
 def fit_pair_model(
@@ -220,8 +181,9 @@ def fit_pair_model(
     coef, intercept = classifier.coef_[0].astype(float), float(classifier.intercept_[0])
     logits = x_train @ coef + intercept
     cold = np.arange(len(x_train)) >= len(train)
+    ceiling = cell_ceiling(train, catalogue)
     curves = {
-        not is_cold: fit_curve(logits[cold == is_cold], labels, placement_weights)
+        not is_cold: fit_curve(logits[cold == is_cold], labels, placement_weights, ceiling=ceiling)
         for is_cold in (False, True)
     }
     model = FitModel(coef, intercept, curves, affinity_floor(warm, train, labels))
@@ -263,12 +225,32 @@ def affinity_floor(warm: np.ndarray, train: Sequence[Outcome], labels: np.ndarra
     return float(np.percentile(affinity, FLOOR_PERCENTILE))
 
 
-def fit_curve(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> Curve:
+def cell_ceiling(outcomes: Sequence[Outcome], catalogue: ProductVectors) -> float:
+    """The best conversion rate a host shows in a category: over every (host, category)
+    with at least `CELL_MIN` placements, the Laplace-smoothed rate (converted + 1) /
+    (placed + 2); 0 where no cell has that many (or the catalogue has no categories)."""
+    if catalogue.categories.shape[1] == 0:
+        return 0.0
+    cells: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
+    for outcome in outcomes:
+        row = catalogue.index[outcome.product_id]
+        cell = cells[(outcome.streamer_id, int(np.argmax(catalogue.categories[row])))]
+        cell[0] += int(outcome.converted)
+        cell[1] += 1
+    rates = [(hits + 1) / (placed + 2) for hits, placed in cells.values() if placed >= CELL_MIN]
+    return max(rates, default=0.0)
+
+
+def fit_curve(
+    logits: np.ndarray, labels: np.ndarray, weights: np.ndarray, *, ceiling: float = 0.0
+) -> Curve:
     """The weighted isotonic regression of `labels` on `logits`, its blocks pooled until
     each holds at least `TOP_MIN` placements and the top one `TOP_BLOCK` (a handful that
     all converted by chance is no evidence of a rate of 1), as knots at each block's
-    weighted mean logit; capped by the best rate the placements show (`evidence_cap`),
-    approached over the spread of the top block's logits."""
+    weighted mean logit; capped by the best rate the placements show (`evidence_cap`, or
+    `ceiling`, the best a host shows in a category, when higher), approached over
+    `REACH_SPREADS` spreads of the top block's logits: the best pairs keep their order
+    rather than share the top block's rate."""
     from sklearn.isotonic import IsotonicRegression
 
     order = np.argsort(logits, kind="stable")
@@ -288,11 +270,14 @@ def fit_curve(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> Cu
     centres = [float(np.average(x[b], weights=w[b])) for b in pooled]
     levels = [float(np.average(y[b], weights=w[b])) for b in pooled]
     keep = [0] + [i for i in range(1, len(levels)) if levels[i] > levels[i - 1]]
-    cap = max(evidence_cap(logits, labels, weights), levels[-1])
+    cap = max(evidence_cap(logits, labels, weights), ceiling, levels[-1])
     top = pooled[-1]
     reach = float(np.sqrt(np.average((x[top] - centres[-1]) ** 2, weights=w[top])))
     return Curve(
-        tuple(centres[i] for i in keep), tuple(levels[i] for i in keep), cap, max(reach, 1e-3)
+        tuple(centres[i] for i in keep),
+        tuple(levels[i] for i in keep),
+        cap,
+        max(REACH_SPREADS * reach, 1e-3),
     )
 
 

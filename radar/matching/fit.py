@@ -4,7 +4,9 @@ Every feature is a dot product of a host-side vector and a product-side one. Top
 features are affinities `⟨√a, √p⟩` (the Bhattacharyya coefficient, in [0, 1]) between a
 host-side topic distribution `a` and the product's topics `p`; category features are
 `⟨c, q⟩` between a host-side vector over categories `c` and the product's category
-distribution `q` (`radar.matching.categories`):
+distribution `q` (`radar.matching.categories`); `word_similarity` is the cosine `⟨h, w⟩`
+of the host's and the product's unit word vectors, what orders products whose topics and
+category are alike:
 
 | feature | host side |
 |---|---|
@@ -17,6 +19,7 @@ distribution `q` (`radar.matching.categories`):
 | `category_rate` | the host's smoothed conversion rate in each category |
 | `category_tried` | the share of the host's placements in each category |
 | `category_peer_rate` | the peers' smoothed conversion rates per category |
+| `word_similarity` | the host's word vector (`radar.topics.word_vectors`), against the product's |
 | `has_history` | 1 when the host has past placements (no product side) |
 
 With past placements, the fit is a logistic regression on these features (fitted by
@@ -28,7 +31,7 @@ uncalibrated score in [0, 1]: `calibrated = False`.
 
 Because each feature is a dot product with the product's √topics or its category
 distribution, the weighted sum collapses: the logit is one dot product of a host vector
-`[Σ wᵢ·√aᵢ, Σ wⱼ·cⱼ, constant]` and a product vector `[√p, q, 1]`, so scoring a block
+`[Σ wᵢ·√aᵢ, Σ wⱼ·cⱼ, w·h, constant]` and a product vector `[√p, q, w, 1]`, so scoring a block
 of hosts against the whole catalogue is one matrix product. The curves are monotone and
 chosen per host, so they keep each host's ranking.
 """
@@ -50,6 +53,7 @@ FEATURES = (
     "category_rate",
     "category_tried",
     "category_peer_rate",
+    "word_similarity",
     "has_history",
 )
 _TOPIC_BLOCKS = 6  # features with a product-side topic vector
@@ -58,13 +62,15 @@ _CATEGORY_BLOCKS = 3  # features with a product-side category vector
 
 @dataclass(frozen=True)
 class ProductSide:
-    """The product half of every feature: √topics and category distributions."""
+    """The product half of every feature: √topics, category distributions, unit word
+    vectors."""
 
     roots: np.ndarray
     categories: np.ndarray
+    words: np.ndarray
 
     def rows(self, indices: list[int] | np.ndarray) -> ProductSide:
-        return ProductSide(self.roots[indices], self.categories[indices])
+        return ProductSide(self.roots[indices], self.categories[indices], self.words[indices])
 
     def __len__(self) -> int:
         return int(self.roots.shape[0])
@@ -72,7 +78,7 @@ class ProductSide:
 
 @dataclass(frozen=True)
 class HostSide:
-    """A host's vectors as the scorer sees them (zeros where absent)."""
+    """A host's vectors as the fit sees them (zeros where absent)."""
 
     combined: np.ndarray
     talk: np.ndarray
@@ -83,6 +89,7 @@ class HostSide:
     category_rate: np.ndarray
     category_tried: np.ndarray
     category_peer_rate: np.ndarray
+    words: np.ndarray
     has_history: bool
 
     def roots(self) -> np.ndarray:
@@ -108,8 +115,9 @@ def pair_features(host: HostSide, products: ProductSide) -> np.ndarray:
     """products × FEATURES for one host."""
     topics = products.roots @ host.roots().T
     categories = products.categories @ host.category_rows().T
+    words = (products.words @ host.words)[:, np.newaxis]
     history = np.full((len(products), 1), float(host.has_history))
-    return np.hstack([topics, categories, history])
+    return np.hstack([topics, categories, words, history])
 
 
 _CURVE_KEYS = {True: "warm", False: "cold"}
@@ -195,17 +203,20 @@ class FitModel:
         calibration it is the combined profile's √, so the product is the topic affinity."""
         if self.coef is None:
             categories = np.zeros(host.category_rows().shape[1])
-            return np.concatenate([host.roots()[0], categories, [0.0]])
+            return np.concatenate([host.roots()[0], categories, np.zeros(host.words.size), [0.0]])
         topic_part = self.coef[:_TOPIC_BLOCKS] @ host.roots()
         end = _TOPIC_BLOCKS + _CATEGORY_BLOCKS
         category_part = self.coef[_TOPIC_BLOCKS:end] @ host.category_rows()
-        constant = self.coef[end] * float(host.has_history) + self.intercept
-        return np.concatenate([topic_part, category_part, [constant]])
+        word_part = self.coef[end] * host.words
+        constant = self.coef[end + 1] * float(host.has_history) + self.intercept
+        return np.concatenate([topic_part, category_part, word_part, [constant]])
 
     @staticmethod
     def product_vectors(products: ProductSide) -> np.ndarray:
-        """The products' half of the logit, one row per product: `[√p, q, 1]`."""
-        return np.hstack([products.roots, products.categories, np.ones((len(products), 1))])
+        """The products' half of the logit, one row per product: `[√p, q, w, 1]`."""
+        return np.hstack(
+            [products.roots, products.categories, products.words, np.ones((len(products), 1))]
+        )
 
     def fits_from_scores(self, scores: np.ndarray, *, has_history: bool) -> np.ndarray:
         """One host's host-vector · product-vector scores to fits: its curve when

@@ -4,7 +4,8 @@ A product's document is its title, category, attribute values and description. T
 are short (10–30 characters), so a product's own topic estimate is noisy; it is shrunk
 towards the mean vector of its category in proportion to how little text it has:
 `v = (n·θ + m·θ_category) / (n + m)` with `n` its modelled tokens and `m = shrinkage`.
-New products need no retraining: the same transform places them.
+New products need no retraining: the same transform places them. Each product also gets
+the unit vector of its words (`radar.topics.word_vectors`), where the model has them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 from features.documents import product_document
 from radar.matching.fit import ProductSide
 from radar.topics import TopicModel
+from radar.topics.word_vectors import WordVectors
 
 
 @dataclass(frozen=True)
@@ -36,27 +38,36 @@ class ProductText:
 @dataclass
 class ProductVectors:
     """Topic vectors of a catalogue, row `i` for `products[i]`; `categories` holds each
-    product's category distribution once a category model is attached."""
+    product's category distribution once a category model is attached, `words` its unit
+    word vector (no columns without word vectors)."""
 
     products: list[ProductText]
     matrix: np.ndarray
     tokens: Sequence[Sequence[str]]
     categories: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    words: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
 
     def __post_init__(self) -> None:
         self.index = {product.product_id: row for row, product in enumerate(self.products)}
         if self.categories.shape[0] != len(self.products):
             self.categories = np.zeros((len(self.products), 0))
+        if self.words.shape[0] != len(self.products):
+            self.words = np.zeros((len(self.products), 0), dtype=np.float32)
 
     def side(self) -> ProductSide:
         """The product half of the fit's features."""
-        return ProductSide(np.sqrt(self.matrix), self.categories)
+        return ProductSide(np.sqrt(self.matrix), self.categories, self.words)
 
 
 def build_product_vectors(
-    model: TopicModel, products: Sequence[ProductText], *, shrinkage: float = 10.0
+    model: TopicModel,
+    products: Sequence[ProductText],
+    *,
+    shrinkage: float = 10.0,
+    words: WordVectors | None = None,
 ) -> ProductVectors:
-    """Topic vectors for `products`, shrunk towards their category means."""
+    """Topic vectors for `products`, shrunk towards their category means, and their word
+    vectors (with `words`)."""
     documents = [
         product_document(
             p.title, category=p.category, description=p.description, attributes=p.attributes
@@ -78,7 +89,10 @@ def build_product_vectors(
         smoothed[rows] = (weights * thetas[rows] + shrinkage * category_mean) / (
             weights + shrinkage
         )
-    return ProductVectors(list(products), smoothed, tokens)
+    vectors = ProductVectors(list(products), smoothed, tokens)
+    if words is not None:
+        vectors.words = words.embed(tokens)
+    return vectors
 
 
 def products_for_topic(
@@ -90,3 +104,16 @@ def products_for_topic(
         range(len(weights)), key=lambda row: (-weights[row], vectors.products[row].product_id)
     )
     return [(row, float(weights[row])) for row in order[:n]]
+
+
+def closest_to_topics(
+    vectors: ProductVectors, topics: np.ndarray, *, top_k: int
+) -> list[tuple[int, float]]:
+    """The `top_k` catalogue rows whose topics are closest to a topic distribution (a free
+    text's), with their topic affinity (an uncalibrated score in [0, 1], to 4 places)."""
+    affinity = np.sqrt(vectors.matrix) @ np.sqrt(topics)
+    order = sorted(
+        range(len(affinity)),
+        key=lambda row: (-affinity[row], vectors.products[row].product_id),
+    )
+    return [(row, round(float(affinity[row]), 4)) for row in order[:top_k]]

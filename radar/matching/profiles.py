@@ -4,7 +4,9 @@ Each of a host's documents (transcript passages, pooled comments) gets a topic
 distribution; a source's profile is their average weighted by token count and by
 recency (weight halves every `half_life_days` before `as_of`). The combined profile mixes
 the talk and fans profiles with `talk_weight`/`fans_weight`, renormalised when one is
-missing. A host with fewer than `min_tokens` modelled tokens is `insufficient_data`.
+missing. A host with fewer than `min_tokens` modelled tokens is `insufficient_data`. With
+word vectors, the host's word vector mixes those of its talk and its fans (each from its
+recency-weighted word counts) with the same weights.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from itertools import chain
 
 import numpy as np
 
-from radar.corpus import COMMENTS, TRANSCRIPT, Document
+from features.documents import COMMENTS, TRANSCRIPT, Document
 from radar.topics import TopicModel
+from radar.topics.word_vectors import WordVectors, mix
 
 READY = "ready"
 INSUFFICIENT_DATA = "insufficient_data"
@@ -52,6 +55,8 @@ class HostProfile:
     keywords: list[str] = field(default_factory=list)
     """The host's heaviest modelled words (by recency-weighted count), heaviest first."""
     evidence: list[str] = field(default_factory=list)
+    words: np.ndarray | None = None
+    """The unit vector of the host's words (None without word vectors or words)."""
 
     @property
     def ready(self) -> bool:
@@ -65,8 +70,10 @@ def build_profiles(
     streamer_ids: Sequence[str],
     as_of: datetime | None = None,
     settings: ProfileSettings | None = None,
+    words: WordVectors | None = None,
 ) -> dict[str, HostProfile]:
-    """Profiles for every id in `streamer_ids` from their transcript and comment documents.
+    """Profiles for every id in `streamer_ids` from their transcript and comment documents
+    (with their word vectors, given `words`).
 
     Ages are counted back from `as_of`, by default each host's latest document.
     """
@@ -97,6 +104,13 @@ def build_profiles(
         fans = _source_profile(fans_docs, known, host_as_of, config)
         profile = _combine(streamer_id, talk, fans, config)
         profile.evidence = evidence_lines(talk_docs.docs, fans_docs.docs)
+        if words is not None:
+            profile.words = mix(
+                [
+                    (config.talk_weight, words.embed_weights(talk.keywords)),
+                    (config.fans_weight, words.embed_weights(fans.keywords)),
+                ]
+            )
         profiles[streamer_id] = profile
     return profiles
 

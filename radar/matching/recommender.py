@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from radar.matching.calibration import host_side
 from radar.matching.fit import FitModel, HostSide
 from radar.matching.history import Outcome
+from radar.matching.host_side import host_side
+from radar.matching.model import RadarModel
 from radar.matching.products import ProductVectors
 from radar.matching.profiles import HostProfile
 from radar.matching.ranking import BusinessFilters, rank_products
 from radar.matching.reasons import Evidence, KeywordRarity, Reasons, explain
 from radar.matching.scoring import BlockMapper, candidates_needed, map_blocks
-from radar.model import RadarModel
 
 BLOCK_HOSTS = 64
 FIT_DECIMALS = 4
@@ -80,7 +80,7 @@ class Recommender:
         self.keyword_rarity = KeywordRarity.of_catalogue(catalogue.tokens)
 
     def host_side(self, profile: HostProfile, history: Sequence[Outcome]) -> HostSide:
-        """The host as the scorer sees it."""
+        """The host as the fit sees it."""
         return host_side(profile, self.catalogue, history, peers=self.model.peers)
 
     def _host_sides(self, hosts: Sequence[HostInput]) -> list[HostSide]:

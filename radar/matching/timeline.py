@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from radar.corpus import COMMENTS, TRANSCRIPT, Document
+from features.documents import COMMENTS, TRANSCRIPT, Document
 from radar.topics import TopicModel
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from radar.evaluation.metrics import expected_calibration_error, reliability_table
+from radar.metrics import expected_calibration_error, reliability_table
 from radar.monitoring.status import Figure, Status, Threshold, judged, worst
 
 ECE_EXCESS = Threshold(watch=0.05, act=0.10)

@@ -1,1 +1,2 @@
-"""One store with one model: the jobs the commands and the API call."""
+"""The service: one store served with one model (`RadarService`), and the jobs the
+commands and the API ask of it beyond one host's list (answers, monitoring)."""

@@ -16,11 +16,10 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 from sqlalchemy import Engine
 
-from radar.corpus import Document, load_documents
-from radar.evaluation.metrics import expected_calibration_error
-from radar.matching.history import Outcome, load_placements
-from radar.matching.store_recommender import StoreRecommender
-from radar.model import RadarModel
+from features.documents import Document
+from radar.matching.history import Outcome
+from radar.matching.model import RadarModel
+from radar.metrics import expected_calibration_error
 from radar.monitoring.calibration import check_calibration_by_group
 from radar.monitoring.drift import (
     fit_drift,
@@ -35,7 +34,9 @@ from radar.monitoring.freshness import freshness
 from radar.monitoring.impact import ImpactEstimate, estimate_impact
 from radar.monitoring.report import MonitoringReport, WeekRow
 from radar.monitoring.status import Figure
+from radar.service.service import RadarService
 from radar.store.adoptions import link_adoptions
+from radar.store.documents import load_documents
 from radar.store.monitoring import (
     adopted_placements,
     last_loads,
@@ -43,6 +44,7 @@ from radar.store.monitoring import (
     product_categories,
     published_fits,
 )
+from radar.store.reads import load_placements
 from radar.topics import TopicModel
 
 BEIJING = timedelta(hours=8)
@@ -114,8 +116,8 @@ def _fits_then(
     """The champion's fit of each placement of `period`, from the host's history before."""
     if not period:
         return np.zeros(0)
-    scorer = StoreRecommender(engine, model, model_version=version)
-    index = scorer.recommender.catalogue.index
+    service = RadarService(engine, model, model_version=version)
+    index = service.recommender.catalogue.index
     history: dict[str, list[Outcome]] = defaultdict(list)
     for outcome in before:
         history[outcome.streamer_id].append(outcome)
@@ -124,7 +126,7 @@ def _fits_then(
     for row, outcome in enumerate(period):
         host = outcome.streamer_id
         if host not in by_host:
-            by_host[host] = scorer.recommender.shown_fits(scorer.profile(host), history[host])
+            by_host[host] = service.recommender.shown_fits(service.profile(host), history[host])
         fits[row] = by_host[host][index[outcome.product_id]]
     return fits
 

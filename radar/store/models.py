@@ -163,8 +163,9 @@ MODEL_ID = String(64)
 
 class HostProfileRow(Base):
     """A host's topic profile as one model (`model_id`: its identity) made it from one
-    state of the data (`data_version`: the last ingest run it has seen). Vectors are float64 bytes;
-    keywords (a JSON object) and evidence lines (a JSON list) are what reasons quote."""
+    state of the data (`data_version`: the last ingest run it has seen). Topic vectors are
+    float64 bytes, the word vector float32 bytes; keywords (a JSON list) and evidence lines
+    (a JSON list) are what reasons quote."""
 
     __tablename__ = "host_profiles"
     model_id: Mapped[str] = mapped_column(MODEL_ID, primary_key=True)
@@ -178,12 +179,14 @@ class HostProfileRow(Base):
     combined: Mapped[bytes | None] = mapped_column(LargeBinary)
     keywords: Mapped[str] = mapped_column(Text)
     evidence: Mapped[str] = mapped_column(Text)
+    words: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class CatalogueVectorsRow(Base):
-    """The catalogue's topic vectors and category distributions as one model (`model_id`)
-    made them from one state of the data: an `.npz` of `matrix` and `categories`, the product
-    ids in row order (JSON) and each product's tokens (ASCII record / unit separators)."""
+    """The catalogue's topic vectors, category distributions and word vectors as one model
+    (`model_id`) made them from one state of the data: an `.npz` of `matrix`, `categories`
+    and `words`, the product ids in row order (JSON) and each product's tokens (ASCII record
+    / unit separators)."""
 
     __tablename__ = "catalogue_vectors"
     model_id: Mapped[str] = mapped_column(MODEL_ID, primary_key=True)

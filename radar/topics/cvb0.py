@@ -2,7 +2,7 @@
 
 gensim's `LdaModel` learns by online variational Bayes; on short texts (reviews, pooled
 comments, product titles) its topics are far less coherent than collapsed Gibbs
-sampling's (c_v 0.56 against 0.76 on the 10-category reviews). CVB0 (Asuncion et al.,
+sampling's (the README's topic-model benchmark). CVB0 (Asuncion et al.,
 "On smoothing and inference for topic models", 2009) is the deterministic counterpart of
 collapsed Gibbs sampling and is as good; run synchronously over the non-zeros of the
 document-term matrix, each sweep is a few vectorised numpy / scipy operations.

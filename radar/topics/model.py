@@ -1,9 +1,11 @@
 """The topic-model artifact: featurisation, gensim Dictionary and LDA in one object.
 
-Follows scikit-learn's estimator contract: `__init__` stores hyperparameters, `fit`
-returns `self`, learned state ends in `_`, and `transform` gives one topic distribution
-per text (rows sum to 1). `save`/`load` keep gensim's parts as arrays and JSON
-(`radar.topics.storage`), never as gensim's pickles, plus `manifest.json`.
+A scikit-learn estimator (`BaseEstimator`): `__init__` only stores hyperparameters
+(`get_params`/`set_params`/`clone` come from its signature), `fit` validates them and
+returns `self`, learned state ends in `_`, `NotFittedError` before `fit`, and `transform`
+gives one topic distribution per text (rows sum to 1). `save`/`load` keep gensim's
+parts as arrays and JSON (`radar.topics.storage`), never as gensim's pickles, plus
+`manifest.json`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.sparse import csr_matrix
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 
 from features.pipeline import PipelineConfig, TextPipeline
 from features.wordlists import UserWord
@@ -38,26 +42,35 @@ PICKLED_SCHEMA_VERSION, PICKLED_LDA_FILE = 1, "lda"
 CVB0, VB = "cvb0", "vb"
 CVB0_ALPHA, CVB0_ETA = 0.02, 0.1
 """CVB0's training priors: sparse document mixtures of smooth-enough topics."""
+TRAINER_DEFAULTS: dict[str, dict[str, int | float]] = {
+    CVB0: {"sweeps": 150, "inference_alpha": 2.0},
+    VB: {"passes": 10, "iterations": 100, "chunksize": 2000},
+}
+"""Each trainer's own parameters and their defaults (taken when left None); the other
+trainer ignores them, so `fit` refuses them there."""
+DEFAULT_PIPELINE = PipelineConfig()
 _LIBRARIES = ("selection-radar", "gensim", "numpy", "scipy", "jieba", "rjieba")
 
 logger = logging.getLogger(__name__)
 
 
-class NotFittedError(RadarError, ValueError):
+class NotFittedError(RadarError, SklearnNotFittedError):
     """A method that needs a trained model was called before `fit`."""
 
 
-class TopicModel:
+class TopicModel(BaseEstimator):
     """LDA topics over Chinese text, carrying its whole featurisation.
 
     Trained by CVB0 (`trainer="cvb0"`, the default: `radar.topics.cvb0`, `sweeps`,
     training priors `alpha`/`eta`, document prior for inference `inference_alpha`) or by
     gensim's online variational Bayes (`trainer="vb"`: `passes`, `iterations`,
-    `chunksize`, `alpha`, `eta`); either way the topics live in a gensim `LdaModel`.
+    `chunksize`, `alpha`, `eta`); either way the topics live in a gensim `LdaModel`. A
+    trainer's own parameters left None take `TRAINER_DEFAULTS`; given to the other
+    trainer, which would ignore them, they are refused by `fit`.
 
     Example:
         >>> texts = ["粉底液持妆控油", "口红色号显白", "羽绒服保暖轻薄", "阔腿裤显瘦垂感"] * 20
-        >>> model = TopicModel(num_topics=2, passes=5, no_below=1, no_above=1.0).fit(texts)
+        >>> model = TopicModel(num_topics=2, sweeps=50, no_below=1, no_above=1.0).fit(texts)
         >>> model.transform(["这款粉底液控油吗"]).shape
         (1, 2)
     """
@@ -69,11 +82,11 @@ class TopicModel:
         num_topics: int = 20,
         *,
         trainer: str = CVB0,
-        sweeps: int = 150,
-        inference_alpha: float = 2.0,
-        passes: int = 10,
-        iterations: int = 100,
-        chunksize: int = 2000,
+        sweeps: int | None = None,
+        inference_alpha: float | None = None,
+        passes: int | None = None,
+        iterations: int | None = None,
+        chunksize: int | None = None,
         alpha: str | float | None = None,
         eta: str | float | None = None,
         no_below: int = 5,
@@ -82,7 +95,7 @@ class TopicModel:
         random_state: int = 0,
         inference_max_iter: int = 100,
         inference_tol: float = 1e-3,
-        pipeline: PipelineConfig | None = None,
+        pipeline: PipelineConfig = DEFAULT_PIPELINE,
     ) -> None:
         self.num_topics = num_topics
         self.trainer = trainer
@@ -99,13 +112,14 @@ class TopicModel:
         self.random_state = random_state
         self.inference_max_iter = inference_max_iter
         self.inference_tol = inference_tol
-        self.pipeline = pipeline or PipelineConfig()
+        self.pipeline = pipeline
 
     # -- learning ---------------------------------------------------------------------
 
-    def fit(self, texts: Sequence[str]) -> TopicModel:
-        """Tokenise `texts` with the model's pipeline and train the LDA on them."""
-        self._validate_params()
+    def fit(self, texts: Sequence[str], y: object = None) -> TopicModel:
+        """Tokenise `texts` with the model's pipeline and train the LDA on them (`y` is
+        ignored: scikit-learn's signature)."""
+        self._check_params()
         texts = list(texts)
         if len(texts) < 2:
             raise ValueError(f"fit needs at least 2 texts, got {len(texts)}")
@@ -118,7 +132,7 @@ class TopicModel:
     def fit_tokens(self, tokens: Sequence[Sequence[str]]) -> TopicModel:
         """`fit` for texts already tokenised by this model's pipeline (benchmarks reuse one
         tokenisation across trainers); the fingerprint is taken over the tokens."""
-        self._validate_params()
+        self._check_params()
         self.pipeline_ = TextPipeline(self.pipeline)
         self.fingerprint_ = fingerprint(" ".join(doc) for doc in tokens)
         self._fit_tokens([list(doc) for doc in tokens])
@@ -145,13 +159,13 @@ class TopicModel:
                 self.num_topics,
                 alpha=float(CVB0_ALPHA if self.alpha is None else self.alpha),
                 eta=eta,
-                sweeps=self.sweeps,
+                sweeps=int(self._trainer_param("sweeps")),
                 seed=self.random_state,
             )
             self.lda_ = lda_from_counts(
                 counts,
                 dictionary,
-                alpha=self.inference_alpha,
+                alpha=float(self._trainer_param("inference_alpha")),
                 eta=eta,
                 num_docs=len(tokens),
                 seed=self.random_state,
@@ -161,9 +175,9 @@ class TopicModel:
                 corpus=[dictionary.doc2bow(doc) for doc in tokens],
                 id2word=dictionary,
                 num_topics=self.num_topics,
-                passes=self.passes,
-                iterations=self.iterations,
-                chunksize=self.chunksize,
+                passes=self._trainer_param("passes"),
+                iterations=self._trainer_param("iterations"),
+                chunksize=self._trainer_param("chunksize"),
                 alpha="asymmetric" if self.alpha is None else self.alpha,
                 eta=self.eta,
                 random_state=self.random_state,
@@ -228,26 +242,13 @@ class TopicModel:
                 raise ValueError(f"topic {topic} does not exist (0..{self.num_topics - 1})")
             self.topic_labels_[topic] = label
 
-    def get_params(self) -> dict[str, Any]:
-        """The hyperparameters, as plain JSON-ready data."""
-        return {
-            "num_topics": self.num_topics,
-            "trainer": self.trainer,
-            "sweeps": self.sweeps,
-            "inference_alpha": self.inference_alpha,
-            "passes": self.passes,
-            "iterations": self.iterations,
-            "chunksize": self.chunksize,
-            "alpha": self.alpha,
-            "eta": self.eta,
-            "no_below": self.no_below,
-            "no_above": self.no_above,
-            "keep_n": self.keep_n,
-            "random_state": self.random_state,
-            "inference_max_iter": self.inference_max_iter,
-            "inference_tol": self.inference_tol,
-            "pipeline": self.pipeline.to_dict(),
-        }
+    def trainer_params(self) -> dict[str, Any]:
+        """The chosen trainer's own parameters as it trains with them (defaults filled in)."""
+        return {name: self._trainer_param(name) for name in TRAINER_DEFAULTS[self.trainer]}
+
+    def json_params(self) -> dict[str, Any]:
+        """`get_params()` as plain JSON-ready data (the pipeline as a dict)."""
+        return {**self.get_params(), "pipeline": self.pipeline.to_dict()}
 
     # -- persistence ------------------------------------------------------------------
 
@@ -291,10 +292,7 @@ class TopicModel:
                 f"{SCHEMA_VERSION}. Retrain it (radar train), or load it with the radar "
                 "version that wrote it."
             )
-        params = dict(manifest["params"])
-        params.setdefault("trainer", VB)  # written before CVB0 training existed
-        params["pipeline"] = PipelineConfig.from_dict(params["pipeline"])
-        model = cls(**params)
+        model = cls(**_saved_params(manifest["params"]))
         snapshot = json.loads((directory / "pipeline.json").read_text(encoding="utf-8"))
         model.pipeline_ = TextPipeline(
             model.pipeline,
@@ -312,12 +310,14 @@ class TopicModel:
         return model
 
     def manifest(self) -> dict[str, Any]:
-        """What `manifest.json` records: schema, library versions, params, data, time."""
+        """What `manifest.json` records: schema, library versions, params (and the
+        trainer's as it trained), data, time."""
         self._check_fitted()
         return {
             "schema_version": SCHEMA_VERSION,
             "libraries": _library_versions(),
-            "params": self.get_params(),
+            "params": self.json_params(),
+            "trainer_params": self.trainer_params(),  # as trained: defaults filled in
             "training_data": {
                 "fingerprint": self.fingerprint_,
                 "documents": self.n_documents_,
@@ -333,7 +333,7 @@ class TopicModel:
     def __getattr__(self, name: str) -> Any:
         """A loaded model reads `lda_` and `dictionary_` from its files when first asked:
         scoring from stored profiles and product vectors needs neither (nor gensim's
-        import, a second and a half of a batch's start)."""
+        import, which is slow)."""
         if name in ("lda_", "dictionary_") and "_files" in self.__dict__:
             files: Path = self.__dict__["_files"]
             dictionary = load_dictionary(files)
@@ -348,23 +348,51 @@ class TopicModel:
                 "this TopicModel is not fitted yet: call fit(texts) or TopicModel.load(dir)"
             )
 
-    def _validate_params(self) -> None:
+    def _trainer_param(self, name: str) -> Any:
+        value = getattr(self, name)
+        return TRAINER_DEFAULTS[self.trainer][name] if value is None else value
+
+    def _check_params(self) -> None:
+        """Refuse hyperparameters that are invalid, or that the chosen trainer ignores."""
         if not isinstance(self.num_topics, int) or self.num_topics < 2:
             raise ValueError(f"num_topics must be an integer ≥ 2, got {self.num_topics!r}")
-        if self.trainer not in (CVB0, VB):
+        if self.trainer not in TRAINER_DEFAULTS:
             raise ValueError(f"trainer must be {CVB0!r} or {VB!r}, got {self.trainer!r}")
+        own = TRAINER_DEFAULTS[self.trainer]
+        for trainer, theirs in TRAINER_DEFAULTS.items():
+            given = [name for name in theirs if getattr(self, name) is not None]
+            if trainer != self.trainer and given:
+                raise ValueError(
+                    f"{given[0]} is a parameter of the {trainer!r} trainer, which the "
+                    f"{self.trainer!r} trainer ignores: drop it, or set trainer={trainer!r} "
+                    f"(the {self.trainer!r} trainer's own: {', '.join(own)})"
+                )
         if self.trainer == CVB0 and not all(
             prior is None or (isinstance(prior, int | float) and prior > 0)
             for prior in (self.alpha, self.eta, self.inference_alpha)
         ):
             raise ValueError("CVB0 training takes positive numbers for alpha, eta, inference_alpha")
-        names = ("sweeps", "passes", "iterations", "chunksize", "no_below", "inference_max_iter")
-        for name in names:
-            value = getattr(self, name)
+        whole = [name for name in own if name != "inference_alpha"]
+        for name in (*whole, "no_below", "inference_max_iter"):
+            value = self._trainer_param(name) if name in own else getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         if not 0 < self.no_above <= 1:
             raise ValueError(f"no_above must be in (0, 1], got {self.no_above!r}")
+        if not isinstance(self.pipeline, PipelineConfig):
+            raise ValueError(f"pipeline must be a PipelineConfig, got {self.pipeline!r}")
+
+
+def _saved_params(saved: dict[str, Any]) -> dict[str, Any]:
+    """The constructor's arguments from a manifest's `params`. Models saved before the
+    trainers' parameters were told apart recorded both trainers'; the ones their trainer
+    ignored are dropped."""
+    params = {**saved, "pipeline": PipelineConfig.from_dict(saved["pipeline"])}
+    params.setdefault("trainer", VB)  # written before CVB0 training existed
+    for trainer, own in TRAINER_DEFAULTS.items():
+        if trainer != params["trainer"]:
+            params.update(dict.fromkeys(own))
+    return params
 
 
 def _bag_of_words(tokens: Sequence[Sequence[str]], dictionary: Dictionary) -> csr_matrix:

@@ -33,7 +33,7 @@ async def recommend(body: RecommendRequest, served: ServedDep, settings: Setting
         ready = lists.answer(host, top_k=top_k, min_fit=min_fit)
     if ready is None:
         result = await run_in_threadpool(
-            served.scorer.recommend, host, top_k=top_k, min_fit=min_fit
+            served.service.recommend, host, top_k=top_k, min_fit=min_fit
         )
         ready = to_public(result, served.loaded.version).model_dump_json().encode()
     return Response(ready, media_type="application/json")
@@ -42,7 +42,7 @@ async def recommend(body: RecommendRequest, served: ServedDep, settings: Setting
 @router.get("/streamers/{streamer_id}/profile", responses=documented(401, 404, 503))
 def profile(streamer_id: str, served: ServedDep) -> ProfilePublic:
     """The host's combined topic profile: topics with weights, labels and top words."""
-    host = served.scorer.profile(streamer_id)
+    host = served.service.profile(streamer_id)
     topics: list[TopicWeightPublic] = []
     if host.combined is not None:
         topics = topic_weights(served.loaded.model.topics, host.combined)

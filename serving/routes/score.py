@@ -18,8 +18,8 @@ def score(body: ScoreRequest, served: ServedDep) -> ScorePublic:
     `product_ids` (the fit of each pair)."""
     version = served.loaded.version
     if body.text is not None:
-        topics, rows = served.scorer.products_for_text(body.text, body.top_k)
-        products = served.scorer.recommender.catalogue.products
+        topics, rows = served.service.products_for_text(body.text, body.top_k)
+        products = served.service.recommender.catalogue.products
         return ScorePublic(
             model_version=version,
             topics=topic_weights(served.loaded.model.topics, topics),
@@ -34,7 +34,7 @@ def score(body: ScoreRequest, served: ServedDep) -> ScorePublic:
         )
     assert body.streamer_id is not None and body.product_ids is not None  # ScoreRequest's check
     calibrated = served.loaded.model.fit.calibrated
-    fits = served.scorer.pair_fits(body.streamer_id, body.product_ids)
+    fits = served.service.pair_fits(body.streamer_id, body.product_ids)
     return ScorePublic(
         model_version=version,
         fits=[PairFitPublic(product_id=pid, fit=fit, calibrated=calibrated) for pid, fit in fits],

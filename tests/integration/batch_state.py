@@ -7,10 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from radar.service.registry import load_champion
 from radar.settings import Settings
 from radar.store import open_store
 from serving.batch import BatchSummary, run_batch
-from serving.registry import load_champion
 
 WEEK = "2026-W48"
 NAMES = [f"recommendations-{WEEK}.{ext}" for ext in ("csv", "parquet", "xlsx")]

@@ -14,7 +14,7 @@ def radar_train(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env.pop("MLFLOW_TRACKING_URI", None)
     env["RADAR_HOME"] = str(home)
     return subprocess.run(
-        [sys.executable, "-c", "from radar.cli import main; main()", "train", *args],
+        [sys.executable, "-c", "from cli.main import main; main()", "train", *args],
         env=env,
         capture_output=True,
         text=True,

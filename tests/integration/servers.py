@@ -31,7 +31,7 @@ def running_server(
     port = free_port()
     environment = {**os.environ, "RADAR_HOME": str(home), **env}
     environment.pop("MLFLOW_TRACKING_URI", None)
-    command = [sys.executable, "-c", "from radar.cli import main; main()", "serve"]
+    command = [sys.executable, "-c", "from cli.main import main; main()", "serve"]
     with ExitStack() as files:
         stderr = files.enter_context(log.open("wb")) if log is not None else subprocess.DEVNULL
         server = subprocess.Popen(

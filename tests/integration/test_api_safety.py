@@ -90,7 +90,7 @@ def test_an_unreachable_registry_leaks_no_password(
     with TestClient(create_app(settings)) as client:
         health = client.get("/health")
         assert health.status_code == 503
-        # serving.registry reports an unreachable registry as "no champion" for now
+        # radar.service.registry reports an unreachable registry as "no champion" for now
         assert health.json()["reason"] in {"registry_unreachable", "no_champion"}
         responses = [health]
         for method, path, key in [

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from radar.errors import RadarError
-from radar.matching import store_recommender
+from radar.service import service as radar_service
 from radar.settings import Settings
 from radar.store import WeeklyRecommendation, open_store
 from serving.app import create_app
@@ -57,7 +57,7 @@ def test_files_rows_and_identical_reruns(trained_home: Path, tmp_path: Path) -> 
 def test_forked_workers_give_the_same_files(
     trained_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store_recommender, "HOST_CHUNK", 5)  # three chunks for two workers
+    monkeypatch.setattr(radar_service, "HOST_CHUNK", 5)  # three chunks for two workers
     batch(trained_home, tmp_path / "one", min_fit=0.5)
     summary = batch(trained_home, tmp_path / "two", min_fit=0.5, workers=2)
     assert summary.rows > 0  # type: ignore[attr-defined]

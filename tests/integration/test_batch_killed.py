@@ -62,7 +62,7 @@ elif where == "publish":  # the week committed in the store, killed among the re
 
     publication._move_into_place = counting(publication._move_into_place)
 
-from radar.cli import main
+from cli.main import main
 
 main()
 """
@@ -89,7 +89,7 @@ def killed_batch(home: Path, out: Path, where: str, after: int, *options: str) -
 def batch(home: Path, out: Path, *arguments: str, week: str = WEEK) -> None:
     env = {**os.environ, "RADAR_HOME": str(home)}
     env.pop("MLFLOW_TRACKING_URI", None)
-    command = [sys.executable, "-c", "from radar.cli import main; main()", "batch"]
+    command = [sys.executable, "-c", "from cli.main import main; main()", "batch"]
     done = subprocess.run(
         [*command, "--week", week, "--out", str(out), *arguments],
         env=env,

@@ -17,7 +17,7 @@ RUN_CLI = (
     "import atexit, sys\n"
     "atexit.register(lambda: print('heavy imports:', "
     f"[m for m in {HEAVY!r} if m in sys.modules], file=sys.stderr))\n"
-    "from radar.cli import main\n"
+    "from cli.main import main\n"
     "main()\n"
 )
 

@@ -14,7 +14,7 @@ from pathlib import Path
 def radar(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "RADAR_HOME": str(home), "COLUMNS": "200"}
     env.pop("MLFLOW_TRACKING_URI", None)
-    command = [sys.executable, "-c", "from radar.cli import main; main()", "recommend", *args]
+    command = [sys.executable, "-c", "from cli.main import main; main()", "recommend", *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, check=True)
 
 

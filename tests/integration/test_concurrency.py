@@ -64,7 +64,7 @@ def radar(home: Path, store_url: str, *args: str, **extra: str) -> subprocess.Po
     env = {**os.environ, "RADAR_HOME": str(home), "RADAR_DATABASE_URL": store_url, **extra}
     env.pop("MLFLOW_TRACKING_URI", None)
     return subprocess.Popen(
-        [sys.executable, "-c", "from radar.cli import main; main()", *args],
+        [sys.executable, "-c", "from cli.main import main; main()", *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -173,7 +173,7 @@ def served_with_challenger(trained_copy: Path, store_url: str) -> Iterator[str]:
         tracking_uri=settings.resolved_mlflow_tracking_uri,
         model_name=settings.model_name,
         num_topics=10,
-        params={"passes": 3},
+        min_fit=settings.min_fit,
         promote="never",
     )
     with running_server(

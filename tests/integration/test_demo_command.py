@@ -15,7 +15,7 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     env = {**os.environ, "RADAR_HOME": str(tmp_path / "home"), "COLUMNS": "200"}
     env.pop("MLFLOW_TRACKING_URI", None)
     done = subprocess.run(
-        [sys.executable, "-c", "from radar.cli import main; main()", "demo"],
+        [sys.executable, "-c", "from cli.main import main; main()", "demo"],
         env=env,
         capture_output=True,
         text=True,

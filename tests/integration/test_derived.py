@@ -13,24 +13,24 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine, func, select, update
 
-from radar.matching import store_recommender
-from radar.matching.derived import (
+from radar.matching.profiles import HostProfile
+from radar.service import service as radar_service
+from radar.service.registry import load_champion
+from radar.service.service import RadarService
+from radar.settings import Settings
+from radar.store import open_store
+from radar.store.derived import (
     CATALOGUE_TABLES,
     data_version,
     load_catalogue_vectors,
     load_profiles,
     save_profiles,
 )
-from radar.matching.history import read_snapshot
-from radar.matching.profiles import HostProfile
-from radar.matching.store_recommender import StoreRecommender
-from radar.settings import Settings
-from radar.store import open_store
 from radar.store.models import Base, HostProfileRow, IngestRun
-from serving.registry import load_champion
+from radar.store.reads import read_snapshot
 
 
-def _store_copy(trained_home: Path, tmp_path: Path) -> tuple[Engine, StoreRecommender]:
+def _store_copy(trained_home: Path, tmp_path: Path) -> tuple[Engine, RadarService]:
     settings = Settings(home=trained_home)
     for part in trained_home.glob("radar.db*"):  # the database and its WAL
         shutil.copy(part, tmp_path / part.name)
@@ -38,12 +38,12 @@ def _store_copy(trained_home: Path, tmp_path: Path) -> tuple[Engine, StoreRecomm
     loaded = load_champion(
         settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
     )
-    return engine, StoreRecommender(engine, loaded.model, model_version=loaded.version)
+    return engine, RadarService(engine, loaded.model, model_version=loaded.version)
 
 
 def test_profiles_are_saved_reused_and_renewed(trained_home: Path, tmp_path: Path) -> None:
-    engine, scorer = _store_copy(trained_home, tmp_path)
-    first = {r.streamer_id: r for r in scorer.recommend_all(top_k=5, min_fit=0.5)}
+    engine, service = _store_copy(trained_home, tmp_path)
+    first = {r.streamer_id: r for r in service.recommend_all(top_k=5, min_fit=0.5)}
     with engine.connect() as connection:
         stored = connection.scalar(select(func.count()).select_from(HostProfileRow))
         versions = set(connection.scalars(select(HostProfileRow.data_version)))
@@ -56,15 +56,15 @@ def test_profiles_are_saved_reused_and_renewed(trained_home: Path, tmp_path: Pat
             .where(HostProfileRow.streamer_id == "h0002")
             .values(state="insufficient_data", combined=None)
         )
-    reused = StoreRecommender(engine, scorer.model, model_version=scorer.model_version)
+    reused = RadarService(engine, service.model, model_version=service.model_version)
     assert reused.recommend("h0002", top_k=5, min_fit=0.5).state == "insufficient_data"
 
     _ingest_run(engine, "outcomes only", placements=3)  # no new text: profiles kept
-    kept = StoreRecommender(engine, scorer.model, model_version=scorer.model_version)
+    kept = RadarService(engine, service.model, model_version=service.model_version)
     assert kept.recommend("h0002", top_k=5, min_fit=0.5).state == "insufficient_data"
 
     _ingest_run(engine, "new comments", comments=2)  # new text: profiles are built again
-    renewed = StoreRecommender(engine, scorer.model, model_version=scorer.model_version)
+    renewed = RadarService(engine, service.model, model_version=service.model_version)
     again = renewed.recommend("h0002", top_k=5, min_fit=0.5)
     assert again.state == "ready"
     assert [i.product_id for i in again.items] == [i.product_id for i in first["h0002"].items]
@@ -116,6 +116,7 @@ def test_saved_profiles_load_back_equal(tmp_path: Path) -> None:
             0,
             ["口红", "显白"],
             ["这个口红显白吗"],
+            np.array([0.6, 0.8], dtype=np.float32),
         ),
         HostProfile("b", "insufficient_data", None, None, None, 3, 1, []),
     ]
@@ -126,6 +127,7 @@ def test_saved_profiles_load_back_equal(tmp_path: Path) -> None:
     assert np.array_equal(loaded["a"].talk, profiles[0].talk) and loaded["a"].fans is None
     assert loaded["a"].keywords == ["口红", "显白"] and loaded["b"].combined is None
     assert loaded["a"].evidence == ["这个口红显白吗"] and loaded["b"].evidence == []
+    assert np.array_equal(loaded["a"].words, profiles[0].words) and loaded["b"].words is None
     assert load_profiles(engine, "8", "run-1", ["a"]) == {}
     assert load_profiles(engine, "7", "run-2", ["a"]) == {}
 
@@ -146,25 +148,25 @@ def test_keywords_stored_as_weights_load_heaviest_first(tmp_path: Path) -> None:
 
 
 def test_catalogue_vectors_are_saved_and_reused(trained_home: Path, tmp_path: Path) -> None:
-    engine, scorer = _store_copy(trained_home, tmp_path)
-    built = scorer.recommender.catalogue
+    engine, service = _store_copy(trained_home, tmp_path)
+    built = service.recommender.catalogue
     products = built.products
-    stored = load_catalogue_vectors(engine, scorer.derived_key, data_version(engine), products)
+    stored = load_catalogue_vectors(engine, service.derived_key, data_version(engine), products)
     assert stored is not None
     assert np.array_equal(stored.matrix, built.matrix)
     assert np.array_equal(stored.categories, built.categories)
     assert list(stored.tokens) == list(built.tokens)
-    again = StoreRecommender(engine, scorer.model, model_version=scorer.model_version)
-    assert np.array_equal(again.recommender.product_vectors, scorer.recommender.product_vectors)
-    assert load_catalogue_vectors(engine, scorer.derived_key, "other", products) is None
+    again = RadarService(engine, service.model, model_version=service.model_version)
+    assert np.array_equal(again.recommender.product_vectors, service.recommender.product_vectors)
+    assert load_catalogue_vectors(engine, service.derived_key, "other", products) is None
     assert (
-        load_catalogue_vectors(engine, scorer.derived_key, data_version(engine), products[1:])
+        load_catalogue_vectors(engine, service.derived_key, data_version(engine), products[1:])
         is None
     )
     before = data_version(engine, CATALOGUE_TABLES)
     _ingest_run(engine, "new text", transcripts=4)
     assert data_version(engine, CATALOGUE_TABLES) == before  # the vectors stay valid
-    assert load_catalogue_vectors(engine, scorer.derived_key, before, products) is not None
+    assert load_catalogue_vectors(engine, service.derived_key, before, products) is not None
     _ingest_run(engine, "new products", products=1)
     assert data_version(engine, CATALOGUE_TABLES) == "new products"  # built again
 
@@ -172,12 +174,12 @@ def test_catalogue_vectors_are_saved_and_reused(trained_home: Path, tmp_path: Pa
 def test_scoring_in_chunks_gives_the_same_lists(
     trained_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine, scorer = _store_copy(trained_home, tmp_path)
-    whole = list(scorer.recommend_all(top_k=5, min_fit=0.5))
-    monkeypatch.setattr(store_recommender, "HOST_CHUNK", 5)
+    engine, service = _store_copy(trained_home, tmp_path)
+    whole = list(service.recommend_all(top_k=5, min_fit=0.5))
+    monkeypatch.setattr(radar_service, "HOST_CHUNK", 5)
     heard: list[tuple[int, int]] = []
-    other = replace(scorer.model, identity="another model")  # profiles built anew
-    fresh = StoreRecommender(engine, other, model_version=scorer.model_version)
+    other = replace(service.model, identity="another model")  # profiles built anew
+    fresh = RadarService(engine, other, model_version=service.model_version)
     chunked = list(fresh.recommend_all(top_k=5, min_fit=0.5, progress=lambda *p: heard.append(p)))
     assert [r.streamer_id for r in chunked] == [r.streamer_id for r in whole]
     assert [[i.product_id for i in r.items] for r in chunked] == [
@@ -187,19 +189,19 @@ def test_scoring_in_chunks_gives_the_same_lists(
 
 
 def test_a_snapshot_of_the_store_gives_the_same_lists(trained_home: Path, tmp_path: Path) -> None:
-    engine, scorer = _store_copy(trained_home, tmp_path)
+    engine, service = _store_copy(trained_home, tmp_path)
     snapshot = read_snapshot(engine)
     assert sum(len(outcomes) for outcomes, _ in snapshot.histories.values()) > 0
-    read_once = StoreRecommender(
-        engine, scorer.model, model_version=scorer.model_version, snapshot=snapshot
+    read_once = RadarService(
+        engine, service.model, model_version=service.model_version, snapshot=snapshot
     )
     for host in ("h0002", "h0005", "nobody-placed"):
-        assert read_once._histories([host]) == scorer._histories([host])
+        assert read_once._histories([host]) == service._histories([host])
 
-    def lists(recommender: StoreRecommender) -> list[tuple[str, list[tuple[str, float]]]]:
+    def lists(recommender: RadarService) -> list[tuple[str, list[tuple[str, float]]]]:
         return [
             (r.streamer_id, [(i.product_id, i.fit) for i in r.items])
             for r in recommender.recommend_all(top_k=5, min_fit=0.5)
         ]
 
-    assert lists(read_once) == lists(scorer)
+    assert lists(read_once) == lists(service)

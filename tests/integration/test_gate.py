@@ -9,8 +9,8 @@ from pathlib import Path
 from mlflow import MlflowClient
 from sqlalchemy import Engine, text
 
-from radar.matching.history import load_outcomes
 from radar.store import open_store
+from radar.store.reads import load_outcomes
 from tests.homes import NUM_TOPICS, TrainedHome
 from tests.integration.radar_train import radar_train
 from training.gate import GATES

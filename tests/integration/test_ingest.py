@@ -54,7 +54,7 @@ def run_cli(*args: str, home: Path, **variables: str) -> subprocess.CompletedPro
         "RADAR_MAX_COMMENT_CHARS": str(LIMITS["comments"]),
         **variables,
     }
-    command = [sys.executable, "-c", "from radar.cli import main; main()", *args]
+    command = [sys.executable, "-c", "from cli.main import main; main()", *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
 
 

@@ -10,27 +10,27 @@ from pathlib import Path
 import pytest
 
 from radar.errors import UnknownStreamerError
-from radar.matching.store_recommender import StoreRecommender
+from radar.service.registry import load_champion
+from radar.service.service import RadarService
 from radar.settings import Settings
 from radar.store import open_store
 from serving.lists import LIST_TOP_K, HostLists, json_object, to_public
-from serving.registry import load_champion
 
 HOSTS = ("h0001", "h0002", "h0005", "h0011")
 
 
 @pytest.fixture(scope="module")
-def scorer(trained_home: Path) -> StoreRecommender:
+def service(trained_home: Path) -> RadarService:
     settings = Settings(home=trained_home)
     loaded = load_champion(
         settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
     )
-    return StoreRecommender(open_store(settings.resolved_database_url), loaded.model)
+    return RadarService(open_store(settings.resolved_database_url), loaded.model)
 
 
 @pytest.fixture(scope="module")
-def lists(scorer: StoreRecommender) -> HostLists:
-    warmed = HostLists(scorer, "1", min_fit=0.5, ttl=3600)
+def lists(service: RadarService) -> HostLists:
+    warmed = HostLists(service, "1", min_fit=0.5, ttl=3600)
     warmed.warm()
     yield warmed
     warmed.close()
@@ -38,13 +38,13 @@ def lists(scorer: StoreRecommender) -> HostLists:
 
 @pytest.mark.parametrize(("top_k", "min_fit"), [(1, 0.5), (5, 0.5), (LIST_TOP_K, 0.5), (10, 0.8)])
 def test_stored_answers_equal_scoring(
-    lists: HostLists, scorer: StoreRecommender, top_k: int, min_fit: float
+    lists: HostLists, service: RadarService, top_k: int, min_fit: float
 ) -> None:
     served = 0
     for host in HOSTS:
         answer = lists.answer(host, top_k=top_k, min_fit=min_fit)
         assert answer is not None
-        scored = scorer.recommend(host, top_k=top_k, min_fit=min_fit)
+        scored = service.recommend(host, top_k=top_k, min_fit=min_fit)
         assert json.loads(answer) == to_public(scored, "1").model_dump(mode="json")
         served += len(scored.items)
     assert served > 0  # the comparison saw real items
@@ -57,8 +57,8 @@ def test_requests_beyond_the_lists_are_not_answered(lists: HostLists) -> None:
     assert lists.answer("nobody", top_k=5, min_fit=0.5) is None
 
 
-def test_a_stale_list_is_recomputed_in_the_background(scorer: StoreRecommender) -> None:
-    stale = HostLists(scorer, "1", min_fit=0.5, ttl=0.0)
+def test_a_stale_list_is_recomputed_in_the_background(service: RadarService) -> None:
+    stale = HostLists(service, "1", min_fit=0.5, ttl=0.0)
     try:
         stale.add("h0002")
         before = stale._lists["h0002"].made_at
@@ -72,8 +72,8 @@ def test_a_stale_list_is_recomputed_in_the_background(scorer: StoreRecommender) 
         stale.close()
 
 
-def test_a_host_without_a_list_is_added(scorer: StoreRecommender) -> None:
-    late = HostLists(scorer, "1", min_fit=0.5, ttl=3600)
+def test_a_host_without_a_list_is_added(service: RadarService) -> None:
+    late = HostLists(service, "1", min_fit=0.5, ttl=3600)
     try:
         assert late.answer("h0002", top_k=5, min_fit=0.5) is None
         late.add("h0002")

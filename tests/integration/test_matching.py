@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from radar.corpus import load_documents
 from radar.demo.generator import generate_demo_data
 from radar.ingest import ingest_directory
-from radar.matching.history import load_placements
 from radar.matching.profiles import INSUFFICIENT_DATA
-from radar.matching.store_recommender import StoreRecommender
+from radar.service.service import RadarService
 from radar.store import open_store
+from radar.store.documents import load_documents
+from radar.store.reads import load_placements
 from radar.topics import TopicModel
 from training.run import build_radar_model
 
@@ -29,10 +29,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
     engine = open_store(f"sqlite:///{folder / 'radar.db'}")
     ingest_directory(folder / "data", engine, quarantine_root=folder / "q", max_text_chars=LIMITS)
     documents = load_documents(engine)
-    topics = TopicModel(num_topics=20, passes=10, random_state=2).fit(
-        [doc.text for doc in documents]
-    )
-    model, reliability = build_radar_model(engine, topics, documents)
+    topics = TopicModel(num_topics=20, random_state=2).fit([doc.text for doc in documents])
+    model, reliability = build_radar_model(engine, topics, documents, min_fit=0.8)
     with (folder / "data" / "streamers.csv").open(encoding="utf-8") as handle:
         streamers = {row["streamer_id"]: row["tags"] for row in csv.DictReader(handle)}
     with (folder / "data" / "products.csv").open(encoding="utf-8") as handle:
@@ -56,11 +54,11 @@ def test_the_fit_is_calibrated_on_past_placements(world: dict) -> None:
 
 
 def test_a_single_category_host_is_led_by_its_category(world: dict) -> None:
-    scorer = StoreRecommender(world["engine"], world["model"])
+    service = RadarService(world["engine"], world["model"])
     single = {host: tags for host, tags in world["streamers"].items() if tags and "|" not in tags}
     checked = 0
     for host, category in sorted(single.items()):
-        result = scorer.recommend(host, top_k=5, min_fit=0.0)
+        result = service.recommend(host, top_k=5, min_fit=0.0)
         if not result.items:
             continue
         top = [world["categories"][item.product_id] for item in result.items[:3]]
@@ -70,9 +68,9 @@ def test_a_single_category_host_is_led_by_its_category(world: dict) -> None:
 
 
 def test_a_cosmetics_host_gets_cosmetics_with_reasons(world: dict) -> None:
-    scorer = StoreRecommender(world["engine"], world["model"])
+    service = RadarService(world["engine"], world["model"])
     hosts = [h for h, tags in world["streamers"].items() if tags.split("|")[0] == "美妆"]
-    result = scorer.recommend(hosts[0], top_k=5, min_fit=0.0)
+    result = service.recommend(hosts[0], top_k=5, min_fit=0.0)
     assert world["categories"][result.items[0].product_id] == "美妆"
     first = result.items[0]
     assert first.reasons.topics and first.reasons.keywords
@@ -80,17 +78,17 @@ def test_a_cosmetics_host_gets_cosmetics_with_reasons(world: dict) -> None:
 
 
 def test_already_placed_products_are_absent(world: dict) -> None:
-    scorer = StoreRecommender(world["engine"], world["model"])
+    service = RadarService(world["engine"], world["model"])
     for host, placed in list(load_placements(world["engine"])[1].items())[:5]:
-        result = scorer.recommend(host, top_k=50, min_fit=0.0)
+        result = service.recommend(host, top_k=50, min_fit=0.0)
         assert placed and not placed & {item.product_id for item in result.items}
 
 
 def test_a_host_without_text_has_insufficient_data(world: dict) -> None:
-    scorer = StoreRecommender(world["engine"], world["model"])
+    service = RadarService(world["engine"], world["model"])
     silent = [h for h in world["streamers"] if not load_documents(world["engine"], streamer_id=h)]
     assert silent
-    result = scorer.recommend(silent[0])
+    result = service.recommend(silent[0])
     assert result.state == INSUFFICIENT_DATA and result.items == []
 
 
@@ -104,7 +102,7 @@ def test_fan_comments_about_a_topic_move_its_products_up(world: dict, tmp_path: 
     )
     engine = open_store(f"sqlite:///{tmp_path / 'radar.db'}")
     ingest_directory(data, engine, quarantine_root=tmp_path / "q", max_text_chars=LIMITS)
-    before = StoreRecommender(engine, world["model"], model_version="1")  # profiles stored
+    before = RadarService(engine, world["model"], model_version="1")  # profiles stored
     pet_rows = [
         row for row, p in enumerate(before.recommender.catalogue.products) if p.category == "宠物"
     ]
@@ -131,7 +129,7 @@ def test_fan_comments_about_a_topic_move_its_products_up(world: dict, tmp_path: 
                 [pets_host, f"2026-10-20T20:{index % 60:02d}:00+08:00", text, f"fan{index}"]
             )
     ingest_directory(extra, engine, quarantine_root=tmp_path / "q", max_text_chars=LIMITS)
-    after = StoreRecommender(engine, world["model"], model_version="1")  # new data: rebuilt
+    after = RadarService(engine, world["model"], model_version="1")  # new data: rebuilt
     profile_after = after.profile(pets_host)
     fits_after = after.recommender.fits(profile_after, history)[pet_rows]
     assert np.median(fits_after) > np.median(fits_before)

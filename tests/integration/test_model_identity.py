@@ -15,11 +15,11 @@ from mlflow import MlflowClient
 from radar.digests import DIGESTS_TAG
 from radar.errors import ModelIntegrityError
 from radar.ingest import ingest_directory
-from radar.matching.store_recommender import StoreRecommender
 from radar.mlflow_home import relocate_artifacts
+from radar.service.registry import LoadedModel, load_champion
+from radar.service.service import RadarService
 from radar.settings import Settings
 from radar.store import open_store
-from serving.registry import LoadedModel, load_champion
 from training.run import run_training
 from training.tracking import use_tracking
 
@@ -111,8 +111,8 @@ def test_two_registries_with_a_version_1_never_share_a_model(
     settings = _home(trained_home, tmp_path)
     engine = open_store(settings.resolved_database_url)
     first = _champion(settings)
-    first_scorer = StoreRecommender(engine, first.model, model_version=first.version)
-    assert first_scorer.profile("h0002").combined.shape == (12,)  # stored in host_profiles
+    first_service = RadarService(engine, first.model, model_version=first.version)
+    assert first_service.profile("h0002").combined.shape == (12,)  # stored in host_profiles
 
     other_registry = f"sqlite:///{tmp_path / 'other' / 'mlflow.db'}"
     (tmp_path / "other").mkdir()
@@ -121,18 +121,18 @@ def test_two_registries_with_a_version_1_never_share_a_model(
         tracking_uri=other_registry,
         model_name=settings.model_name,
         num_topics=6,
-        params={"passes": 3},
+        min_fit=settings.min_fit,
     )
     other = _champion(settings, other_registry)
     assert other.version == "1" and other.model.topics.num_topics == 6
-    scorer = StoreRecommender(engine, other.model, model_version=other.version)
-    assert scorer.profile("h0002").combined.shape == (6,)
-    assert scorer.recommend("h0002", min_fit=0.0).items
-    assert scorer.recommender.catalogue.matrix.shape[1] == 6
+    service = RadarService(engine, other.model, model_version=other.version)
+    assert service.profile("h0002").combined.shape == (6,)
+    assert service.recommend("h0002", min_fit=0.0).items
+    assert service.recommender.catalogue.matrix.shape[1] == 6
 
     back = _champion(settings)  # the first registry's version 1 is untouched
     assert back.model.topics.num_topics == 12
-    again = StoreRecommender(engine, back.model, model_version=back.version)
+    again = RadarService(engine, back.model, model_version=back.version)
     assert again.profile("h0002").combined.shape == (12,)
     assert again.recommender.catalogue.matrix.shape[1] == 12
 
@@ -166,7 +166,7 @@ def _train(settings: Settings, num_topics: int) -> None:
         tracking_uri=settings.resolved_mlflow_tracking_uri,
         model_name=settings.model_name,
         num_topics=num_topics,
-        params={"passes": 3},
+        min_fit=settings.min_fit,
         promote="always",
     )
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from radar.evaluation.scenario_figures import read_batch_lists
-from radar.matching.data import load_matching_data
+from benchmarks.scenario.figures import read_batch_lists
 from radar.matching.history import Outcome
 from radar.matching.recommender import Recommender
+from radar.service.registry import load_champion
 from radar.settings import Settings
 from radar.store import open_store
+from radar.store.matching_data import load_matching_data
 from serving.batch import run_batch
-from serving.registry import load_champion
 
 
 def test_evaluation_fits_are_the_batch_files(trained_home: Path, tmp_path: Path) -> None:
@@ -28,13 +28,7 @@ def test_evaluation_fits_are_the_batch_files(trained_home: Path, tmp_path: Path)
         assert sum(len(items) for items in lists.values()) == summary.rows > 0
 
         model = loaded.model
-        data = load_matching_data(
-            engine,
-            model.topics,
-            settings=model.profiles,
-            shrinkage=model.product_shrinkage,
-            categories=model.categories,
-        )
+        data = load_matching_data(engine, model)
         history: dict[str, list[Outcome]] = defaultdict(list)
         for outcome in sorted(data.outcomes, key=lambda o: (o.started_at, o.product_id)):
             history[outcome.streamer_id].append(outcome)

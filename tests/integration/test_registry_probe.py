@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from radar.errors import NoModelError
-from serving.registry_probe import require_champion, require_registry
+from radar.service.registry_probe import require_champion, require_registry
 
 
 def test_the_probe_agrees_with_the_registry(trained_home: Path, tmp_path: Path) -> None:

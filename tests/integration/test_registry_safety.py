@@ -17,9 +17,9 @@ import pytest
 from fastapi.testclient import TestClient
 from mlflow import MlflowClient
 
+from radar.service.registry import fetch_champion
 from radar.settings import Settings
 from serving.app import create_app
-from serving.registry import fetch_champion
 from training.tracking import MODEL_CODE, use_tracking
 
 RADAR = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "radar"

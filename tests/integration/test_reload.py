@@ -47,7 +47,7 @@ def test_promotion_under_load_switches_without_errors(trained_home: Path, tmp_pa
                 tracking_uri=settings.resolved_mlflow_tracking_uri,
                 model_name=settings.model_name,
                 num_topics=10,
-                params={"passes": 3},
+                min_fit=settings.min_fit,
                 promote="always",
             )
             deadline = time.monotonic() + 60

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from radar.service.registry import load_champion
 from radar.settings import Settings
 from radar.store import open_store
 from serving.app import create_app
 from serving.batch import run_batch
-from serving.registry import load_champion
 from training.run import run_training
 
 
@@ -29,7 +29,7 @@ def test_rollback_reaches_api_and_batch(trained_home: Path, tmp_path: Path) -> N
         tracking_uri=settings.resolved_mlflow_tracking_uri,
         model_name=settings.model_name,
         num_topics=8,
-        params={"passes": 3},
+        min_fit=settings.min_fit,
         promote="always",
     )
     assert (
@@ -42,7 +42,7 @@ def test_rollback_reaches_api_and_batch(trained_home: Path, tmp_path: Path) -> N
     env = {**os.environ, "RADAR_HOME": str(home)}
     env.pop("MLFLOW_TRACKING_URI", None)
     subprocess.run(
-        [sys.executable, "-c", "from radar.cli import main; main()", "promote", "1"],
+        [sys.executable, "-c", "from cli.main import main; main()", "promote", "1"],
         env=env,
         check=True,
         capture_output=True,

@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 from mlflow import MlflowClient
 
-from radar.corpus import COMMENTS, PRODUCT, TRANSCRIPT, load_documents
+from features.documents import COMMENTS, PRODUCT, TRANSCRIPT
 from radar.ingest import ingest_directory
-from radar.model import RadarModel
+from radar.matching.model import RadarModel
 from radar.store import open_store
+from radar.store.documents import load_documents
 from radar.topics.labels import read_label_rules
 from tests.homes import NUM_TOPICS, ON_POSTGRES_HOME, TrainedHome
 from tests.integration.radar_train import radar_train
@@ -29,6 +30,7 @@ from training.run import TrainingOutcome, run_training
 MODEL = "radar-test"
 PROBES = ["这款粉底液控油持妆吗", "羽绒服保暖吗，尺码偏大吗", "宝宝几个月可以吃这个米粉", ""]
 LIMITS = {"comments": 2000, "transcripts": 200_000, "products": 20_000}
+MIN_FIT = 0.8
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +39,8 @@ def trained(small_demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     engine = open_store(f"sqlite:///{folder / 'radar.db'}")
     ingest_directory(small_demo_data, engine, quarantine_root=folder / "q", max_text_chars=LIMITS)
     uri = f"sqlite:///{folder / 'mlflow.db'}"
-    params = {"passes": 5}
     first = run_training(
-        engine, tracking_uri=uri, model_name=MODEL, candidates=(6, 10), params=params, seed=1
+        engine, tracking_uri=uri, model_name=MODEL, candidates=(6, 10), seed=1, min_fit=MIN_FIT
     )
     second = run_training(
         engine,
@@ -47,8 +48,8 @@ def trained(small_demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         model_name=MODEL,
         num_topics=8,
         promote="never",
-        params=params,
         seed=1,
+        min_fit=MIN_FIT,
     )
     return {"engine": engine, "uri": uri, "first": first, "second": second, "folder": folder}
 
@@ -129,7 +130,7 @@ def test_promote_moves_champion_and_rolls_back(trained: dict, tmp_path: Path) ->
         "RADAR_MODEL_NAME": MODEL,
         "RADAR_MLFLOW_TRACKING_URI": trained["uri"],
     }
-    command = [sys.executable, "-c", "from radar.cli import main; main()", "promote"]
+    command = [sys.executable, "-c", "from cli.main import main; main()", "promote"]
     client = MlflowClient(tracking_uri=trained["uri"], registry_uri=trained["uri"])
     subprocess.run([*command, "2"], env=env, check=True, capture_output=True)
     assert str(client.get_model_version_by_alias(MODEL, "champion").version) == "2"
@@ -137,6 +138,30 @@ def test_promote_moves_champion_and_rolls_back(trained: dict, tmp_path: Path) ->
     assert str(client.get_model_version_by_alias(MODEL, "champion").version) == "1"
     missing = subprocess.run([*command, "99"], env=env, capture_output=True, text=True)
     assert missing.returncode != 0
+
+
+def test_every_training_parameter_is_logged(trained: dict) -> None:
+    """The run records what every part was trained with, not only the topic model."""
+    client = MlflowClient(tracking_uri=trained["uri"], registry_uri=trained["uri"])
+    params = client.get_run(trained["second"].run_id).data.params
+    run = {"data_since", "min_fit", "seed", "held_out_documents", "label_rules"}
+    topics = {
+        *("num_topics", "trainer", "sweeps", "inference_alpha", "alpha", "eta", "no_below"),
+        *("no_above", "keep_n", "random_state", "inference_max_iter", "inference_tol"),
+        "pipeline",
+    }
+    profiles = {
+        *("profiles.talk_weight", "profiles.fans_weight", "profiles.half_life_days"),
+        "profiles.min_tokens",
+    }
+    matching = {"product_shrinkage", "peers.k"}
+    pair = {"pair.holdout_fraction", "pair.correct_selection", "pair.random_state"}
+    assert set(params) == run | topics | profiles | matching | pair  # no VB-only params
+    model: RadarModel = trained["second"].model
+    assert (params["min_fit"], params["seed"], params["sweeps"]) == (str(MIN_FIT), "1", "150")
+    assert params["profiles.half_life_days"] == str(model.profiles.half_life_days)
+    assert model.peers is not None and params["peers.k"] == str(model.peers.k)
+    assert params["label_rules"].startswith("champion version 1 has no label rules")
 
 
 def test_an_unregistered_run_leaves_the_registry_alone(trained: dict) -> None:
@@ -147,8 +172,8 @@ def test_an_unregistered_run_leaves_the_registry_alone(trained: dict) -> None:
         tracking_uri=trained["uri"],
         model_name=MODEL,
         num_topics=6,
-        params={"passes": 2},
         register=False,
+        min_fit=MIN_FIT,
     )
     assert outcome.version is None and not outcome.decision.promote
     assert outcome.model.fit.calibrated

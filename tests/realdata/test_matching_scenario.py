@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from radar.evaluation.scenario import build_scenario
-from radar.evaluation.scenario_figures import GOALS, Goal, lists_of, read_batch_lists
+from benchmarks.scenario.build import build_scenario
+from benchmarks.scenario.figures import GOALS, Goal, lists_of, read_batch_lists
+from benchmarks.scenario.run import LIST_LENGTH, ScenarioRun, measure, run_scenario
 from radar.matching.history import Outcome
 from radar.matching.recommender import HostInput, Recommender
-from training.scenario import LIST_LENGTH, ScenarioRun, measure, run_scenario
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 
@@ -22,12 +22,10 @@ NUM_TOPICS = 40  # as the benchmark: the same figures as its seeds 1 and 5
 TIES = "neighbours in a list tied at 4 decimals"
 TOP_FIT = "highest fit shown (evidence: highest rate placed)"
 NOT_MET_YET = {
-    (1, "ECE, all listed pairs"): "ECE over all listed pairs is 0.049 (goal ≤ 0.04)",
-    (1, "ECE, new hosts' listed pairs"): "ECE over new hosts' pairs is 0.053 (goal ≤ 0.05)",
-    (1, TIES): "40% of neighbouring items tie at 4 decimals (goal ≤ 5%)",
-    (5, "hosts with fitting products served at ≥ 0.8"): "0.623 of hosts served (goal ≥ 0.85)",
-    (5, "— new hosts among them"): "0.111 of new hosts served (goal ≥ 0.75): too timid",
-    (5, TIES): "63% of neighbouring items tie at 4 decimals (goal ≤ 5%)",
+    (1, "ECE, all listed pairs"): "ECE over all listed pairs is 0.055 (goal ≤ 0.04)",
+    (1, "ECE, new hosts' listed pairs"): "ECE over new hosts' pairs is 0.064 (goal ≤ 0.05)",
+    (1, TIES): "27% of neighbouring items tie at 4 decimals (goal ≤ 5%)",
+    (5, TIES): "47% of neighbouring items tie at 4 decimals (goal ≤ 5%)",
 }
 """Goals the current model does not meet on these seeds, and by how much: expected to fail
 (strict: a goal met now fails as XPASS until it is removed here)."""

@@ -9,18 +9,18 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.scenario.build import build_scenario
+from benchmarks.scenario.run import TEXT_LIMITS
 from features.documents import product_document
-from radar.corpus import load_documents
-from radar.evaluation.scenario import build_scenario
 from radar.ingest import ingest_directory
-from radar.matching.data import MatchingData, load_matching_data
+from radar.matching.model import RadarModel
 from radar.matching.products import ProductText
 from radar.matching.recommender import HostInput, HostRecommendations, Recommender
-from radar.model import RadarModel
 from radar.store import open_store
+from radar.store.documents import load_documents
+from radar.store.matching_data import MatchingData, load_matching_data
 from radar.topics import TopicModel
 from training.run import build_radar_model
-from training.scenario import TEXT_LIMITS
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 
@@ -44,15 +44,8 @@ def lists(
     )
     documents = load_documents(engine)
     topics = TopicModel(num_topics=NUM_TOPICS, random_state=0).fit([d.text for d in documents])
-    model, _ = build_radar_model(engine, topics, documents)
-    data = load_matching_data(
-        engine,
-        topics,
-        settings=model.profiles,
-        shrinkage=model.product_shrinkage,
-        categories=model.categories,
-        documents=documents,
-    )
+    model, _ = build_radar_model(engine, topics, documents, min_fit=0.8)
+    data = load_matching_data(engine, model, documents=documents)
     history = defaultdict(list)
     for outcome in data.outcomes:
         history[outcome.streamer_id].append(outcome)

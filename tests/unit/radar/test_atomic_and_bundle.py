@@ -6,7 +6,7 @@ import pytest
 
 from radar.atomic import atomic_directory
 from radar.matching.fit import FitModel
-from radar.model import RadarModel
+from radar.matching.model import RadarModel
 from radar.topics import TopicModel
 
 TEXTS = ["粉底液 遮瑕 持妆 控油", "羽绒服 保暖 轻薄 鸭绒", "耳机 降噪 续航 蓝牙"] * 20
@@ -24,7 +24,7 @@ def test_a_failed_write_leaves_the_old_folder_whole(tmp_path: Path) -> None:
 
 
 def test_radar_model_round_trip(tmp_path: Path) -> None:
-    topics = TopicModel(num_topics=3, passes=5, no_below=1, no_above=1.0).fit(TEXTS)
+    topics = TopicModel(num_topics=3, no_below=1, no_above=1.0).fit(TEXTS)
     model = RadarModel(topics, FitModel(np.arange(10, dtype=float), -1.0), evaluation={"ece": 0.04})
     model.save(tmp_path / "radar")
     loaded = RadarModel.load(tmp_path / "radar")
@@ -34,7 +34,7 @@ def test_radar_model_round_trip(tmp_path: Path) -> None:
 
 
 def test_radar_model_refuses_an_unknown_schema(tmp_path: Path) -> None:
-    topics = TopicModel(num_topics=3, passes=2, no_below=1, no_above=1.0).fit(TEXTS)
+    topics = TopicModel(num_topics=3, no_below=1, no_above=1.0).fit(TEXTS)
     RadarModel(topics).save(tmp_path / "radar")
     path = tmp_path / "radar" / "matching.json"
     path.write_text(json.dumps({**json.loads(path.read_text()), "schema_version": 7}))

@@ -7,11 +7,11 @@ import random
 import numpy as np
 import pytest
 
-from radar.matching.fit import Curve, FitModel
+from radar.matching.fit import FEATURES, Curve, FitModel
+from radar.matching.model import RadarModel
 from radar.matching.products import ProductText, build_product_vectors
 from radar.matching.profiles import READY, HostProfile
 from radar.matching.recommender import NO_FITTING_CATEGORY, Recommender
-from radar.model import RadarModel
 from radar.topics import TopicModel
 
 THEMES = {
@@ -29,7 +29,7 @@ def corpus(seed: int = 5) -> list[str]:
 
 @pytest.fixture(scope="module")
 def recommender() -> Recommender:
-    topics = TopicModel(num_topics=3, passes=30, no_below=2, no_above=0.9, random_state=1)
+    topics = TopicModel(num_topics=3, no_below=2, no_above=0.9, random_state=1)
     topics.fit(corpus())
     products = [
         ProductText(f"p{i:02d}", " ".join(THEMES[theme][i % 8 : i % 8 + 3]), category)
@@ -39,7 +39,7 @@ def recommender() -> Recommender:
     products = [ProductText(f"{p.product_id}{p.category}", p.title, p.category) for p in products]
     catalogue = build_product_vectors(topics, products)
     # the fit: the topic affinity alone (products carry no categories here), on a curve
-    coef = np.zeros(10)
+    coef = np.zeros(len(FEATURES))
     coef[0] = 8.0
     curve = Curve((-3.0, 0.0, 3.0), (0.05, 0.5, 0.85), 0.88)
     fit = FitModel(coef, -4.0, {True: curve, False: curve})

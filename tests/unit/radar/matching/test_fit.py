@@ -17,14 +17,20 @@ def host(has_history: bool = True) -> HostSide:
         rates,
         rates / rates.sum(),
         RNG.random(3),
+        unit(RNG.normal(size=4)),
         has_history=has_history,
     )
+
+
+def unit(vector: np.ndarray) -> np.ndarray:
+    return vector / np.linalg.norm(vector)
 
 
 def products(n: int) -> ProductSide:
     return ProductSide(
         np.sqrt(np.vstack([distribution() for _ in range(n)])),
         np.vstack([distribution(3) for _ in range(n)]),
+        np.vstack([unit(RNG.normal(size=4)) for _ in range(n)]),
     )
 
 
@@ -37,11 +43,14 @@ def test_affinities_are_bhattacharyya_coefficients() -> None:
     np.testing.assert_allclose(features[:, 0], expected)
     assert np.all((features[:, :6] >= 0) & (features[:, :6] <= 1 + 1e-12))
     np.testing.assert_allclose(features[:, 6], catalogue.categories @ side.category_rate)
-    np.testing.assert_array_equal(features[:, 9], 1.0)
+    word = FEATURES.index("word_similarity")
+    np.testing.assert_allclose(features[:, word], catalogue.words @ side.words)
+    assert np.all(np.abs(features[:, word]) <= 1 + 1e-12)
+    np.testing.assert_array_equal(features[:, -1], 1.0)
 
 
 def test_the_logit_is_one_dot_product() -> None:
-    model = FitModel(np.array([2.0, 0.5, -0.3, 1.5, -1.0, 0.8, 1.2, 0.4, 2.2, 0.2]), -1.7)
+    model = FitModel(np.array([2.0, 0.5, -0.3, 1.5, -1.0, 0.8, 1.2, 0.4, 2.2, 1.1, 0.2]), -1.7)
     side = host()
     catalogue = products(6)
     via_features = model.predict(pair_features(side, catalogue))
@@ -66,7 +75,8 @@ def test_uncalibrated_fit_is_the_topic_affinity() -> None:
 
 def test_curves_map_the_logit_per_kind_of_host() -> None:
     curves = {True: Curve((-1.0, 1.0), (0.1, 0.9), 0.95)}
-    model = FitModel(np.array([2.0, 0.5, -0.3, 1.5, -1.0, 0.8, 1.2, 0.4, 2.2, 0.2]), -1.7, curves)
+    coef = np.array([2.0, 0.5, -0.3, 1.5, -1.0, 0.8, 1.2, 0.4, 2.2, 1.1, 0.2])
+    model = FitModel(coef, -1.7, curves)
     catalogue = products(6)
     for side in (host(), host(has_history=False)):
         logits = FitModel.product_vectors(catalogue) @ model.host_vector(side)
@@ -81,7 +91,7 @@ def test_curves_map_the_logit_per_kind_of_host() -> None:
 
 def test_round_trip() -> None:
     curves = {False: Curve((-1.0, 0.0, 2.0), (0.05, 0.3, 0.8), 0.85)}
-    model = FitModel(np.arange(10, dtype=float), 0.5, curves, affinity_floor=0.6)
+    model = FitModel(np.arange(len(FEATURES), dtype=float), 0.5, curves, affinity_floor=0.6)
     again = FitModel.from_dict(model.to_dict())
     np.testing.assert_array_equal(again.coef, model.coef)
     assert again.intercept == 0.5

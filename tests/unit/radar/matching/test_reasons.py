@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from radar.corpus import COMMENTS, TRANSCRIPT, Document
+from features.documents import COMMENTS, TRANSCRIPT, Document
 from radar.matching.profiles import MAX_EVIDENCE_LINES, evidence_lines
 from radar.matching.reasons import Evidence, KeywordRarity, Reasons, explain
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import pickle
@@ -10,6 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, clone
+from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+from sklearn.utils.validation import check_is_fitted
 
 from radar.errors import ModelIntegrityError
 from radar.topics import NotFittedError, TopicModel
@@ -36,7 +40,7 @@ def planted_corpus(n_docs: int = 240, seed: int = 3) -> list[str]:
 
 
 def fit_planted(seed: int) -> TopicModel:
-    return TopicModel(num_topics=4, passes=30, no_below=2, no_above=0.9, random_state=seed).fit(
+    return TopicModel(num_topics=4, no_below=2, no_above=0.9, random_state=seed).fit(
         planted_corpus()
     )
 
@@ -87,6 +91,7 @@ def test_save_load_gives_the_same_transform(fitted: TopicModel, tmp_path: Path) 
     assert manifest["schema_version"] == 2
     assert manifest["libraries"]["gensim"]
     assert manifest["training_data"]["fingerprint"] == fitted.fingerprint_
+    assert manifest["trainer_params"] == {"sweeps": 150, "inference_alpha": 2.0}
 
 
 def test_a_vb_trained_model_transforms_the_same_after_save_and_load(tmp_path: Path) -> None:
@@ -171,7 +176,7 @@ def test_save_replaces_an_existing_model_whole(fitted: TopicModel, tmp_path: Pat
 
 def test_same_seed_same_topics_other_seed_other_topics() -> None:
     corpus = planted_corpus()
-    params = {"num_topics": 4, "passes": 5, "no_below": 2, "no_above": 0.9}
+    params = {"num_topics": 4, "no_below": 2, "no_above": 0.9}
     first = TopicModel(**params, random_state=7).fit(corpus)
     again = TopicModel(**params, random_state=7).fit(corpus)
     other = TopicModel(**params, random_state=8).fit(corpus)
@@ -198,7 +203,13 @@ def test_methods_before_fit_say_not_fitted() -> None:
 
 @pytest.mark.parametrize(
     ("params", "message"),
-    [({"num_topics": 1}, "num_topics"), ({"passes": 0}, "passes"), ({"no_above": 0}, "no_above")],
+    [
+        ({"num_topics": 1}, "num_topics"),
+        ({"sweeps": 0}, "sweeps"),
+        ({"trainer": "vb", "passes": 0}, "passes"),
+        ({"no_above": 0}, "no_above"),
+        ({"trainer": "gibbs"}, "trainer"),
+    ],
 )
 def test_bad_params_are_value_errors(params: dict[str, float], message: str) -> None:
     with pytest.raises(ValueError, match=message):
@@ -208,3 +219,63 @@ def test_bad_params_are_value_errors(params: dict[str, float], message: str) -> 
 def test_too_little_text_for_the_topics_is_explained() -> None:
     with pytest.raises(ValueError, match="too little text"):
         TopicModel(num_topics=50, no_below=1).fit(["口红", "面霜", "口红 面霜"])
+
+
+def test_params_are_the_constructors_own() -> None:
+    """sklearn's contract: `get_params` lists `__init__`'s arguments, `set_params` and
+    `clone` work, and nothing is validated before `fit`."""
+    model = TopicModel(num_topics=6, trainer="vb", passes=3)
+    assert isinstance(model, BaseEstimator)
+    arguments = set(inspect.signature(TopicModel.__init__).parameters) - {"self"}
+    assert set(model.get_params()) == arguments
+    assert model.set_params(num_topics=7).get_params()["num_topics"] == 7
+    assert clone(model).get_params() == model.get_params()
+    TopicModel(num_topics=0, passes=3)  # refused at fit, not here
+
+
+@pytest.mark.parametrize(
+    ("trainer", "ignored"),
+    [
+        ("cvb0", {"passes": 5}),
+        ("cvb0", {"iterations": 50}),
+        ("cvb0", {"chunksize": 100}),
+        ("vb", {"sweeps": 50}),
+        ("vb", {"inference_alpha": 1.0}),
+    ],
+)
+def test_a_parameter_the_trainer_ignores_is_refused(trainer: str, ignored: dict) -> None:
+    (name,) = ignored
+    model = TopicModel(num_topics=4, trainer=trainer, no_below=2, **ignored)
+    with pytest.raises(
+        ValueError,
+        match=rf"{name} is a parameter of .* which the {trainer!r} trainer ignores: drop it",
+    ):
+        model.fit(planted_corpus(40))
+
+
+def test_not_fitted_is_sklearns_not_fitted(fitted: TopicModel) -> None:
+    assert issubclass(NotFittedError, SklearnNotFittedError)
+    with pytest.raises(SklearnNotFittedError):
+        check_is_fitted(TopicModel())
+    check_is_fitted(fitted)
+
+
+def test_a_model_saved_with_every_trainers_parameters_still_loads(
+    fitted: TopicModel, tmp_path: Path
+) -> None:
+    """Models saved before the refusal recorded VB's parameters under CVB0 (ignored then):
+    they load, with those parameters dropped, and transform as before."""
+    folder = tmp_path / "model"
+    fitted.save(folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["params"].update(
+        sweeps=150, inference_alpha=2.0, passes=10, iterations=100, chunksize=2000
+    )
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    loaded = TopicModel.load(folder)
+    params = loaded.get_params()
+    assert (params["passes"], params["iterations"], params["chunksize"]) == (None, None, None)
+    assert (params["sweeps"], params["inference_alpha"]) == (150, 2.0)
+    texts = planted_corpus(10, seed=5)
+    np.testing.assert_array_equal(loaded.transform(texts), fitted.transform(texts))
+    clone(loaded).fit(planted_corpus(40))  # its parameters train again

@@ -1,31 +1,25 @@
-"""The training corpus: documents built from the store's transcripts, comments, products."""
+"""The corpus as the store holds it: documents built from its transcripts, comments and
+products."""
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
 from sqlalchemy import Connection, Engine, select
 
 from features.danmaku import DanmakuFilter
-from features.documents import pool_comments, product_document, split_passages
+from features.documents import (
+    COMMENTS,
+    PRODUCT,
+    TRANSCRIPT,
+    Document,
+    pool_comments,
+    product_document,
+    split_passages,
+)
 from radar.store.models import Comment, Product, Transcript
-
-TRANSCRIPT, COMMENTS, PRODUCT = "transcript", "comments", "product"
-
-
-@dataclass(frozen=True)
-class Document:
-    """One modelling document and where it came from."""
-
-    kind: str
-    key: str
-    text: str
-    streamer_id: str | None = None
-    time: datetime | None = None
 
 
 def load_documents(
@@ -50,17 +44,6 @@ def load_documents(
             *_comment_documents(connection, since, hosts, max_comments),
             *(_product_documents(connection) if products and hosts is None else ()),
         ]
-
-
-def split_holdout(
-    documents: list[Document], *, fraction: float = 0.2, seed: int = 0
-) -> tuple[list[Document], list[Document]]:
-    """A shuffled (train, held-out) split; the shuffle also breaks the store's ordering,
-    which online LDA would otherwise learn in blocks."""
-    shuffled = list(documents)
-    random.Random(seed).shuffle(shuffled)
-    cut = round(len(shuffled) * (1 - fraction))
-    return shuffled[:cut], shuffled[cut:]
 
 
 def _transcript_documents(

@@ -18,8 +18,13 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from radar.corpus import Document
-from radar.evaluation.metrics import (
+from features.documents import Document
+from radar.matching.history import Outcome
+from radar.matching.model import RadarModel
+from radar.matching.peers import build_peer_table
+from radar.matching.products import ProductVectors
+from radar.matching.recommender import HostInput, Recommender
+from radar.metrics import (
     catalogue_coverage,
     expected_calibration_error,
     ndcg_at_k,
@@ -29,12 +34,7 @@ from radar.evaluation.metrics import (
     reliability_table,
     share_of_hosts_served,
 )
-from radar.matching.data import MatchingData
-from radar.matching.history import Outcome
-from radar.matching.peers import build_peer_table
-from radar.matching.products import ProductVectors
-from radar.matching.recommender import HostInput, Recommender
-from radar.model import RadarModel
+from radar.store.matching_data import MatchingData
 
 
 @dataclass

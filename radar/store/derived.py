@@ -79,6 +79,7 @@ def load_profiles(
                     row.fans_tokens,
                     _keywords(json.loads(row.keywords)),
                     json.loads(row.evidence),
+                    _vector(row.words, "<f4"),
                 )
     return found
 
@@ -100,6 +101,7 @@ def save_profiles(
             "combined": _blob(profile.combined),
             "keywords": json.dumps(profile.keywords, ensure_ascii=False),
             "evidence": json.dumps(profile.evidence, ensure_ascii=False),
+            "words": _blob(profile.words, "<f4"),
         }
         for profile in profiles
     ]
@@ -132,7 +134,9 @@ def load_catalogue_vectors(
         return None
     with np.load(io.BytesIO(row.arrays), allow_pickle=False) as arrays:
         matrix, categories = arrays["matrix"], arrays["categories"]
-    return ProductVectors(products, matrix, JoinedTokens(row.tokens.split(_RECORD)), categories)
+        words = arrays["words"] if "words" in arrays.files else np.zeros((len(products), 0))
+    tokens = JoinedTokens(row.tokens.split(_RECORD))
+    return ProductVectors(products, matrix, tokens, categories, words)
 
 
 class JoinedTokens(Sequence[list[str]]):
@@ -169,7 +173,7 @@ def save_catalogue_vectors(
     the memory of the built lists)."""
     documents = [_UNIT.join(doc) for doc in vectors.tokens]
     arrays = io.BytesIO()
-    np.savez(arrays, matrix=vectors.matrix, categories=vectors.categories)
+    np.savez(arrays, matrix=vectors.matrix, categories=vectors.categories, words=vectors.words)
     table = Base.metadata.tables[CatalogueVectorsRow.__tablename__]
     with engine.begin() as connection:
         connection.execute(delete(table).where(table.c.model_id == model_id))
@@ -184,7 +188,7 @@ def save_catalogue_vectors(
             },
         )
     return ProductVectors(
-        vectors.products, vectors.matrix, JoinedTokens(documents), vectors.categories
+        vectors.products, vectors.matrix, JoinedTokens(documents), vectors.categories, vectors.words
     )
 
 
@@ -195,9 +199,9 @@ def _keywords(stored: list[str] | dict[str, float]) -> list[str]:
     return stored
 
 
-def _blob(vector: np.ndarray | None) -> bytes | None:
-    return None if vector is None else np.asarray(vector, dtype="<f8").tobytes()
+def _blob(vector: np.ndarray | None, dtype: str = "<f8") -> bytes | None:
+    return None if vector is None else np.asarray(vector, dtype=dtype).tobytes()
 
 
-def _vector(blob: bytes | None) -> np.ndarray | None:
-    return None if blob is None else np.frombuffer(blob, dtype="<f8").copy()
+def _vector(blob: bytes | None, dtype: str = "<f8") -> np.ndarray | None:
+    return None if blob is None else np.frombuffer(blob, dtype=dtype).copy()

@@ -4,6 +4,7 @@ A topic model, the pair model that turns affinities into a fit, and the settings
 profiles and product vectors, saved together in one folder:
 
     topic_model/   the TopicModel (gensim files, manifest.json)
+    word_vectors.npz  the word vectors beside the topics (`radar.topics.word_vectors`)
     matching.json  schema version, fit model, profile settings, shrinkage, evaluation
     peers.npz      warm hosts' profiles and what converted with them (if any)
 """
@@ -11,19 +12,24 @@ profiles and product vectors, saved together in one folder:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from features.documents import Document
 from radar.atomic import atomic_directory
-from radar.matching.categories import CategoryModel
+from radar.matching.categories import CategoryModel, attach_categories
 from radar.matching.fit import FitModel
 from radar.matching.peers import PeerTable
-from radar.matching.profiles import ProfileSettings
+from radar.matching.products import ProductText, ProductVectors, build_product_vectors
+from radar.matching.profiles import HostProfile, ProfileSettings, build_profiles
 from radar.topics import TopicModel
+from radar.topics.word_vectors import WordVectors
 
-SCHEMA_VERSION = 2
-"""2: the fit's curves are capped knots (`radar.matching.fit.Curve`), with an affinity floor."""
+SCHEMA_VERSION = 3
+"""3: word vectors and the `word_similarity` feature. 2: the fit's curves are capped knots
+(`radar.matching.fit.Curve`), with an affinity floor."""
 TOPIC_MODEL_DIR = "topic_model"
 PEERS_FILE = "peers.npz"
 
@@ -39,9 +45,32 @@ class RadarModel:
     evaluation: dict[str, float] = field(default_factory=dict)
     peers: PeerTable | None = None
     categories: CategoryModel | None = None
+    words: WordVectors | None = None
     identity: str | None = None
     """The digest of the model's files when it came from the registry (`radar.digests`):
     what cached files and derived data are keyed by. Not saved (it is the files' digest)."""
+
+    def catalogue(self, products: Sequence[ProductText]) -> ProductVectors:
+        """The products' vectors as this model places them: topics, categories, words."""
+        return attach_categories(
+            build_product_vectors(
+                self.topics, products, shrinkage=self.product_shrinkage, words=self.words
+            ),
+            self.categories,
+            self.topics,
+        )
+
+    def host_profiles(
+        self, documents: Iterable[Document], streamer_ids: Sequence[str]
+    ) -> dict[str, HostProfile]:
+        """These hosts' profiles from their documents, as this model builds them."""
+        return build_profiles(
+            documents,
+            self.topics,
+            streamer_ids=streamer_ids,
+            settings=self.profiles,
+            words=self.words,
+        )
 
     def save(self, directory: Path) -> None:
         """Write the model to `directory` atomically."""
@@ -57,6 +86,8 @@ class RadarModel:
             }
             if self.peers is not None:
                 self.peers.save(staging / PEERS_FILE)
+            if self.words is not None:
+                self.words.save(staging)
             (staging / "matching.json").write_text(
                 json.dumps(matching, ensure_ascii=False, indent=2), encoding="utf-8"
             )
@@ -85,4 +116,5 @@ class RadarModel:
             categories=CategoryModel.from_dict(matching["categories"])
             if matching.get("categories")
             else None,
+            words=WordVectors.load(directory),
         )

@@ -1,15 +1,15 @@
 """adoption: placements may name the recommendation they followed, and the links found
 (named or matched by host, product and week) are kept in `adoptions`
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from radar.evaluation.metrics import (
+from radar.metrics import (
     catalogue_coverage,
     expected_calibration_error,
     ndcg_at_k,

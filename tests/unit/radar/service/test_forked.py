@@ -8,7 +8,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from radar.matching.forked import forked_call, forked_map
+from radar.service.forked import forked_call, forked_map
 
 INHERITED = {"base": 0}
 

@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING
 from radar.digests import DIGESTS_TAG, model_identity, parse_recorded, verify_files
 from radar.errors import ModelIntegrityError
 from radar.mlflow_home import relocate_artifacts
-from serving.registry_probe import CHAMPION, no_champion
+from radar.service.registry_probe import CHAMPION, no_champion
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
     from mlflow.entities.model_registry import ModelVersion
 
-    from radar.model import RadarModel
+    from radar.matching.model import RadarModel
 
 ARTIFACT_DIR = "radar_model"
 logger = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class ModelFiles:
 
     def load(self) -> LoadedModel:
         """The model these files hold (its `identity` set)."""
-        from radar.model import RadarModel
+        from radar.matching.model import RadarModel
 
         try:
             model = RadarModel.load(self.directory)

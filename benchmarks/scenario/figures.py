@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from radar.evaluation.metrics import expected_calibration_error, precision_at_k
-from radar.evaluation.scenario import Scenario
+from benchmarks.scenario.build import Scenario
 from radar.matching.history import Outcome
 from radar.matching.recommender import FIT_DECIMALS, HostRecommendations
+from radar.metrics import expected_calibration_error, precision_at_k
 
 Lists = dict[str, list[tuple[str, float]]]
 """Host → its list as (product id, fit shown), best first."""

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from radar.corpus import load_documents
-from radar.errors import UnknownProductError, UnknownStreamerError
-from radar.matching.categories import attach_categories
-from radar.matching.derived import (
+from radar.errors import UnknownProductError
+from radar.matching.history import History, histories_of
+from radar.matching.model import RadarModel
+from radar.matching.products import ProductText, ProductVectors, closest_to_topics
+from radar.matching.profiles import HostProfile
+from radar.matching.recommender import (
+    HostInput,
+    HostRecommendations,
+    Recommender,
+)
+from radar.service.cache import TimedCache
+from radar.service.forked import forked_map
+from radar.store.derived import (
     CATALOGUE_TABLES,
     PROFILE_TABLES,
     data_version,
@@ -22,31 +30,16 @@ from radar.matching.derived import (
     save_catalogue_vectors,
     save_profiles,
 )
-from radar.matching.forked import forked_map
-from radar.matching.history import (
-    History,
-    StoreSnapshot,
-    histories_of,
-    load_catalogue,
-    load_placements,
-    load_streamer_ids,
-)
-from radar.matching.products import ProductText, ProductVectors, build_product_vectors
-from radar.matching.profiles import HostProfile, build_profiles
-from radar.matching.recommender import (
-    HostInput,
-    HostRecommendations,
-    Recommender,
-)
-from radar.model import RadarModel
-from radar.store.models import Streamer
+from radar.store.documents import load_documents
+from radar.store.hosts import require_known_host
+from radar.store.reads import StoreSnapshot, load_catalogue, load_placements, load_streamer_ids
 
 T = TypeVar("T")
 HOST_CHUNK = 256
 """Hosts scored at a time by `recommend_all` (a multiple of the block size)."""
 
 
-class StoreRecommender:
+class RadarService:
     """The catalogue of a store, scored with one radar model against its hosts' profiles
     and placements (read host by host, or chunk by chunk, as they are now)."""
 
@@ -72,7 +65,7 @@ class StoreRecommender:
         self.model_version = model_version
         self.derived_key = None if model_version is None else model.identity or model_version
         self.profile_ttl = profile_ttl
-        self._profiles: dict[str, tuple[float, HostProfile]] = {}
+        self._profiles: TimedCache[HostProfile] = TimedCache(profile_ttl)
         self.snapshot = snapshot
         catalogue = self._catalogue(
             load_catalogue(engine) if snapshot is None else snapshot.products
@@ -83,21 +76,13 @@ class StoreRecommender:
         """The catalogue's vectors: from the store when this model made them from
         the store's current data, else built and saved (and kept in the stored form)."""
         if self.derived_key is None:
-            return self._build_catalogue(products)
+            return self.model.catalogue(products)
         version_of_data = data_version(self.engine, CATALOGUE_TABLES)
         stored = load_catalogue_vectors(self.engine, self.derived_key, version_of_data, products)
         if stored is None:
-            built = self._build_catalogue(products)
+            built = self.model.catalogue(products)
             stored = save_catalogue_vectors(self.engine, self.derived_key, version_of_data, built)
         return stored
-
-    def _build_catalogue(self, products: list[ProductText]) -> ProductVectors:
-        model = self.model
-        return attach_categories(
-            build_product_vectors(model.topics, products, shrinkage=model.product_shrinkage),
-            model.categories,
-            model.topics,
-        )
 
     def profile(self, streamer_id: str) -> HostProfile:
         """The host's profile (with its evidence lines), from a cache of `profile_ttl` s.
@@ -105,17 +90,11 @@ class StoreRecommender:
         Raises:
             UnknownStreamerError: no such host in the store.
         """
-        cached = self._profiles.get(streamer_id)
-        if cached is not None and time.monotonic() - cached[0] < self.profile_ttl:
-            return cached[1]
-        with self.engine.connect() as connection:
-            known = connection.scalar(
-                select(Streamer.streamer_id).where(Streamer.streamer_id == streamer_id)
-            )
-        if known is None:
-            raise UnknownStreamerError(streamer_id)
-        profile = self._profiles_of([streamer_id])[streamer_id]
-        self._profiles[streamer_id] = (time.monotonic(), profile)
+        profile = self._profiles.get(streamer_id)
+        if profile is None:
+            require_known_host(self.engine, streamer_id)
+            profile = self._profiles_of([streamer_id])[streamer_id]
+            self._profiles.put(streamer_id, profile)
         return profile
 
     def _profiles_of(self, streamer_ids: list[str]) -> dict[str, HostProfile]:
@@ -134,9 +113,7 @@ class StoreRecommender:
 
     def _build(self, streamer_ids: list[str]) -> dict[str, HostProfile]:
         documents = load_documents(self.engine, streamer_ids=streamer_ids, products=False)
-        return build_profiles(
-            documents, self.model.topics, streamer_ids=streamer_ids, settings=self.model.profiles
-        )
+        return self.model.host_profiles(documents, streamer_ids)
 
     def history(self, streamer_id: str) -> History:
         """The host's past placements with an outcome (oldest first), and every product
@@ -227,10 +204,4 @@ class StoreRecommender:
         """A free text's topic distribution, and the catalogue rows closest to it with their
         topic affinity (an uncalibrated score in [0, 1])."""
         topics = self.model.topics.transform([text])[0]
-        catalogue = self.recommender.catalogue
-        affinity = np.sqrt(catalogue.matrix) @ np.sqrt(topics)
-        order = sorted(
-            range(len(affinity)),
-            key=lambda row: (-affinity[row], catalogue.products[row].product_id),
-        )
-        return topics, [(row, round(float(affinity[row]), 4)) for row in order[:top_k]]
+        return topics, closest_to_topics(self.recommender.catalogue, topics, top_k=top_k)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from radar.evaluation.scenario import Scenario
-from radar.evaluation.scenario_figures import (
+from benchmarks.scenario.build import Scenario
+from benchmarks.scenario.figures import (
     GOALS,
     evidence_ceiling,
     read_batch_lists,

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.store import open_settings_store
 from radar.settings import Settings
 
 if TYPE_CHECKING:
@@ -56,20 +57,17 @@ def monitor(
     """Is the radar still working: realised conversion against predicted fit since the
     champion's data, input drift, data freshness and the impact of followed
     recommendations, each ok, watch or act (logged as an MLflow `monitor` run)."""
-    from serving.registry_probe import require_champion
+    from radar.service.registry_probe import require_champion
 
     settings = Settings()
     registry = (settings.resolved_mlflow_tracking_uri, settings.model_name)
     require_champion(*registry)
-    from radar.store import open_store
+    from radar.service.registry import load_champion
     from radar.topics.labels import home_labels_file
-    from serving.registry import load_champion
     from training.monitor import monitor_champion, retrain_when_needed
     from training.run import run_training
 
-    engine = open_store(
-        settings.resolved_database_url, busy_timeout=settings.store_busy_timeout_seconds
-    )
+    engine = open_settings_store(settings)
     loaded = load_champion(*registry, settings.model_cache_dir)
     report = monitor_champion(
         engine,
@@ -89,6 +87,7 @@ def monitor(
                 engine,
                 tracking_uri=registry[0],
                 model_name=registry[1],
+                experiment=settings.experiment_name,
                 labels_path=home_labels_file(settings.home),
                 min_fit=settings.min_fit,
                 on_step=None if as_json else lambda message: console.print(f"  {message}"),

@@ -1,4 +1,4 @@
-"""Build the real-data scenario (`radar.evaluation.scenario`), train the radar on it, run
+"""Build the real-data scenario (`benchmarks.scenario.build`), train the radar on it, run
 the weekly batch, and measure the goals from the batch file users receive."""
 
 from __future__ import annotations
@@ -7,22 +7,22 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from radar.corpus import load_documents
-from radar.evaluation.offline import TfidfReference
-from radar.evaluation.scenario import Scenario, build_scenario
-from radar.evaluation.scenario_figures import (
+from benchmarks.scenario.build import Scenario, build_scenario
+from benchmarks.scenario.figures import (
     Lists,
     evidence_ceiling,
     read_batch_lists,
     scenario_figures,
 )
 from radar.ingest import ingest_directory
-from radar.matching.data import MatchingData, load_matching_data
-from radar.model import RadarModel
+from radar.matching.model import RadarModel
+from radar.service.registry import LoadedModel
 from radar.store import open_store
+from radar.store.documents import load_documents
+from radar.store.matching_data import MatchingData, load_matching_data
 from radar.topics import TopicModel
 from serving.batch import run_batch
-from serving.registry import LoadedModel
+from training.offline import TfidfReference
 from training.run import build_radar_model
 
 TEXT_LIMITS = {"comments": 5_000, "transcripts": 1_000_000, "products": 20_000}
@@ -79,14 +79,7 @@ def run_scenario(
         min_fit=0.0,
     )
     batch_file = next(path for path in summary.files if path.suffix == ".csv")
-    data = load_matching_data(
-        engine,
-        topics,
-        settings=model.profiles,
-        shrinkage=model.product_shrinkage,
-        categories=model.categories,
-        documents=documents,
-    )
+    data = load_matching_data(engine, model, documents=documents)
     figures = measure(read_batch_lists(batch_file), scenario, model, data, seed=build_seed)
     figures |= {
         "documents": len(documents),

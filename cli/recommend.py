@@ -1,0 +1,45 @@
+"""`radar recommend`: one host's ranked products with the champion."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from cli.render import print_recommendations
+from cli.store import open_settings_store
+from radar.settings import Settings
+
+
+def recommend(
+    streamer_id: Annotated[str, typer.Argument(help="the host's id")],
+    top_k: Annotated[int, typer.Option(min=1, max=200)] = 10,
+    min_fit: Annotated[float | None, typer.Option(min=0.0, max=1.0)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print rows as JSON")] = False,
+) -> None:
+    """Ranked products for one host, with fit and reasons (the champion model)."""
+    # SQLAlchemy: imported only when the command runs, so `radar --help` stays quick
+    from radar.service.registry_probe import require_champion
+    from radar.store.hosts import require_known_host
+
+    settings = Settings()
+    threshold = settings.min_fit if min_fit is None else min_fit
+    require_champion(settings.resolved_mlflow_tracking_uri, settings.model_name)
+    engine = open_settings_store(settings)
+    require_known_host(engine, streamer_id)  # both told before MLflow is imported
+    # the model's code and MLflow (seconds): only for a known host with a champion
+    from radar.service.answers import closest_products, recommendation_rows
+    from serving.champion import champion_recommender
+
+    loaded, recommender = champion_recommender(
+        engine,
+        tracking_uri=settings.resolved_mlflow_tracking_uri,
+        model_name=settings.model_name,
+        cache=settings.model_cache_dir,
+    )
+    result = recommender.recommend(streamer_id, top_k=top_k, min_fit=threshold)
+    if as_json:
+        typer.echo(json.dumps(recommendation_rows(result, loaded.version), ensure_ascii=False))
+        return
+    print_recommendations(result, loaded.version, closest_products(recommender, result))

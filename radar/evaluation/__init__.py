@@ -1,1 +1,0 @@
-"""Offline evaluation: ranking and calibration metrics."""
