@@ -8,7 +8,18 @@ import sys
 
 import typer
 
-from cli import batch, demo, evaluate, generate, ingest, promote, recommend, serve, train
+from cli import (
+    batch,
+    demo,
+    evaluate,
+    generate,
+    ingest,
+    monitor,
+    promote,
+    recommend,
+    serve,
+    train,
+)
 from cli.failure import report_failure, wants_json
 from cli.render import error_console
 from radar.settings import Settings, ensure_home
@@ -31,6 +42,7 @@ for command in (
     batch.batch,
     serve.serve,
     promote.promote,
+    monitor.monitor,
 ):
     app.command()(command)
 

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     store_busy_timeout_seconds: float = Field(
         default=60.0, gt=0, description="how long a write waits for another command's write"
     )
+    retrain_after_days: float = Field(
+        default=30.0, gt=0, description="`radar monitor --act` retrains a champion this old"
+    )
     max_comment_chars: int = Field(default=2_000, gt=0)
     max_transcript_chars: int = Field(default=200_000, gt=0)
     max_product_text_chars: int = Field(default=20_000, gt=0)

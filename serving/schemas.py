@@ -134,6 +134,15 @@ class HealthPublic(BaseModel):
     )
 
 
+class MonitoringPublic(BaseModel):
+    """The latest `radar monitor` of the served version: its overall status (ok, watch,
+    act), when it ran (ms since the epoch), and the figures not `ok` with their status."""
+
+    status: str
+    monitored_at: int
+    attention: dict[str, str]
+
+
 class ModelPublic(BaseModel):
     model_name: str
     model_version: str
@@ -142,3 +151,4 @@ class ModelPublic(BaseModel):
     calibrated: bool
     topics: list[TopicWeightPublic]
     evaluation: dict[str, float]
+    monitoring: MonitoringPublic | None = None

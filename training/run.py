@@ -22,6 +22,7 @@ from radar.matching.model import RadarModel
 from radar.matching.peers import build_peer_table
 from radar.store.documents import load_documents
 from radar.store.matching_data import load_matching_data
+from radar.store.monitoring import latest_activity
 from radar.topics import TopicModel
 from radar.topics.labels import match_labels
 from radar.topics.quality import TopicQuality
@@ -32,6 +33,7 @@ from training.offline import evaluate_model
 from training.topics import DEFAULT_CANDIDATES, Candidate, evaluate_topic_model, sweep_num_topics
 from training.topics import train_topic_model as fit_model
 from training.tracking import (
+    DATA_UNTIL_TAG,
     champion_metrics,
     log_candidate,
     log_radar_model,
@@ -128,6 +130,9 @@ def run_training(
                 "label_rules": label_rules.source,
             }
         )
+        data_until = latest_activity(engine)
+        if data_until is not None:
+            mlflow.set_tag(DATA_UNTIL_TAG, data_until.isoformat())
         sweep: dict[int, TopicQuality] = {}
         if num_topics is None:
 

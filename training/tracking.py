@@ -9,6 +9,7 @@ import json
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -35,6 +36,8 @@ from training.report import (
 )
 
 CHALLENGER, CHAMPION = "challenger", "champion"
+DATA_UNTIL_TAG = "radar.data_until"
+"""Run tag: the latest placement, transcript or comment in the store when it trained."""
 MODEL_CODE = Path(__file__).with_name("mlflow_model.py")  # models-from-code: nothing pickled
 _REQUIREMENTS = ("selection-radar", "gensim", "numpy", "scipy", "rjieba", "jieba", "opencc")
 
@@ -152,6 +155,16 @@ def champion_metrics(model_name: str) -> dict[str, float] | None:
     if champion is None:
         return None
     return run_metrics(champion[1]) if champion[1] else {}
+
+
+def champion_data_until(model_name: str) -> datetime | None:
+    """The end of the data the champion trained on (None: no champion, or one trained
+    before runs recorded it)."""
+    champion = champion_run(model_name)
+    if champion is None or champion[1] is None:
+        return None
+    value = MlflowClient().get_run(champion[1]).data.tags.get(DATA_UNTIL_TAG)
+    return datetime.fromisoformat(value) if value else None
 
 
 def run_metrics(run_id: str) -> dict[str, float]:

@@ -70,7 +70,7 @@ _T_STREAMER, _T_SESSION, _T_STARTED, _T_TEXT = TRANSCRIPTS.required
 _C_STREAMER, _C_CREATED, _C_TEXT = COMMENTS.required
 _C_ID, _C_SESSION, _C_USER, _C_KIND = COMMENTS.optional
 _P_STREAMER, _P_PRODUCT, _P_STARTED = PLACEMENTS.required
-_P_ID, _P_ORDERS, _P_GMV, _P_CONVERTED = PLACEMENTS.optional
+_P_ID, _P_ORDERS, _P_GMV, _P_CONVERTED, _P_RECOMMENDATION = PLACEMENTS.optional
 _COMMENT_KIND, _DANMAKU_KIND = COMMENT_KINDS
 
 _TZ = timezone(timedelta(hours=8))
@@ -838,6 +838,7 @@ def _write_placements(
                 _P_ORDERS: orders,
                 _P_GMV: _format_cents(orders * product.price_cents),
                 _P_CONVERTED: int(converted),
+                _P_RECOMMENDATION: "",  # these weeks precede every weekly list
             }
         )
 

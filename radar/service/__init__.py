@@ -1,2 +1,2 @@
-"""The service: one store served with one model (today `RadarService`), and what a
-caller asks of it beyond one host's list."""
+"""The service: one store served with one model (`RadarService`), and the jobs the
+commands and the API ask of it beyond one host's list (answers, monitoring)."""

@@ -2,6 +2,7 @@
 
 from radar.store.database import IDS_PER_QUERY, open_store
 from radar.store.models import (
+    Adoption,
     Base,
     Comment,
     IngestRun,
@@ -17,6 +18,7 @@ from radar.store.models import (
 
 __all__ = [
     "IDS_PER_QUERY",
+    "Adoption",
     "Base",
     "Comment",
     "IngestRun",

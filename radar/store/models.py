@@ -71,6 +71,23 @@ class Placement(Base):
     orders: Mapped[int | None] = mapped_column(Integer)
     gmv: Mapped[float | None] = mapped_column(Float)
     converted: Mapped[int | None] = mapped_column(Integer)
+    recommendation_id: Mapped[str | None] = mapped_column(String(100))
+    """The recommendation it followed, `WEEK:STREAMER_ID:RANK`, where the caller knows it."""
+
+
+class Adoption(Base):
+    """A placement that followed a published recommendation: named by the placement's
+    `recommendation_id` (`source` explicit) or matched by host, product and week (matched).
+    Derived from placements and published weeks; `radar monitor` rewrites it."""
+
+    __tablename__ = "adoptions"
+    placement_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    recommendation_id: Mapped[str] = mapped_column(String(100))
+    week: Mapped[str] = mapped_column(String(8), index=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    fit: Mapped[float] = mapped_column(Float)
+    model_version: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))
 
 
 class IngestRun(Base):

@@ -6,8 +6,9 @@ import numpy as np
 from fastapi import APIRouter, Depends, Response
 from fastapi.concurrency import run_in_threadpool
 
-from serving.deps import HolderDep, ServedDep
+from serving.deps import HolderDep, ServedDep, SettingsDep
 from serving.errors import documented
+from serving.monitoring import latest_monitoring
 from serving.routes.health import health_of
 from serving.schemas import HealthPublic, ModelPublic
 from serving.security import require_admin_key
@@ -17,8 +18,9 @@ router = APIRouter(prefix="/v1", tags=["model"])
 
 
 @router.get("/model", responses=documented(401, 503))
-def model(served: ServedDep) -> ModelPublic:
-    """The served version, when it was trained, its topics and its evaluation."""
+def model(served: ServedDep, settings: SettingsDep) -> ModelPublic:
+    """The served version, when it was trained, its topics, its evaluation and its latest
+    monitoring status (`radar monitor`; null before the first)."""
     radar_model = served.loaded.model
     topics = radar_model.topics
     uniform = np.full(topics.num_topics, 1.0 / topics.num_topics)
@@ -30,6 +32,7 @@ def model(served: ServedDep) -> ModelPublic:
         calibrated=radar_model.fit.calibrated,
         topics=topic_weights(topics, uniform, top=topics.num_topics),
         evaluation=radar_model.evaluation,
+        monitoring=latest_monitoring(settings.resolved_mlflow_tracking_uri, served.loaded.version),
     )
 
 

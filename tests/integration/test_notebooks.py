@@ -15,6 +15,7 @@ PARAMETERS = {
     "01-retrain.ipynb": {"topic_counts": "6,8", "register": True, "promote": True},
     "02-explore-topics.ipynb": {"streamer_id": "h0002", "topic": 1},
     "03-host-report.ipynb": {"streamer_id": "h0002", "min_fit": 0.5},
+    "04-monitor.ipynb": {"weeks": 2},
 }
 SHOWN = {
     "01-retrain.ipynb": r"run \w+ version 2 -> ",  # a new version registered, the gate's word

@@ -15,6 +15,7 @@ def test_there_are_notebooks() -> None:
         "01-retrain.ipynb",
         "02-explore-topics.ipynb",
         "03-host-report.ipynb",
+        "04-monitor.ipynb",
     ]
 
 

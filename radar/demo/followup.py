@@ -1,0 +1,256 @@
+"""Demo weeks after training: hosts keep talking, operations follow some of the weekly
+lists, and (optionally) one category's vocabulary changes (the planted drift).
+
+The weeks are written as a folder of contract tables to ingest after the training data:
+
+- each host's sessions repeat, a week at a time, sessions drawn from its own past weeks
+  (same words, new times: no drift by construction), with their comments;
+- with `drift_category`, hosts whose main category (first tag) it is say that category's
+  words in a new vocabulary (each word mapped to an invented one) and their placements
+  convert at a third of the rate: the fad moved on, and the model has not seen it;
+- each week every host places `placements_per_week` products: a share `follow_share` of
+  them taken from the latest published list (every other one naming it in
+  `recommendation_id`, the rest left for matching); the others from the host's own past
+  placements' categories. Every placement converts at the host's past rate in the
+  product's category, plus `uplift` when it followed a list (the planted impact, which
+  the stratified estimate of `radar.monitoring.impact` should recover).
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Executable, select
+
+from radar.demo.vocabulary import CATEGORIES, CategoryVocabulary
+from radar.monitoring.adoption import ListedItem, recommendation_id, week_start
+from radar.schema import COMMENTS, PLACEMENTS, TRANSCRIPTS
+from radar.store.adoptions import read_listed
+from radar.store.models import Comment, Placement, Product, Streamer, Transcript
+from radar.store.monitoring import latest_activity
+
+NEW_WORD_CHARACTERS = "翎罟菡萁蓼蘅芪苈荇菖鹬鸫鹛鹎鸲鹟瓠匏荸荠"
+DRIFT_CONVERSION = 1 / 3
+
+
+def generate_followup(
+    engine: Engine,
+    out: Path,
+    *,
+    weeks: int = 2,
+    first_week: datetime | None = None,
+    drift_category: str | None = None,
+    follow_share: float = 0.5,
+    uplift: float = 0.08,
+    placements_per_week: int = 3,
+    seed: int = 7,
+) -> dict[str, int]:
+    """Write `weeks` weeks after the store's data to `out` (contract tables to ingest), from
+    `first_week` (a Monday; default `next_monday`), following the store's published lists.
+    Returns rows written per table."""
+    rng = random.Random(seed)
+    listed = read_listed(engine)
+    with engine.connect() as connection:
+        sessions = _rows(
+            connection,
+            select(
+                Transcript.session_id,
+                Transcript.streamer_id,
+                Transcript.started_at,
+                Transcript.text,
+            ).order_by(Transcript.started_at, Transcript.session_id),
+        )
+        comments = _rows(
+            connection,
+            select(Comment.comment_id, Comment.session_id, Comment.text).order_by(
+                Comment.created_at, Comment.comment_id
+            ),
+        )
+        placements = _rows(
+            connection,
+            select(Placement.streamer_id, Placement.product_id, Placement.converted).order_by(
+                Placement.started_at, Placement.placement_id
+            ),
+        )
+        hosts = {
+            host: tags or ""
+            for host, tags in connection.execute(select(Streamer.streamer_id, Streamer.tags))
+        }
+        categories = {
+            product: category or ""
+            for product, category in connection.execute(
+                select(Product.product_id, Product.category)
+            )
+        }
+    monday = first_week or next_monday(engine)
+    drifted = {
+        h for h, tags in hosts.items() if drift_category and tags.split("|")[0] == drift_category
+    }
+    rename = _renaming(CATEGORIES[drift_category], rng) if drift_category else {}
+    by_host: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in sessions:
+        by_host[row["streamer_id"]].append(row)
+    comments_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in comments:
+        comments_of[row["session_id"]].append(row)
+    rates = _past_rates(placements, categories)
+    placed_categories = _host_categories(placements, categories)
+    products_by_category: dict[str, list[str]] = defaultdict(list)
+    for product, category in sorted(categories.items()):
+        products_by_category[category].append(product)
+    weeks_per_host = max(1, len({r["started_at"].isocalendar()[:2] for r in sessions}))
+    out.mkdir(parents=True, exist_ok=True)
+    written: dict[str, list[dict[str, object]]] = {
+        "transcripts": [],
+        "comments": [],
+        "placements": [],
+    }
+    for week in range(weeks):
+        opened = monday + timedelta(weeks=week)
+        lists = _latest_lists(listed, opened)
+        for host in sorted(by_host):
+            own = by_host[host]
+            count = max(1, round(len(own) / weeks_per_host))
+            for number, past in enumerate(rng.sample(own, min(count, len(own)))):
+                moment = opened + timedelta(days=2 * number, hours=past["started_at"].hour)
+                session = f"f{opened:%Y%m%d}-{number}-{past['session_id']}"
+                text = _renamed(past["text"], rename) if host in drifted else past["text"]
+                written["transcripts"].append(
+                    {
+                        "session_id": session,
+                        "streamer_id": host,
+                        "started_at": moment.isoformat(),
+                        "text": text,
+                    }
+                )
+                for index, comment in enumerate(comments_of[past["session_id"]]):
+                    said = _renamed(comment["text"], rename) if host in drifted else comment["text"]
+                    written["comments"].append(
+                        {
+                            "comment_id": f"f{opened:%Y%m%d}-{number}-{comment['comment_id']}",
+                            "streamer_id": host,
+                            "created_at": (moment + timedelta(minutes=index)).isoformat(),
+                            "text": said,
+                            "session_id": session,
+                        }
+                    )
+            for slot in range(placements_per_week):
+                moment = opened + timedelta(days=slot * 2, hours=20)
+                options = lists.get(host, [])
+                if options and rng.random() < follow_share:
+                    item = rng.choice(options)
+                    chance = min(1.0, rates.get((host, categories[item.product_id]), 0.3) + uplift)
+                    named = recommendation_id(item.week, host, item.rank) if slot % 2 == 0 else ""
+                    product = item.product_id
+                else:
+                    category = rng.choice(
+                        placed_categories.get(host) or sorted(products_by_category)
+                    )
+                    product = rng.choice(products_by_category[category])
+                    chance, named = rates.get((host, category), 0.3), ""
+                if host in drifted:
+                    chance *= DRIFT_CONVERSION
+                written["placements"].append(
+                    {
+                        "placement_id": f"fp{opened:%Y%m%d}-{slot}-{host}",
+                        "streamer_id": host,
+                        "product_id": product,
+                        "started_at": moment.isoformat(),
+                        "converted": int(rng.random() < chance),
+                        "recommendation_id": named,
+                    }
+                )
+    for spec in (TRANSCRIPTS, COMMENTS, PLACEMENTS):
+        _write(out / f"{spec.name}.csv", written[spec.name])
+    return {name: len(rows) for name, rows in written.items()}
+
+
+def _renaming(vocabulary: CategoryVocabulary, rng: random.Random) -> dict[str, str]:
+    """Each word of the category (brands, nouns, title words, keywords) → an invented word."""
+    words = {*vocabulary.brands, *vocabulary.keywords, *vocabulary.nouns}
+    for line in vocabulary.lines:
+        words.update(line.title_words)
+        words.update(line.benefits)
+    invented: dict[str, str] = {}
+    for word in sorted(words, key=len, reverse=True):  # longest first: no partial overlaps
+        invented[word] = "".join(rng.choice(NEW_WORD_CHARACTERS) for _ in range(max(2, len(word))))
+    return invented
+
+
+def _renamed(text: str, rename: dict[str, str]) -> str:
+    for word, new in rename.items():
+        text = text.replace(word, new)
+    return text
+
+
+def _latest_lists(listed: Sequence[ListedItem], opened: datetime) -> dict[str, list[ListedItem]]:
+    """Each host's items of the latest week published by `opened`."""
+    weeks = sorted({item.week for item in listed if week_start(item.week) <= opened})
+    lists: dict[str, list[ListedItem]] = defaultdict(list)
+    for item in listed:
+        if weeks and item.week == weeks[-1]:
+            lists[item.streamer_id].append(item)
+    return lists
+
+
+def _past_rates(
+    placements: list[dict[str, Any]], categories: dict[str, str]
+) -> dict[tuple[str, str], float]:
+    done: Counter[tuple[str, str]] = Counter()
+    won: Counter[tuple[str, str]] = Counter()
+    for row in placements:
+        key = (row["streamer_id"], categories.get(row["product_id"], ""))
+        done[key] += 1
+        won[key] += int(row.get("converted") or 0)
+    return {key: won[key] / done[key] for key in done}
+
+
+def _host_categories(
+    placements: list[dict[str, Any]], categories: dict[str, str]
+) -> dict[str, list[str]]:
+    """Each host's past placements' categories (repeated: drawing follows their shares)."""
+    seen: dict[str, list[str]] = defaultdict(list)
+    for row in placements:
+        seen[row["streamer_id"]].append(categories.get(row["product_id"], ""))
+    return seen
+
+
+def next_monday(engine: Engine) -> datetime:
+    """The Monday (00:00) after the store's latest placement, transcript or comment."""
+    last = latest_activity(engine)
+    if last is None:
+        raise ValueError("the store is empty: ingest the demo data first")
+    return (last - timedelta(days=last.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    ) + timedelta(weeks=1)
+
+
+def iso_week(moment: datetime) -> str:
+    """`YYYY-Www` of `moment` (what `radar batch --week` takes)."""
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def biggest_category(engine: Engine) -> str:
+    """The main category (first tag) most hosts of the store have."""
+    with engine.connect() as connection:
+        tags = [tags or "" for tags in connection.execute(select(Streamer.tags)).scalars()]
+    counts = Counter(tag.split("|")[0] for tag in tags if tag.split("|")[0] in CATEGORIES)
+    return counts.most_common(1)[0][0]
+
+
+def _rows(connection: Connection, query: Executable) -> list[dict[str, Any]]:
+    return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def _write(path: Path, rows: list[dict[str, object]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["streamer_id"])
+        writer.writeheader()
+        writer.writerows(rows)

@@ -1,0 +1,1 @@
+"""Is the radar still working: pure figures (no SQL, no MLflow) with their statuses."""
