@@ -25,7 +25,7 @@ def radar(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env.pop("MLFLOW_TRACKING_URI", None)
     env["RADAR_HOME"] = str(home)
     done = subprocess.run(
-        [sys.executable, "-c", "from radar.cli import main; main()", *args],
+        [sys.executable, "-c", "from cli.main import main; main()", *args],
         env=env,
         capture_output=True,
         text=True,

@@ -21,6 +21,7 @@ SHOWN = {
     "01-retrain.ipynb": r"run \w+ version 2 -> ",  # a new version registered, the gate's word
     "02-explore-topics.ipynb": r"topic 1: \S",  # the chosen topic and its label
     "03-host-report.ipynb": r"h0002: ready; \d+ words from transcripts, .* model version 1",
+    "04-monitor.ipynb": r"overall: (ok|watch|act) → (ok|watch|act)",  # before and after the drift
 }
 """A line each notebook prints, as a pattern."""
 
