@@ -36,7 +36,7 @@ from pathlib import Path
 CHILD = r"""
 import json, resource, sys, time
 import numpy as np
-from radar.matching.fit import FitModel, ProductSide
+from radar.matching.fit import FitModel, ProductSide, product_vectors
 from radar.matching.ranking import rank_products
 from radar.matching.products import ProductText
 from radar.matching.scoring import candidates_needed, map_blocks
@@ -51,10 +51,10 @@ if side == "reference":
         scores = host_topics[start:start + 256] @ product_topics.T
         top = np.argpartition(-scores, 19, axis=1)[:, :20]
 else:
-    fit = FitModel(np.array([2.0, 0.5, 0.5, 1.0, -1.0, 1.0, 1.0, 0.5, 2.0, 0.1]), -3.0)
+    fit = FitModel.of(np.array([2.0, 0.5, 0.5, 1.0, -1.0, 1.0, 1.0, 0.5, 2.0, 0.5, 0.1]), -3.0)
     product_categories = np.eye(categories)[rng.integers(0, categories, products)]
     side_p = ProductSide(np.sqrt(product_topics), product_categories)
-    product_vectors = FitModel.product_vectors(side_p)
+    product_vectors = product_vectors(side_p)
     host_vectors = np.hstack([np.sqrt(host_topics) * 3.0,
                               rng.random((hosts, categories)), np.full((hosts, 1), -2.0)])
     catalogue = [ProductText(f"p{i:06d}", "t") for i in range(products)]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from features.documents import Document
-from radar.matching.history import Outcome
+from radar.matching.history import Outcome, split_by_time
 from radar.matching.model import RadarModel
 from radar.matching.peers import build_peer_table
 from radar.matching.products import ProductVectors
@@ -60,10 +60,9 @@ def evaluate_model(
 ) -> EvaluationReport:
     """Ranking, calibration and coverage figures of `model` (see the module docstring)."""
     catalogue, profiles = data.catalogue, data.profiles
-    ordered = sorted(data.outcomes, key=lambda o: (o.started_at, o.streamer_id, o.product_id))
-    ordered = [o for o in ordered if o.product_id in catalogue.index]
-    cut = int(len(ordered) * (1 - holdout_fraction))
-    history, holdout = ordered[:cut], ordered[cut:]
+    history, holdout = split_by_time(
+        data.outcomes, catalogue.index, holdout_fraction=holdout_fraction
+    )
     by_host: dict[str, list[Outcome]] = defaultdict(list)
     for outcome in history:
         by_host[outcome.streamer_id].append(outcome)

@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict
 
+from radar.matching.fit import FitModel
 from radar.matching.model import RadarModel
 from radar.topics.model import TRAINER_DEFAULTS
 
@@ -40,4 +41,6 @@ def training_params(model: RadarModel, pair: Mapping[str, object]) -> dict[str, 
     if model.peers is not None:
         params["peers.k"] = model.peers.k
     params.update({f"pair.{key}": value for key, value in pair.items()})
+    if isinstance(model.fit, FitModel):
+        params.update({f"pair.{key}": value for key, value in model.fit.get_params().items()})
     return {key: str(value) for key, value in params.items()}

@@ -16,13 +16,9 @@ where a placed pair and a random one look alike, the choice would go uncorrected
 fit of new hosts would be too high.
 
 The logistic link is too flat for these features (too high in the middle, too low at the
-top), so the logit is mapped to the fit by a monotone curve fitted on the same weighted
-sample (isotonic, its blocks pooled to at least `TOP_MIN` placements, through the
-centres of its blocks), one for the warm copies and one for the cold: each host's
-ranking is kept. Above its last block the curve flattens towards the best conversion
-rate that `TOP_MIN` or more top-scored placements show, and never reaches it: no fit
-claims more than the placements support (an extrapolation towards 1 gave fits of
-1.0000).
+top), so `FitModel` maps the logit to the fit by a monotone curve fitted on the same
+weighted sample (`radar.matching.curves`), one for the warm copies and one for the cold:
+each host's ranking is kept, and no fit claims more than the placements support.
 
 The topic affinity of converting placements also sets a floor (its 1st percentile):
 a host whose best products are less akin to it than that matches nothing the catalogue
@@ -37,8 +33,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from radar.matching.fit import FEATURES, Curve, FitModel, pair_features
-from radar.matching.history import Outcome
+from radar.matching.fit import AffinityFit, Fit, FitModel, pair_features
+from radar.matching.history import Outcome, split_by_time
 from radar.matching.host_side import host_side
 from radar.matching.peers import PeerTable, build_peer_table
 from radar.matching.products import ProductVectors
@@ -47,11 +43,6 @@ from radar.metrics import expected_calibration_error, precision_above, reliabili
 
 MIN_OUTCOMES = 30
 _WEIGHT_RANGE = (0.05, 20.0)
-TOP_MIN = 30
-"""Placements in an isotonic block, and in the best group that sets the curve's cap."""
-TOP_BLOCK = 100
-"""Placements in the curve's top block, whose rate the fit of the best pairs rests on."""
-FLOOR_PERCENTILE = 1.0
 _GROUPS = {True: "warm", False: "new"}
 
 
@@ -123,22 +114,20 @@ def fit_pair_model(
     min_fit: float = 0.8,
     correct_selection: bool = True,
     random_state: int = 0,
-) -> tuple[FitModel, CalibrationReport]:
-    """A calibrated `FitModel` from past placements, or the uncalibrated one when there are
-    too few outcomes (fewer than `MIN_OUTCOMES`, or only one class).
+    estimator: FitModel | None = None,
+) -> tuple[Fit, CalibrationReport]:
+    """A `FitModel` fitted on past placements, or the uncalibrated `AffinityFit` when there
+    are too few outcomes (fewer than `MIN_OUTCOMES`, or only one class).
 
     Every training placement is used twice: as it is (its own other placements as
     history) and cold (no history), so the fit also knows new hosts; each copy gets the
-    placement's weight and its kind of host's curve.
+    placement's weight and its kind of host's curve. `estimator`: the unfitted pair model
+    (default `FitModel()`), whose parameters the run logs.
     """
-    from sklearn.linear_model import LogisticRegression
-
-    usable = [o for o in outcomes if o.product_id in catalogue.index]
+    train, holdout = split_by_time(outcomes, catalogue.index, holdout_fraction=holdout_fraction)
+    usable = train + holdout
     if len(usable) < MIN_OUTCOMES or len({o.converted for o in usable}) < 2:
-        return FitModel(), CalibrationReport(0, 0, None)
-    usable.sort(key=lambda o: (o.started_at, o.streamer_id, o.product_id))
-    cut = int(len(usable) * (1 - holdout_fraction))
-    train, holdout = usable[:cut], usable[cut:]
+        return AffinityFit(), CalibrationReport(0, 0, None)
     by_host: dict[str, list[Outcome]] = defaultdict(list)
     for outcome in train:
         by_host[outcome.streamer_id].append(outcome)
@@ -173,95 +162,44 @@ def fit_pair_model(
         else np.ones(len(train))
     )
     weights = np.concatenate([placement_weights, placement_weights])
-    classifier = LogisticRegression(C=100.0, max_iter=5000)
-    classifier.fit(x_train, y_train, sample_weight=weights)
-    coef, intercept = classifier.coef_[0].astype(float), float(classifier.intercept_[0])
-    logits = x_train @ coef + intercept
-    cold = np.arange(len(x_train)) >= len(train)
-    curves = {
-        not is_cold: fit_curve(logits[cold == is_cold], labels, placement_weights)
-        for is_cold in (False, True)
-    }
-    model = FitModel(coef, intercept, curves, affinity_floor(warm, train, labels))
+    first_copy = np.arange(len(x_train)) < len(train)
+    model = (estimator or FitModel()).fit(
+        x_train,
+        y_train,
+        weights,
+        warm=first_copy,
+        floor_rows=np.concatenate([floor_rows(train, labels), np.zeros(len(train), bool)]),
+    )
     report = CalibrationReport(
         len(train),
         len(holdout),
         holdout[0].started_at.isoformat() if holdout else None,
-        caps={_GROUPS[key]: curve.cap for key, curve in curves.items()},
-        affinity_floor=model.affinity_floor,
+        caps={_GROUPS[key]: curve.cap for key, curve in model.curves_.items()},
+        affinity_floor=model.affinity_floor_,
     )
     if holdout:
         y_true = np.array([o.converted for o in holdout])
-        y_prob = model.predict(features(holdout, leave_one_out=False, cold=False))
+        y_prob = model.predict_fit(features(holdout, leave_one_out=False, cold=False))
         report.warm = Reliability.of(y_true, y_prob, min_fit)
-        as_new = model.predict(features(holdout, leave_one_out=False, cold=True))
+        as_new = model.predict_fit(features(holdout, leave_one_out=False, cold=True))
         report.new = Reliability.of(y_true, as_new, min_fit)
         report.y_true, report.y_prob = y_true.tolist(), y_prob.tolist()
     return model, report
 
 
-def affinity_floor(warm: np.ndarray, train: Sequence[Outcome], labels: np.ndarray) -> float:
-    """The `FLOOR_PERCENTILE` of the topic affinity of the placements that converted, with
-    hosts that convert at least half as often as placements do overall: a host that never
-    fits converts now and then by chance, and its chance conversions say nothing of what
-    fits."""
+def floor_rows(train: Sequence[Outcome], labels: np.ndarray) -> np.ndarray:
+    """Which training placements set the affinity floor: those that converted, with hosts
+    that convert at least half as often as placements do overall (a host that never fits
+    converts now and then by chance, and its chance conversions say nothing of what fits)."""
     converted: dict[str, list[bool]] = defaultdict(list)
     for outcome in train:
         converted[outcome.streamer_id].append(bool(outcome.converted))
     overall = float(labels.mean())
     fitting = {host for host, seen in converted.items() if np.mean(seen) >= overall / 2}
-    rows = [
-        row
-        for row, outcome in enumerate(train)
-        if outcome.converted and outcome.streamer_id in fitting
-    ]
-    if not rows:
-        return 0.0
-    affinity = warm[rows, FEATURES.index("topic_affinity")]
-    return float(np.percentile(affinity, FLOOR_PERCENTILE))
-
-
-def fit_curve(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> Curve:
-    """The weighted isotonic regression of `labels` on `logits`, its blocks pooled until
-    each holds at least `TOP_MIN` placements and the top one `TOP_BLOCK` (a handful that
-    all converted by chance is no evidence of a rate of 1), as knots at each block's
-    weighted mean logit; capped by the best rate the placements show (`evidence_cap`),
-    approached over the spread of the top block's logits."""
-    from sklearn.isotonic import IsotonicRegression
-
-    order = np.argsort(logits, kind="stable")
-    x, w = logits[order], weights[order]
-    y = np.asarray(labels, dtype=float)[order]
-    fitted = IsotonicRegression(out_of_bounds="clip").fit_transform(x, y, sample_weight=w)
-    starts = [0, *np.flatnonzero(np.diff(fitted) != 0) + 1]
-    blocks = [list(range(a, b)) for a, b in zip(starts, [*starts[1:], len(x)], strict=True)]
-    pooled: list[list[int]] = []
-    for block in blocks:
-        if pooled and len(pooled[-1]) < TOP_MIN:
-            pooled[-1] = pooled[-1] + block
-        else:
-            pooled.append(block)
-    while len(pooled) > 1 and len(pooled[-1]) < TOP_BLOCK:
-        pooled[-2:] = [pooled[-2] + pooled[-1]]
-    centres = [float(np.average(x[b], weights=w[b])) for b in pooled]
-    levels = [float(np.average(y[b], weights=w[b])) for b in pooled]
-    keep = [0] + [i for i in range(1, len(levels)) if levels[i] > levels[i - 1]]
-    cap = max(evidence_cap(logits, labels, weights), levels[-1])
-    top = pooled[-1]
-    reach = float(np.sqrt(np.average((x[top] - centres[-1]) ** 2, weights=w[top])))
-    return Curve(
-        tuple(centres[i] for i in keep), tuple(levels[i] for i in keep), cap, max(reach, 1e-3)
+    return np.array(
+        [bool(outcome.converted) and outcome.streamer_id in fitting for outcome in train],
+        dtype=bool,
     )
-
-
-def evidence_cap(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> float:
-    """The best (weighted) conversion rate of the highest-scored placements, over groups of
-    at least `TOP_MIN` of them: no fit is more confident than that."""
-    order = np.argsort(logits)[::-1]
-    rates = np.cumsum(weights[order] * np.asarray(labels, dtype=float)[order]) / np.cumsum(
-        weights[order]
-    )
-    return float(rates[min(TOP_MIN, len(rates)) - 1 :].max())
 
 
 def _selection_weights(

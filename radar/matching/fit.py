@@ -38,10 +38,14 @@ chosen per host, so they keep each host's ranking.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
+
+from radar.matching.curves import Curve, fit_curve, logistic
 
 FEATURES = (
     "topic_affinity",
@@ -58,6 +62,7 @@ FEATURES = (
 )
 _TOPIC_BLOCKS = 6  # features with a product-side topic vector
 _CATEGORY_BLOCKS = 3  # features with a product-side category vector
+FLOOR_PERCENTILE = 1.0
 
 
 @dataclass(frozen=True)
@@ -123,75 +128,69 @@ def pair_features(host: HostSide, products: ProductSide) -> np.ndarray:
 _CURVE_KEYS = {True: "warm", False: "cold"}
 
 
-def _logistic(scores: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-scores))
+class FitModel(ClassifierMixin, BaseEstimator):
+    """The pair model, a scikit-learn classifier: a logistic regression on `FEATURES`
+    (`C`, `max_iter`) whose logit is mapped to the fit by one `Curve` for hosts with history
+    and one for hosts without. `fit` learns `coef_`, `intercept_`, `curves_` and
+    `affinity_floor_`; before it, every use raises `NotFittedError`."""
 
+    def __init__(self, *, C: float = 100.0, max_iter: int = 5000) -> None:
+        self.C = C
+        self.max_iter = max_iter
 
-@dataclass(frozen=True)
-class Curve:
-    """The map from a logit to the fit: straight lines through `knots` (increasing logits,
-    increasing fits: no plateau), the logistic function scaled to meet the first knot
-    below it, and above the last knot a rise that continues the last line's slope but
-    flattens towards `cap`, the highest conversion rate the training placements show, and
-    never reaches it (no 1.0 from the end of a curve)."""
+    calibrated = True
 
-    logits: tuple[float, ...]
-    fits: tuple[float, ...]
-    cap: float
-    reach: float = 1.0
-    """Above the last knot the fit closes (1 − 1/e) of its distance to `cap` over this many
-    units of logit (the spread of the top block's logits)."""
+    def fit(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        sample_weight: np.ndarray | None = None,
+        *,
+        warm: np.ndarray | None = None,
+        floor_rows: np.ndarray | None = None,
+    ) -> FitModel:
+        """Fit on pair features `X` (columns in `FEATURES` order) and conversions `y`.
 
-    def __call__(self, scores: np.ndarray) -> np.ndarray:
-        scores = np.asarray(scores, dtype=float)
-        logits, fits = np.asarray(self.logits), np.asarray(self.fits)
-        below = fits[0] * _logistic(scores) / _logistic(logits[0])
-        room = max(self.cap - fits[-1], 0.0)
-        rise = 1.0 - np.exp(-np.clip(scores - logits[-1], 0, None) / self.reach)
-        above = fits[-1] + room * rise
-        inside = np.interp(scores, logits, fits)
-        return np.where(scores < logits[0], below, np.where(scores > logits[-1], above, inside))
+        `warm`: the rows the curve of hosts with history is fitted on (default: rows whose
+        `has_history` is set), the others the new hosts' curve. `floor_rows`: the rows whose
+        topic affinity sets `affinity_floor_` (its `FLOOR_PERCENTILE`; 0 without them):
+        below it a host matches nothing the catalogue holds."""
+        from sklearn.linear_model import LogisticRegression
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "logits": list(self.logits),
-            "fits": list(self.fits),
-            "cap": self.cap,
-            "reach": self.reach,
+        X, y = np.asarray(X, dtype=float), np.asarray(y)
+        if X.ndim != 2 or X.shape[1] != len(FEATURES):
+            raise ValueError(f"X needs {len(FEATURES)} columns ({', '.join(FEATURES)})")
+        weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight)
+        warm = X[:, -1] > 0 if warm is None else np.asarray(warm, dtype=bool)
+        classifier = LogisticRegression(C=self.C, max_iter=self.max_iter)
+        classifier.fit(X, y, sample_weight=weights)
+        self.classes_ = classifier.classes_
+        self.coef_ = classifier.coef_[0].astype(float)
+        self.intercept_ = float(classifier.intercept_[0])
+        logits = X @ self.coef_ + self.intercept_
+        self.curves_ = {
+            kind: fit_curve(logits[warm == kind], y[warm == kind], weights[warm == kind])
+            for kind in (True, False)
+            if (warm == kind).any()
         }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Curve:
-        return cls(
-            tuple(float(v) for v in data["logits"]),
-            tuple(float(v) for v in data["fits"]),
-            float(data["cap"]),
-            float(data["reach"]),
+        self.affinity_floor_ = (
+            float(np.percentile(X[floor_rows, 0], FLOOR_PERCENTILE))
+            if floor_rows is not None and np.any(floor_rows)
+            else 0.0
         )
+        return self
 
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """[1 − fit, fit] for each row of pair features."""
+        fits = self.predict_fit(X)
+        return np.column_stack([1.0 - fits, fits])
 
-@dataclass
-class FitModel:
-    """Turns pair features into a fit in [0, 1]; `curves` maps the logit to the fit for
-    hosts with history (`True`) and without (`False`)."""
-
-    coef: np.ndarray | None = None
-    intercept: float = 0.0
-    curves: dict[bool, Curve] = field(default_factory=dict)
-    affinity_floor: float = 0.0
-    """Below this topic affinity to its best products, a host matches nothing the catalogue
-    holds: the 1st percentile of the affinity of the training placements that converted."""
-
-    @property
-    def calibrated(self) -> bool:
-        return self.coef is not None
-
-    def predict(self, features: np.ndarray) -> np.ndarray:
-        """The fit of each row of `features` (columns in `FEATURES` order)."""
-        if self.coef is None:
-            return np.clip(features[:, 0], 0.0, 1.0)
-        logits = features @ self.coef + self.intercept
-        warm = features[:, -1] > 0
+    def predict_fit(self, X: np.ndarray) -> np.ndarray:
+        """The fit of each row of pair features (its kind of host's curve of the logit)."""
+        check_is_fitted(self)
+        X = np.asarray(X, dtype=float)
+        logits = X @ self.coef_ + self.intercept_
+        warm = X[:, -1] > 0
         fits = np.empty(len(logits))
         for has_history in (True, False):
             rows = warm == has_history
@@ -199,56 +198,99 @@ class FitModel:
         return fits
 
     def host_vector(self, host: HostSide) -> np.ndarray:
-        """The host's half of the logit: `logit = host_vector · product_vector`. Without
-        calibration it is the combined profile's √, so the product is the topic affinity."""
-        if self.coef is None:
-            categories = np.zeros(host.category_rows().shape[1])
-            return np.concatenate([host.roots()[0], categories, np.zeros(host.words.size), [0.0]])
-        topic_part = self.coef[:_TOPIC_BLOCKS] @ host.roots()
+        """The host's half of the logit: `logit = host_vector · product_vector`."""
+        check_is_fitted(self)
+        coef = self.coef_
+        topic_part = coef[:_TOPIC_BLOCKS] @ host.roots()
         end = _TOPIC_BLOCKS + _CATEGORY_BLOCKS
-        category_part = self.coef[_TOPIC_BLOCKS:end] @ host.category_rows()
-        word_part = self.coef[end] * host.words
-        constant = self.coef[end + 1] * float(host.has_history) + self.intercept
+        category_part = coef[_TOPIC_BLOCKS:end] @ host.category_rows()
+        word_part = coef[end] * host.words
+        constant = coef[end + 1] * float(host.has_history) + self.intercept_
         return np.concatenate([topic_part, category_part, word_part, [constant]])
 
-    @staticmethod
-    def product_vectors(products: ProductSide) -> np.ndarray:
-        """The products' half of the logit, one row per product: `[√p, q, w, 1]`."""
-        return np.hstack(
-            [products.roots, products.categories, products.words, np.ones((len(products), 1))]
-        )
-
     def fits_from_scores(self, scores: np.ndarray, *, has_history: bool) -> np.ndarray:
-        """One host's host-vector · product-vector scores to fits: its curve when
-        calibrated (the logistic function without one); the affinity, clipped, when not."""
-        if self.coef is None:
-            return np.clip(scores, 0.0, 1.0)
-        if has_history in self.curves:
-            return self.curves[has_history](scores)
-        return _logistic(scores)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "features": list(FEATURES),
-            "coef": None if self.coef is None else [float(c) for c in self.coef],
-            "intercept": float(self.intercept),
-            "curves": {_CURVE_KEYS[key]: curve.to_dict() for key, curve in self.curves.items()},
-            "affinity_floor": float(self.affinity_floor),
-        }
+        """One host's host-vector · product-vector scores to fits: its kind's curve (the
+        logistic function where there is none)."""
+        check_is_fitted(self)
+        if has_history in self.curves_:
+            return self.curves_[has_history](scores)
+        return logistic(scores)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FitModel:
-        if list(data.get("features", FEATURES)) != list(FEATURES):
-            raise ValueError(f"fit model features {data.get('features')} differ from {FEATURES}")
-        coef = data.get("coef")
-        curves = data.get("curves") or {}
-        return cls(
-            None if coef is None else np.asarray(coef, dtype=float),
-            float(data.get("intercept", 0.0)),
-            {
-                key: Curve.from_dict(curves[name])
-                for key, name in _CURVE_KEYS.items()
-                if name in curves
-            },
-            float(data.get("affinity_floor", 0.0)),
-        )
+    def of(
+        cls,
+        coef: np.ndarray,
+        intercept: float,
+        curves: dict[bool, Curve] | None = None,
+        affinity_floor: float = 0.0,
+        **params: Any,
+    ) -> FitModel:
+        """A fitted model from its parts (what `from_dict` reads; hand-made in tests)."""
+        model = cls(**params)
+        model.classes_ = np.array([0, 1])
+        model.coef_ = np.asarray(coef, dtype=float)
+        model.intercept_ = float(intercept)
+        model.curves_ = dict(curves or {})
+        model.affinity_floor_ = float(affinity_floor)
+        return model
+
+    def to_dict(self) -> dict[str, Any]:
+        check_is_fitted(self)
+        return {
+            "kind": "logistic",
+            "params": self.get_params(),
+            "features": list(FEATURES),
+            "coef": [float(c) for c in self.coef_],
+            "intercept": self.intercept_,
+            "curves": {_CURVE_KEYS[key]: curve.to_dict() for key, curve in self.curves_.items()},
+            "affinity_floor": self.affinity_floor_,
+        }
+
+
+class AffinityFit:
+    """The fit without past outcomes: the plain topic affinity, an uncalibrated score in
+    [0, 1] (`calibrated` False). Nothing to learn, and no floor."""
+
+    calibrated = False
+    affinity_floor_ = 0.0
+
+    def host_vector(self, host: HostSide) -> np.ndarray:
+        """The combined profile's √ (and zeros): the logit is then the topic affinity."""
+        categories = np.zeros(host.category_rows().shape[1])
+        return np.concatenate([host.roots()[0], categories, np.zeros(host.words.size), [0.0]])
+
+    def fits_from_scores(self, scores: np.ndarray, *, has_history: bool) -> np.ndarray:
+        return np.clip(scores, 0.0, 1.0)
+
+    def predict_fit(self, X: np.ndarray) -> np.ndarray:
+        return np.clip(np.asarray(X, dtype=float)[:, 0], 0.0, 1.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "affinity", "features": list(FEATURES)}
+
+
+Fit = FitModel | AffinityFit
+"""What turns a pair into its fit: the fitted pair model, or the affinity without one."""
+
+
+def product_vectors(products: ProductSide) -> np.ndarray:
+    """The products' half of the logit, one row per product: `[√p, q, w, 1]`."""
+    return np.hstack(
+        [products.roots, products.categories, products.words, np.ones((len(products), 1))]
+    )
+
+
+def fit_from_dict(data: dict[str, Any]) -> Fit:
+    """The fit saved by `to_dict` (a model saved before `kind` was written has `coef`)."""
+    if list(data.get("features", FEATURES)) != list(FEATURES):
+        raise ValueError(f"fit model features {data.get('features')} differ from {FEATURES}")
+    if data.get("kind") == "affinity" or data.get("coef") is None:
+        return AffinityFit()
+    curves = data.get("curves") or {}
+    return FitModel.of(
+        np.asarray(data["coef"], dtype=float),
+        float(data.get("intercept", 0.0)),
+        {key: Curve.from_dict(curves[name]) for key, name in _CURVE_KEYS.items() if name in curves},
+        float(data.get("affinity_floor", 0.0)),
+        **data.get("params", {}),
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,3 +29,17 @@ def histories_of(
     for outcome in outcomes:
         histories[outcome.streamer_id][0].append(outcome)
     return histories
+
+
+def split_by_time(
+    outcomes: Sequence[Outcome], known: Collection[str], *, holdout_fraction: float
+) -> tuple[list[Outcome], list[Outcome]]:
+    """The outcomes of `known` products in time order (ties by host, then product), cut
+    into the earlier (1 − `holdout_fraction`) and the held-out rest: what training learns
+    from and what it is judged on."""
+    ordered = sorted(
+        (o for o in outcomes if o.product_id in known),
+        key=lambda o: (o.started_at, o.streamer_id, o.product_id),
+    )
+    cut = int(len(ordered) * (1 - holdout_fraction))
+    return ordered[:cut], ordered[cut:]

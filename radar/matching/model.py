@@ -20,7 +20,7 @@ from typing import Any
 from features.documents import Document
 from radar.atomic import atomic_directory
 from radar.matching.categories import CategoryModel, attach_categories
-from radar.matching.fit import FitModel
+from radar.matching.fit import AffinityFit, Fit, fit_from_dict
 from radar.matching.peers import PeerTable
 from radar.matching.products import ProductText, ProductVectors, build_product_vectors
 from radar.matching.profiles import HostProfile, ProfileSettings, build_profiles
@@ -39,7 +39,7 @@ class RadarModel:
     """Everything scoring needs besides the store's data."""
 
     topics: TopicModel
-    fit: FitModel = field(default_factory=FitModel)
+    fit: Fit = field(default_factory=AffinityFit)
     profiles: ProfileSettings = field(default_factory=ProfileSettings)
     product_shrinkage: float = 0.5
     evaluation: dict[str, float] = field(default_factory=dict)
@@ -109,7 +109,7 @@ class RadarModel:
         return cls(
             peers=PeerTable.load(peers) if peers.is_file() else None,
             topics=TopicModel.load(directory / TOPIC_MODEL_DIR),
-            fit=FitModel.from_dict(matching["fit"]),
+            fit=fit_from_dict(matching["fit"]),
             profiles=ProfileSettings(**matching["profiles"]),
             product_shrinkage=float(matching["product_shrinkage"]),
             evaluation=dict(matching.get("evaluation", {})),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from radar.matching.fit import FitModel, HostSide
+from radar.matching.fit import HostSide, product_vectors
 from radar.matching.history import Outcome
 from radar.matching.host_side import host_side
 from radar.matching.model import RadarModel
@@ -72,7 +72,7 @@ class Recommender:
     def __init__(self, model: RadarModel, catalogue: ProductVectors) -> None:
         self.model = model
         self.catalogue = catalogue
-        self.product_vectors = FitModel.product_vectors(catalogue.side())
+        self.product_vectors = product_vectors(catalogue.side())
         # what block scoring reads, converted once (forked workers share it)
         self._block_vectors = self.product_vectors.astype(np.float32)
         # how common each word is in the catalogue: reasons quote a product's rare words
@@ -170,7 +170,7 @@ class Recommender:
     def _no_fitting_category(self, profile: HostProfile, rows: np.ndarray) -> str | None:
         """Why the host gets no list when the topic affinity of its best candidates is
         below the model's floor (what converting placements never fell under); else None."""
-        floor = self.model.fit.affinity_floor
+        floor = self.model.fit.affinity_floor_
         if floor <= 0 or profile.combined is None:
             return None
         host_roots = np.sqrt(np.clip(profile.combined, 0.0, None))

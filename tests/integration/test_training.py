@@ -155,12 +155,14 @@ def test_every_training_parameter_is_logged(trained: dict) -> None:
     }
     matching = {"product_shrinkage", "peers.k"}
     pair = {"pair.holdout_fraction", "pair.correct_selection", "pair.random_state"}
+    pair |= {"pair.C", "pair.max_iter"}  # the pair model's own (FitModel.get_params)
     assert set(params) == run | topics | profiles | matching | pair  # no VB-only params
     model: RadarModel = trained["second"].model
     assert (params["min_fit"], params["seed"], params["sweeps"]) == (str(MIN_FIT), "1", "150")
     assert params["profiles.half_life_days"] == str(model.profiles.half_life_days)
     assert model.peers is not None and params["peers.k"] == str(model.peers.k)
     assert params["label_rules"].startswith("champion version 1 has no label rules")
+    assert (params["pair.C"], params["pair.max_iter"]) == ("100.0", "5000")
 
 
 def test_an_unregistered_run_leaves_the_registry_alone(trained: dict) -> None:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from radar.atomic import atomic_directory
-from radar.matching.fit import FitModel
+from radar.matching.fit import FEATURES, FitModel
 from radar.matching.model import RadarModel
 from radar.topics import TopicModel
 
@@ -25,10 +25,12 @@ def test_a_failed_write_leaves_the_old_folder_whole(tmp_path: Path) -> None:
 
 def test_radar_model_round_trip(tmp_path: Path) -> None:
     topics = TopicModel(num_topics=3, no_below=1, no_above=1.0).fit(TEXTS)
-    model = RadarModel(topics, FitModel(np.arange(10, dtype=float), -1.0), evaluation={"ece": 0.04})
+    model = RadarModel(
+        topics, FitModel.of(np.arange(len(FEATURES), dtype=float), -1.0), evaluation={"ece": 0.04}
+    )
     model.save(tmp_path / "radar")
     loaded = RadarModel.load(tmp_path / "radar")
-    np.testing.assert_array_equal(loaded.fit.coef, model.fit.coef)
+    np.testing.assert_array_equal(loaded.fit.coef_, model.fit.coef_)
     assert loaded.evaluation == {"ece": 0.04}
     np.testing.assert_array_equal(loaded.topics.transform(TEXTS[:3]), topics.transform(TEXTS[:3]))
 

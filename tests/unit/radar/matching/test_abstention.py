@@ -7,7 +7,8 @@ import random
 import numpy as np
 import pytest
 
-from radar.matching.fit import FEATURES, Curve, FitModel
+from radar.matching.curves import Curve
+from radar.matching.fit import FEATURES, FitModel
 from radar.matching.model import RadarModel
 from radar.matching.products import ProductText, build_product_vectors
 from radar.matching.profiles import READY, HostProfile
@@ -42,8 +43,8 @@ def recommender() -> Recommender:
     coef = np.zeros(len(FEATURES))
     coef[0] = 8.0
     curve = Curve((-3.0, 0.0, 3.0), (0.05, 0.5, 0.85), 0.88)
-    fit = FitModel(coef, -4.0, {True: curve, False: curve})
-    fit.affinity_floor = 0.8  # converting placements never had less (books: 0.73)
+    # converting placements never had a topic affinity under 0.8 (books: 0.73)
+    fit = FitModel.of(coef, -4.0, {True: curve, False: curve}, affinity_floor=0.8)
     return Recommender(RadarModel(topics, fit), catalogue)
 
 

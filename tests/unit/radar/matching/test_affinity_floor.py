@@ -4,8 +4,8 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from radar.matching.calibration import affinity_floor
-from radar.matching.fit import FEATURES
+from radar.matching.calibration import floor_rows
+from radar.matching.fit import FEATURES, FitModel
 from radar.matching.history import Outcome
 
 START = datetime(2026, 1, 1)
@@ -26,5 +26,7 @@ def test_chance_conversions_of_a_host_that_never_fits_do_not_lower_the_floor() -
     warm = np.zeros((len(train), len(FEATURES)))
     warm[:, FEATURES.index("topic_affinity")] = fitting + reader
     labels = np.array([o.converted for o in train])
-    floor = affinity_floor(warm, train, labels)
+    rows = floor_rows(train, labels)
+    assert rows.sum() == 32  # the beauty host's conversions only
+    floor = FitModel().fit(warm, labels, floor_rows=rows).affinity_floor_
     assert floor > 0.79, f"the books host's lucky sales set the floor at {floor:.2f}"

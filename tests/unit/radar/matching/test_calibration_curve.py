@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from radar.matching.calibration import fit_curve
+from radar.matching.curves import fit_curve
 from radar.matching.fit import FEATURES, FitModel
 
 RNG = np.random.default_rng(3)
@@ -21,7 +21,7 @@ def sample(n: int = 3000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def test_the_fit_never_exceeds_the_best_rate_the_placements_show() -> None:
     logits, labels, weights = sample()
-    model = FitModel(np.zeros(len(FEATURES)), 0.0, {True: fit_curve(logits, labels, weights)})
+    model = FitModel.of(np.zeros(len(FEATURES)), 0.0, {True: fit_curve(logits, labels, weights)})
     far = model.fits_from_scores(np.array([logits.max(), logits.max() + 10, 1e3]), has_history=True)
     assert np.round(far, 4).max() < 1.0
     top_rate = labels[logits > 0].mean()
@@ -31,7 +31,7 @@ def test_the_fit_never_exceeds_the_best_rate_the_placements_show() -> None:
 def test_the_curve_is_smooth_and_increasing_without_plateaus() -> None:
     logits, labels, weights = sample()
     curve = fit_curve(logits, labels, weights)
-    model = FitModel(np.zeros(len(FEATURES)), 0.0, {False: curve})
+    model = FitModel.of(np.zeros(len(FEATURES)), 0.0, {False: curve})
     # the logits of the products a host's list holds: the upper part of the range
     grid = np.linspace(1.0, 3.0, 50)
     shown = np.round(model.fits_from_scores(grid, has_history=False), 4)
@@ -45,7 +45,7 @@ def test_the_curve_is_smooth_and_increasing_without_plateaus() -> None:
 
 def test_the_curve_is_calibrated_where_pairs_are() -> None:
     logits, labels, weights = sample(6000)
-    model = FitModel(np.zeros(len(FEATURES)), 0.0, {True: fit_curve(logits, labels, weights)})
+    model = FitModel.of(np.zeros(len(FEATURES)), 0.0, {True: fit_curve(logits, labels, weights)})
     fits = model.fits_from_scores(logits, has_history=True)
     high = logits > 1.0
     assert abs(fits[high].mean() - labels[high].mean()) < 0.03

@@ -1,6 +1,19 @@
 import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 
-from radar.matching.fit import FEATURES, Curve, FitModel, HostSide, ProductSide, pair_features
+from radar.matching.curves import Curve
+from radar.matching.fit import (
+    FEATURES,
+    AffinityFit,
+    FitModel,
+    HostSide,
+    ProductSide,
+    fit_from_dict,
+    pair_features,
+    product_vectors,
+)
 
 RNG = np.random.default_rng(0)
 
@@ -50,38 +63,39 @@ def test_affinities_are_bhattacharyya_coefficients() -> None:
 
 
 def test_the_logit_is_one_dot_product() -> None:
-    model = FitModel(np.array([2.0, 0.5, -0.3, 1.5, -1.0, 0.8, 1.2, 0.4, 2.2, 1.1, 0.2]), -1.7)
+    model = FitModel.of(np.array([2.0, 0.5, -0.3, 1.5, -1.0, 0.8, 1.2, 0.4, 2.2, 1.1, 0.2]), -1.7)
     side = host()
     catalogue = products(6)
-    via_features = model.predict(pair_features(side, catalogue))
-    logits = FitModel.product_vectors(catalogue) @ model.host_vector(side)
+    via_features = model.predict_fit(pair_features(side, catalogue))
+    logits = product_vectors(catalogue) @ model.host_vector(side)
     np.testing.assert_allclose(model.fits_from_scores(logits, has_history=True), via_features)
 
 
 def test_uncalibrated_scores_are_the_topic_affinity() -> None:
     side, catalogue = host(), products(5)
-    scores = FitModel.product_vectors(catalogue) @ FitModel().host_vector(side)
+    scores = product_vectors(catalogue) @ AffinityFit().host_vector(side)
     np.testing.assert_allclose(
-        FitModel().fits_from_scores(scores, has_history=True), pair_features(side, catalogue)[:, 0]
+        AffinityFit().fits_from_scores(scores, has_history=True),
+        pair_features(side, catalogue)[:, 0],
     )
 
 
 def test_uncalibrated_fit_is_the_topic_affinity() -> None:
     features = pair_features(host(), products(3))
-    model = FitModel()
+    model = AffinityFit()
     assert not model.calibrated
-    np.testing.assert_array_equal(model.predict(features), features[:, 0])
+    np.testing.assert_array_equal(model.predict_fit(features), features[:, 0])
 
 
 def test_curves_map_the_logit_per_kind_of_host() -> None:
     curves = {True: Curve((-1.0, 1.0), (0.1, 0.9), 0.95)}
     coef = np.array([2.0, 0.5, -0.3, 1.5, -1.0, 0.8, 1.2, 0.4, 2.2, 1.1, 0.2])
-    model = FitModel(coef, -1.7, curves)
+    model = FitModel.of(coef, -1.7, curves)
     catalogue = products(6)
     for side in (host(), host(has_history=False)):
-        logits = FitModel.product_vectors(catalogue) @ model.host_vector(side)
+        logits = product_vectors(catalogue) @ model.host_vector(side)
         fits = model.fits_from_scores(logits, has_history=side.has_history)
-        np.testing.assert_allclose(model.predict(pair_features(side, catalogue)), fits)
+        np.testing.assert_allclose(model.predict_fit(pair_features(side, catalogue)), fits)
         assert np.all(np.diff(fits[np.argsort(logits)]) >= 0)
     along = model.fits_from_scores(np.array([-5.0, -1.0, 0.0, 1.0, 5.0]), has_history=True)
     np.testing.assert_allclose(along[1:4], [0.1, 0.5, 0.9])
@@ -91,11 +105,37 @@ def test_curves_map_the_logit_per_kind_of_host() -> None:
 
 def test_round_trip() -> None:
     curves = {False: Curve((-1.0, 0.0, 2.0), (0.05, 0.3, 0.8), 0.85)}
-    model = FitModel(np.arange(len(FEATURES), dtype=float), 0.5, curves, affinity_floor=0.6)
-    again = FitModel.from_dict(model.to_dict())
-    np.testing.assert_array_equal(again.coef, model.coef)
-    assert again.intercept == 0.5
-    assert list(again.curves) == [False]
-    assert again.curves == curves
-    assert again.affinity_floor == 0.6
-    assert not FitModel.from_dict(FitModel().to_dict()).calibrated
+    model = FitModel.of(np.arange(len(FEATURES), dtype=float), 0.5, curves, 0.6, C=3.0)
+    again = fit_from_dict(model.to_dict())
+    assert isinstance(again, FitModel)
+    np.testing.assert_array_equal(again.coef_, model.coef_)
+    assert again.intercept_ == 0.5
+    assert again.curves_ == curves
+    assert again.affinity_floor_ == 0.6
+    assert again.get_params() == {"C": 3.0, "max_iter": 5000}
+    assert not fit_from_dict(AffinityFit().to_dict()).calibrated
+
+
+def test_the_pair_model_keeps_scikit_learns_contract() -> None:
+    """Parameters from the constructor, nothing usable before `fit`, learned state with a
+    trailing underscore, `predict_proba` rows summing to 1, weights honoured."""
+    unfitted = FitModel(C=10.0)
+    assert clone(unfitted).get_params() == {"C": 10.0, "max_iter": 5000}
+    with pytest.raises(NotFittedError):
+        unfitted.predict_proba(np.zeros((1, len(FEATURES))))
+    with pytest.raises(NotFittedError):
+        unfitted.host_vector(host())
+    rng = np.random.default_rng(1)
+    X = rng.random((400, len(FEATURES)))
+    X[:, -1] = rng.random(400) < 0.5
+    y = (X[:, 0] + 0.2 * rng.standard_normal(400) > 0.5).astype(int)
+    fitted = FitModel(C=10.0).fit(X, y)
+    assert fitted.coef_.shape == (len(FEATURES),) and list(fitted.classes_) == [0, 1]
+    assert set(fitted.curves_) == {True, False}
+    proba = fitted.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert np.corrcoef(proba[:, 1], X[:, 0])[0, 1] > 0.5  # it learned the signal
+    weighted = FitModel(C=10.0).fit(X, y, sample_weight=np.where(y == 1, 5.0, 1.0))
+    assert weighted.predict_proba(X)[:, 1].mean() > proba[:, 1].mean()
+    with pytest.raises(ValueError, match="columns"):
+        FitModel().fit(X[:, :3], y)

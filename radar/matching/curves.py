@@ -1,0 +1,109 @@
+"""The map from a pair's logit to its fit: a monotone curve fitted on past placements.
+
+Weighted isotonic regression of conversions on logits, its blocks pooled to at least
+`TOP_MIN` placements (the top one `TOP_BLOCK`), straight lines between the blocks'
+centres, the logistic function scaled below the first, and above the last a rise towards
+the best rate the placements show, never reaching it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+TOP_MIN = 30
+"""Placements in an isotonic block, and in the best group that sets the curve's cap."""
+TOP_BLOCK = 100
+"""Placements in the curve's top block, whose rate the fit of the best pairs rests on."""
+
+
+def logistic(scores: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-scores))
+
+
+@dataclass(frozen=True)
+class Curve:
+    """The map from a logit to the fit: straight lines through `knots` (increasing logits,
+    increasing fits: no plateau), the logistic function scaled to meet the first knot
+    below it, and above the last knot a rise that continues the last line's slope but
+    flattens towards `cap`, the highest conversion rate the training placements show, and
+    never reaches it (no 1.0 from the end of a curve)."""
+
+    logits: tuple[float, ...]
+    fits: tuple[float, ...]
+    cap: float
+    reach: float = 1.0
+    """Above the last knot the fit closes (1 − 1/e) of its distance to `cap` over this many
+    units of logit (the spread of the top block's logits)."""
+
+    def __call__(self, scores: np.ndarray) -> np.ndarray:
+        scores = np.asarray(scores, dtype=float)
+        logits, fits = np.asarray(self.logits), np.asarray(self.fits)
+        below = fits[0] * logistic(scores) / logistic(logits[0])
+        room = max(self.cap - fits[-1], 0.0)
+        rise = 1.0 - np.exp(-np.clip(scores - logits[-1], 0, None) / self.reach)
+        above = fits[-1] + room * rise
+        inside = np.interp(scores, logits, fits)
+        return np.where(scores < logits[0], below, np.where(scores > logits[-1], above, inside))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "logits": list(self.logits),
+            "fits": list(self.fits),
+            "cap": self.cap,
+            "reach": self.reach,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Curve:
+        return cls(
+            tuple(float(v) for v in data["logits"]),
+            tuple(float(v) for v in data["fits"]),
+            float(data["cap"]),
+            float(data["reach"]),
+        )
+
+
+def fit_curve(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> Curve:
+    """The weighted isotonic regression of `labels` on `logits`, its blocks pooled until
+    each holds at least `TOP_MIN` placements and the top one `TOP_BLOCK` (a handful that
+    all converted by chance is no evidence of a rate of 1), as knots at each block's
+    weighted mean logit; capped by the best rate the placements show (`evidence_cap`),
+    approached over the spread of the top block's logits."""
+    from sklearn.isotonic import IsotonicRegression
+
+    order = np.argsort(logits, kind="stable")
+    x, w = logits[order], weights[order]
+    y = np.asarray(labels, dtype=float)[order]
+    fitted = IsotonicRegression(out_of_bounds="clip").fit_transform(x, y, sample_weight=w)
+    starts = [0, *np.flatnonzero(np.diff(fitted) != 0) + 1]
+    blocks = [list(range(a, b)) for a, b in zip(starts, [*starts[1:], len(x)], strict=True)]
+    pooled: list[list[int]] = []
+    for block in blocks:
+        if pooled and len(pooled[-1]) < TOP_MIN:
+            pooled[-1] = pooled[-1] + block
+        else:
+            pooled.append(block)
+    while len(pooled) > 1 and len(pooled[-1]) < TOP_BLOCK:
+        pooled[-2:] = [pooled[-2] + pooled[-1]]
+    centres = [float(np.average(x[b], weights=w[b])) for b in pooled]
+    levels = [float(np.average(y[b], weights=w[b])) for b in pooled]
+    keep = [0] + [i for i in range(1, len(levels)) if levels[i] > levels[i - 1]]
+    cap = max(evidence_cap(logits, labels, weights), levels[-1])
+    top = pooled[-1]
+    reach = float(np.sqrt(np.average((x[top] - centres[-1]) ** 2, weights=w[top])))
+    return Curve(
+        tuple(centres[i] for i in keep), tuple(levels[i] for i in keep), cap, max(reach, 1e-3)
+    )
+
+
+def evidence_cap(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> float:
+    """The best (weighted) conversion rate of the highest-scored placements, over groups of
+    at least `TOP_MIN` of them: no fit is more confident than that."""
+    order = np.argsort(logits)[::-1]
+    rates = np.cumsum(weights[order] * np.asarray(labels, dtype=float)[order]) / np.cumsum(
+        weights[order]
+    )
+    return float(rates[min(TOP_MIN, len(rates)) - 1 :].max())
