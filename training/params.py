@@ -12,9 +12,13 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict
 
+from radar.matching.calibration import PROPENSITY_MODEL_PARAMS
+from radar.matching.categories import CATEGORY_MODEL_PARAMS
 from radar.matching.fit import FitModel
 from radar.matching.model import RadarModel
+from radar.matching.peers import PRIOR_RATE, PRIOR_WEIGHT, SIMILARITY_SCALE
 from radar.topics.model import TRAINER_DEFAULTS
+from radar.topics.word_vectors import WORD_VECTOR_PARAMS
 
 PIPELINE_CHARS = 6000
 """MLflow keeps a param's value to a few thousand characters."""
@@ -43,4 +47,15 @@ def training_params(model: RadarModel, pair: Mapping[str, object]) -> dict[str, 
     params.update({f"pair.{key}": value for key, value in pair.items()})
     if isinstance(model.fit, FitModel):
         params.update({f"pair.{key}": value for key, value in model.fit.get_params().items()})
+    params.update({f"pair.propensity_{key}": v for key, v in PROPENSITY_MODEL_PARAMS.items()})
+    params.update({f"categories.{key}": value for key, value in CATEGORY_MODEL_PARAMS.items()})
+    params.update(
+        {
+            "peers.prior_rate": PRIOR_RATE,
+            "peers.prior_weight": PRIOR_WEIGHT,
+            "peers.similarity_scale": SIMILARITY_SCALE,
+        }
+    )
+    if model.words is not None:
+        params.update({f"words.{key}": value for key, value in WORD_VECTOR_PARAMS.items()})
     return {key: str(value) for key, value in params.items()}

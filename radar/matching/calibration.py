@@ -42,6 +42,8 @@ from radar.matching.profiles import HostProfile
 from radar.metrics import expected_calibration_error, precision_above, reliability_table
 
 MIN_OUTCOMES = 30
+PROPENSITY_MODEL_PARAMS = {"C": 1.0, "max_iter": 2000}
+"""The placed-versus-random model behind the selection weights (logged with every run)."""
 _WEIGHT_RANGE = (0.05, 20.0)
 _GROUPS = {True: "warm", False: "new"}
 
@@ -227,7 +229,7 @@ def _selection_weights(
     x_random = np.vstack(random_pairs)
     x = np.vstack([x_placed, x_random])
     y = np.concatenate([np.ones(len(x_placed)), np.zeros(len(x_random))])
-    propensity = LogisticRegression(C=1.0, max_iter=2000).fit(x, y)
+    propensity = LogisticRegression(**PROPENSITY_MODEL_PARAMS).fit(x, y)
     chosen = propensity.predict_proba(x_placed)[:, 1]
     weights = np.clip((1 - chosen) / np.clip(chosen, 1e-6, None), *_WEIGHT_RANGE)
     return weights / weights.mean()

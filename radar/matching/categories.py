@@ -17,6 +17,9 @@ from scipy.sparse import csr_matrix, hstack
 from radar.matching.products import ProductText, ProductVectors
 from radar.topics import TopicModel
 
+CATEGORY_MODEL_PARAMS = {"C": 10.0, "max_iter": 3000}
+"""The category model's logistic regression (logged with every training run)."""
+
 
 @dataclass
 class CategoryModel:
@@ -74,7 +77,7 @@ def fit_category_model(vectors: ProductVectors, topics: TopicModel) -> CategoryM
     categories = sorted(set(labels))
     if len(categories) < 2:
         return None
-    classifier = LogisticRegression(C=10.0, max_iter=3000)
+    classifier = LogisticRegression(**CATEGORY_MODEL_PARAMS)
     classifier.fit(product_features(vectors, topics)[rows], labels)
     order = [list(classifier.classes_).index(name) for name in categories]
     return CategoryModel(categories, classifier.coef_[order], classifier.intercept_[order])

@@ -28,6 +28,13 @@ DIMENSIONS = 32
 WINDOW = 5
 MIN_COUNT = 3
 EPOCHS = 5
+WORD_VECTOR_PARAMS = {
+    "dimensions": DIMENSIONS,
+    "window": WINDOW,
+    "min_count": MIN_COUNT,
+    "epochs": EPOCHS,
+}
+"""How the word vectors are trained (logged with every training run)."""
 
 
 @dataclass

@@ -156,6 +156,10 @@ def test_every_training_parameter_is_logged(trained: dict) -> None:
     matching = {"product_shrinkage", "peers.k"}
     pair = {"pair.holdout_fraction", "pair.correct_selection", "pair.random_state"}
     pair |= {"pair.C", "pair.max_iter"}  # the pair model's own (FitModel.get_params)
+    pair |= {"pair.propensity_C", "pair.propensity_max_iter", "categories.C"}
+    pair |= {"categories.max_iter", "peers.prior_rate", "peers.prior_weight"}
+    pair |= {"peers.similarity_scale", "words.dimensions", "words.window", "words.min_count"}
+    pair |= {"words.epochs"}
     assert set(params) == run | topics | profiles | matching | pair  # no VB-only params
     model: RadarModel = trained["second"].model
     assert (params["min_fit"], params["seed"], params["sweeps"]) == (str(MIN_FIT), "1", "150")
