@@ -27,7 +27,7 @@ from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, sel
 from radar.errors import NoInputError, TableError
 from radar.ingest.quarantine import QuarantineWriter
 from radar.ingest.rows import Rejected, RowContext, clean_row
-from radar.ingest.sources import TableSource, check_source, find_sources, iter_rows
+from radar.ingest.sources import FORMATS, TableSource, check_source, find_sources, iter_rows
 from radar.ingest.upsert import upsert_from
 from radar.schema import PRODUCTS, STREAMERS, TABLES
 from radar.store.database import lock_for_writing
@@ -83,7 +83,8 @@ def ingest_directory(
     found = find_sources(directory, TABLES)
     if not found:
         names = ", ".join(spec.name for spec in TABLES)
-        raise NoInputError(f"{directory} holds none of the tables {names} (.csv, .jsonl, .parquet)")
+        formats = ", ".join(FORMATS)
+        raise NoInputError(f"{directory} holds none of the tables {names} ({formats})")
     sources, refused = [], {}
     for source in found:
         try:

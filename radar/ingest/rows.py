@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -89,8 +90,16 @@ def clean_row(spec: TableSpec, values: dict[str, Any], context: RowContext) -> d
     return record
 
 
+_EXCEL_TIME = re.compile(
+    r"(?P<year>\d{4})/(?P<month>\d{1,2})/(?P<day>\d{1,2})"
+    r"(?: (?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
+)
+"""The forms Excel writes a time in: `2026/11/01 10:00`, `2026/11/1`, `2026/11/1 9:05:03`."""
+
+
 def parse_time(value: Any, column: str) -> datetime:
-    """An ISO 8601 time as naive Beijing time; aware times are converted to UTC+8."""
+    """An ISO 8601 time, or one as Excel writes it (`2026/11/01 10:00`, `2026/11/1`), as
+    naive Beijing time; aware times are converted to UTC+8."""
     if isinstance(value, datetime):
         moment = value
     else:
@@ -98,7 +107,7 @@ def parse_time(value: Any, column: str) -> datetime:
         if text is None:
             raise Rejected(f"missing value in {column}")
         try:
-            moment = datetime.fromisoformat(text)
+            moment = _excel_time(text) or datetime.fromisoformat(text)
         except ValueError:
             raise Rejected(f"unparseable time in {column}: {text[:40]!r}") from None
     if moment.tzinfo is not None:
@@ -136,6 +145,19 @@ def derived_id(prefix: str, *parts: Any) -> str:
     """A stable id from a row's identifying values, for tables whose id column is optional."""
     digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=10).hexdigest()
     return f"{prefix}{digest}"
+
+
+def _excel_time(text: str) -> datetime | None:
+    """The time of a text in one of Excel's forms (None for any other form).
+
+    Raises:
+        ValueError: Excel's form, but no such day or hour (2026/11/31).
+    """
+    match = _EXCEL_TIME.fullmatch(text)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = (int(part) for part in match.groups(default="0"))
+    return datetime(year, month, day, hour, minute, second)
 
 
 def _text(value: Any, column: str) -> str | None:

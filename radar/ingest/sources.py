@@ -1,4 +1,5 @@
-"""Finding and reading input tables: CSV, JSONL or Parquet, streamed row by row.
+"""Finding and reading input tables: CSV, JSONL, Parquet or Excel (`.xlsx`: the first
+sheet, its header row first), streamed row by row.
 
 Text files are read as UTF-8 (a BOM allowed) with undecodable bytes kept as surrogate
 escapes, so a row with a few bad bytes can be quarantined instead of failing the file;
@@ -13,8 +14,10 @@ from __future__ import annotations
 import csv
 import json
 import sys
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,8 @@ from typing import Any
 from radar.errors import TableError
 from radar.schema import TableSpec
 
-FORMATS = (".csv", ".jsonl", ".parquet")
+FORMATS = (".csv", ".jsonl", ".parquet", ".xlsx")
+BINARY_FORMATS = (".parquet", ".xlsx")
 ENCODING_SAMPLE_BYTES = 1 << 20
 MAX_BAD_BYTE_SHARE = 0.2
 PARQUET_BATCH_ROWS = 8192
@@ -78,7 +82,7 @@ def check_source(source: TableSource) -> None:
         TableError: naming the table and what to fix.
     """
     _check_inside_folder(source)
-    if source.path.suffix != ".parquet":
+    if source.path.suffix not in BINARY_FORMATS:
         _check_utf8(source)
     columns = read_columns(source)
     twice = [name for name, count in Counter(columns).items() if count > 1 and name]
@@ -99,10 +103,15 @@ def check_source(source: TableSource) -> None:
 
 
 def read_columns(source: TableSource) -> list[str]:
-    """The column names: the CSV header, the first JSONL object's keys, the Parquet schema."""
+    """The column names: the CSV header, the first JSONL object's keys, the Parquet schema,
+    the first row of a workbook's first sheet."""
     path = source.path
     if path.suffix == ".parquet":
         return list(_parquet_file(source).schema_arrow.names)
+    if path.suffix == ".xlsx":
+        with _first_sheet(source) as sheet:
+            header = next(sheet.iter_rows(max_row=1, values_only=True), ())
+        return [_header_name(value) for value in header]
     with _open_text(path) as handle:
         if path.suffix == ".csv":
             return _csv_header(source, csv.reader(handle, strict=True))
@@ -148,6 +157,8 @@ def iter_rows(source: TableSource, progress: Progress | None = None) -> Iterator
         return _iter_csv(source, report)
     if suffix == ".jsonl":
         return _iter_jsonl(source.path, report)
+    if suffix == ".xlsx":
+        return _iter_xlsx(source, report)
     return _iter_parquet(source, report)
 
 
@@ -387,3 +398,42 @@ def _as_string(scalar: Any) -> str | None:
     except (ValueError, NotImplementedError, pa.ArrowException):
         return None
     return text
+
+
+@contextmanager
+def _first_sheet(source: TableSource) -> Iterator[Any]:
+    """The first sheet of a workbook, read-only and with cached values (formulas' results)."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(source.path, read_only=True, data_only=True)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+        raise TableError(
+            source.spec.name,
+            f"{source.path.name} is not an Excel workbook ({exc.__class__.__name__}): "
+            "save it from Excel as .xlsx, or export it as CSV",
+        ) from None
+    try:
+        yield book.worksheets[0]
+    finally:
+        book.close()
+
+
+def _header_name(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _iter_xlsx(source: TableSource, report: Progress) -> Iterator[RawRow]:
+    """The data rows of the first sheet, as Python values (times as Excel's date cells or
+    as text); rows with no value at all are skipped (Excel keeps formatted empty rows)."""
+    with _first_sheet(source) as sheet:
+        rows = sheet.iter_rows(values_only=True)
+        columns = [_header_name(value) for value in next(rows, ())]
+        total = max(1, (sheet.max_row or 1) - 1)
+        for number, values in enumerate(rows, start=2):
+            if all(value is None or value == "" for value in values):
+                continue
+            yield RawRow(number, dict(zip(columns, values, strict=False)))
+            if number % PROGRESS_EVERY_ROWS == 0:
+                report(source.size * min(number, total) // total)
+    report(source.size)

@@ -179,6 +179,59 @@ def test_jsonl_and_parquet_load_like_csv(small_demo_data: Path, tmp_path: Path) 
     assert store_rows(as_mixed) == store_rows(as_csv)
 
 
+def test_excel_workbooks_load_like_csv(small_demo_data: Path, tmp_path: Path) -> None:
+    """Every table as `NAME.xlsx` (first sheet, header first), times as Excel keeps them:
+    date cells, or text in Excel's own form (`2026/11/1 9:05`)."""
+    from openpyxl import Workbook
+
+    as_csv = open_store(f"sqlite:///{tmp_path / 'csv.db'}")
+    expected = ingest_directory(
+        small_demo_data, as_csv, quarantine_root=tmp_path / "q", max_text_chars=LIMITS
+    )
+    books = tmp_path / "books"
+    books.mkdir()
+    for index, path in enumerate(sorted(small_demo_data.glob("*.csv"))):
+        rows = read_csv(path)
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "导出"
+        sheet.append(list(rows[0]))
+        for row in rows:
+            sheet.append(
+                [_as_excel(column, value, text=bool(index % 2)) for column, value in row.items()]
+            )
+        book.create_sheet("备注").append(["ignored: only the first sheet is read"])
+        book.save(books / f"{path.stem}.xlsx")
+    as_excel = open_store(f"sqlite:///{tmp_path / 'excel.db'}")
+    report = ingest_directory(
+        books, as_excel, quarantine_root=tmp_path / "q2", max_text_chars=LIMITS
+    )
+    assert {name: counts.loaded for name, counts in report.tables.items()} == {
+        name: counts.loaded for name, counts in expected.tables.items()
+    }
+    assert all(counts.quarantined == 0 for counts in report.tables.values())
+    assert store_rows(as_excel) == store_rows(as_csv)
+
+
+def _as_excel(column: str, value: str, *, text: bool) -> object:
+    """A CSV value as an Excel user's cell: times as date cells or as Excel's text form,
+    numbers as numbers, empty as an empty cell."""
+    from datetime import datetime, timedelta, timezone
+
+    if value == "":
+        return None
+    if column.endswith("_at"):  # Excel has no time zones: Beijing time, as ingest reads it
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone(timedelta(hours=8))).replace(tzinfo=None)
+        if text:
+            return f"{moment.year}/{moment.month}/{moment.day} {moment.hour}:{moment:%M:%S}"
+        return moment
+    if column in {"price", "orders", "gmv", "stock", "converted"}:
+        return float(value) if "." in value else int(value)
+    return value
+
+
 def test_a_bom_is_allowed(small_demo_data: Path, tmp_path: Path) -> None:
     folder = tmp_path / "bom"
     folder.mkdir()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from radar.ingest.rows import Rejected, RowContext, clean_row
+from radar.ingest.rows import Rejected, RowContext, clean_row, parse_time
 from radar.schema import COMMENTS, PLACEMENTS, PRODUCTS, STREAMERS
 from radar.store.models import Base
 
@@ -157,3 +157,24 @@ def test_a_boolean_outcome_is_a_flag(context: RowContext) -> None:
 def test_a_lone_surrogate_from_a_json_escape_is_rejected(context: RowContext) -> None:
     with pytest.raises(Rejected, match="invalid Unicode in text: a lone surrogate"):
         clean_row(COMMENTS, comment(text="好\ud800"), context)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026/11/01 10:00", datetime(2026, 11, 1, 10, 0)),
+        ("2026/11/1", datetime(2026, 11, 1)),
+        ("2026/11/1 9:05:03", datetime(2026, 11, 1, 9, 5, 3)),
+        ("2026-11-01T10:00:00", datetime(2026, 11, 1, 10, 0)),
+    ],
+)
+def test_times_as_excel_writes_them_are_read(text: str, expected: datetime) -> None:
+    assert parse_time(text, "started_at") == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["2026/13/01", "2026/11/31 10:00", "11/01/2026", "2026/11/1 25:00"]
+)
+def test_impossible_excel_times_are_rejected_with_their_column(text: str) -> None:
+    with pytest.raises(Rejected, match="unparseable time in started_at"):
+        parse_time(text, "started_at")

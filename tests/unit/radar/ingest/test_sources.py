@@ -152,3 +152,12 @@ def test_a_parquet_value_python_cannot_hold_is_a_bad_row(tmp_path: Path) -> None
     assert rows[1].error is not None and rows[1].error.startswith("unreadable value in created_at")
     assert "out of range" in rows[1].values["created_at"]  # kept as Arrow shows it
     assert rows[1].values["text"] == "远"
+
+
+def test_a_file_named_xlsx_that_is_not_a_workbook_is_refused_with_what_to_do(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "streamers.xlsx").write_text("streamer_id,name\nh1,小美\n", encoding="utf-8")
+    (source,) = find_sources(tmp_path, TABLES)
+    with pytest.raises(TableError, match="not an Excel workbook.*save it from Excel as .xlsx"):
+        check_source(source)
