@@ -159,5 +159,5 @@ def test_a_file_named_xlsx_that_is_not_a_workbook_is_refused_with_what_to_do(
 ) -> None:
     (tmp_path / "streamers.xlsx").write_text("streamer_id,name\nh1,小美\n", encoding="utf-8")
     (source,) = find_sources(tmp_path, TABLES)
-    with pytest.raises(TableError, match="not an Excel workbook.*save it from Excel as .xlsx"):
+    with pytest.raises(TableError, match=r"not an Excel workbook.*save it from Excel as \.xlsx"):
         check_source(source)
