@@ -349,6 +349,7 @@ def _xlsx_sink(path: Path, week: str) -> Iterator[Sink]:
         len(rows),
         widths=(10, 12, 6, 12, 40, 10, 10, 8, 8, 80, 10),
         filterable=True,
+        formats=("", "", "", "", "wrap", "", "yuan", "percent", "", "wrap", ""),
     )
     with synced_file(path) as file:
         write_workbook(file, [sheet])

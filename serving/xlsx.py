@@ -39,6 +39,9 @@ class Sheet:
     count: int
     widths: Sequence[float] = ()
     filterable: bool = False
+    formats: Sequence[str] = ()
+    """Per column: "" (as it is), "wrap" (text wrapped, top-aligned), "yuan" (¥ with two
+    decimals) or "percent" (0.00%): how Excel shows the cell; the value is unchanged."""
 
 
 def write_workbook(file: BinaryIO, sheets: Sequence[Sheet]) -> None:
@@ -84,12 +87,14 @@ def _worksheet(sheet: Sheet) -> Iterator[str]:
         )
         parts.append("</cols>")
     parts.append("<sheetData>")
-    parts.append(_row(1, sheet.header, bold=True))
+    parts.append(_row(1, sheet.header, [_BOLD] * columns))
     yield "".join(parts)
+    styles = [_FORMATS[name] for name in sheet.formats] or [""] * columns
+    styles += [""] * (columns - len(styles))
     written = 0
     batch: list[str] = []
     for written, row in enumerate(sheet.rows, start=1):
-        batch.append(_row(written + 1, row))
+        batch.append(_row(written + 1, row, styles))
         if len(batch) == _ROWS_PER_WRITE:
             yield "".join(batch)
             batch.clear()
@@ -99,9 +104,9 @@ def _worksheet(sheet: Sheet) -> Iterator[str]:
     yield "".join(batch) + "</sheetData>" + tail + "</worksheet>"
 
 
-def _row(number: int, values: Sequence[object], *, bold: bool = False) -> str:
-    cell = _bold_cell if bold else _cell
-    return f'<row r="{number}">{"".join([cell(value) for value in values])}</row>'
+def _row(number: int, values: Sequence[object], styles: Sequence[str]) -> str:
+    cells = "".join([_cell(value, style) for value, style in zip(values, styles, strict=False)])
+    return f'<row r="{number}">{cells}</row>'
 
 
 def _cell(value: object, style: str = "") -> str:
@@ -114,10 +119,6 @@ def _cell(value: object, style: str = "") -> str:
     if isinstance(value, int | float):
         return f"<c{style}><v>{value!r}</v></c>" if math.isfinite(value) else "<c/>"
     return _text_cell(str(value), style)
-
-
-def _bold_cell(value: object) -> str:
-    return _cell(value, ' s="1"')
 
 
 @lru_cache(maxsize=1 << 16)  # ids, titles, categories repeat from row to row
@@ -201,17 +202,26 @@ def _workbook_rels(count: int) -> str:
     )
 
 
+_BOLD = ' s="1"'
+_FORMATS = {"": "", "wrap": ' s="2"', "yuan": ' s="3"', "percent": ' s="4"'}
+"""Each column format's cell style (its index in `_STYLES`' cellXfs)."""
 _STYLES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     f'<styleSheet xmlns="{_MAIN}">'
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="&quot;¥&quot;#,##0.00"/></numFmts>'
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
     '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
     '<fills count="2"><fill><patternFill patternType="none"/></fill>'
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+    '<alignment wrapText="1" vertical="top"/></xf>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="10" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )

@@ -46,6 +46,10 @@ def test_files_rows_and_identical_reruns(own_home: Path, tmp_path: Path) -> None
     assert people.max_row == len(rows) and people.auto_filter.ref
     assert [cell.value for cell in people[1]][:4] == ["周", "主播ID", "排名", "商品ID"]
     assert [cell.value for cell in people[2]][3] == rows[1][3]  # the same first product
+    price, fit, reasons = people["G2"], people["H2"], people["J2"]  # as operations read them
+    assert "¥" in price.number_format and fit.number_format == "0.00%"
+    assert isinstance(fit.value, float) and reasons.alignment.wrap_text
+    assert people.freeze_panes == "A2"
 
     engine = open_store(Settings(home=own_home).resolved_database_url)
     with engine.connect() as connection:

@@ -95,3 +95,24 @@ def test_any_rows_read_back(rows: list[list[object]]) -> None:
 def test_a_sheet_must_hold_the_rows_it_promised() -> None:
     with pytest.raises(ValueError, match="promised 3 rows, got 1"):
         workbook_bytes([Sheet("s", ["a"], iter([["x"]]), 3)])
+
+
+def test_columns_show_yuan_percent_and_wrapped_text() -> None:
+    """What operations read in Excel: prices as ¥, fits as %, long reasons wrapped; the
+    values stay numbers (sortable, filterable)."""
+    rows = [["h0001", 129.5, 0.8734, "共同主题：美妆(41%)；粉丝原话：「这个色号显白吗」"]]
+    data = workbook_bytes(
+        [
+            sheet(
+                "推荐清单",
+                ["主播ID", "价格", "匹配度", "推荐理由"],
+                rows,
+                formats=("", "yuan", "percent", "wrap"),
+            )
+        ]
+    )
+    first = load_workbook(io.BytesIO(data)).worksheets[0]
+    assert first["B2"].value == 129.5 and "¥" in first["B2"].number_format
+    assert first["C2"].value == 0.8734 and first["C2"].number_format == "0.00%"
+    assert first["D2"].alignment.wrap_text and not first["A2"].alignment.wrap_text
+    assert first["B1"].font.b and first["B1"].number_format == "General"  # the header
