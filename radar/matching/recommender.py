@@ -31,6 +31,13 @@ BEST_PRODUCTS = 10
 """How many of a host's best products its affinity to the catalogue is read from."""
 
 
+def shown_fits(fits: np.ndarray) -> np.ndarray:
+    """Fits as every answer shows them, rounded to FIT_DECIMALS: lists are ranked and cut
+    on these (so the fit a list shows is the one compared with `min_fit`), pair fits and
+    evaluation report them."""
+    return np.round(fits, FIT_DECIMALS)
+
+
 @dataclass(frozen=True)
 class Recommendation:
     """One recommended product."""
@@ -106,8 +113,8 @@ class Recommender:
 
     def shown_fits(self, profile: HostProfile, history: Sequence[Outcome]) -> np.ndarray:
         """The fit of every catalogue product for this host as lists and pair fits show it
-        (rounded to FIT_DECIMALS): what evaluation measures."""
-        return np.round(self.fits(profile, history), FIT_DECIMALS)
+        (`shown_fits`): what evaluation measures."""
+        return shown_fits(self.fits(profile, history))
 
     def recommend(
         self,
@@ -215,10 +222,9 @@ class Recommender:
         return [(int(rows[i]), float(fits[i])) for i in chosen]
 
     def _shown(self, scores: np.ndarray, has_history: bool) -> np.ndarray:
-        """Fits as reported: rounded to FIT_DECIMALS before ranking, so that the fit a list
-        shows is the one compared with `min_fit` (and a list can be cut at any `min_fit`)."""
-        fits = self.model.fit.fits_from_scores(scores, has_history=has_history)
-        return np.round(fits, FIT_DECIMALS)
+        """The shown fits of these scores (ranked and cut as shown: a list can be cut at
+        any `min_fit`)."""
+        return shown_fits(self.model.fit.fits_from_scores(scores, has_history=has_history))
 
     def _items(self, host: HostInput, chosen: list[tuple[int, float]]) -> list[Recommendation]:
         profile = host.profile
