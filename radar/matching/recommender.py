@@ -123,7 +123,7 @@ class Recommender:
         *,
         placed: Collection[str] = (),
         top_k: int = 10,
-        min_fit: float = 0.8,
+        min_fit: float,
         filters: BusinessFilters | None = None,
     ) -> HostRecommendations:
         """The host's ranked list with reasons; empty with `insufficient_data` when the host
@@ -136,7 +136,7 @@ class Recommender:
         hosts: Sequence[HostInput],
         *,
         top_k: int = 10,
-        min_fit: float = 0.8,
+        min_fit: float,
         filters: BusinessFilters | None = None,
         engine: BlockMapper = map_blocks,
     ) -> list[HostRecommendations]:
