@@ -8,8 +8,10 @@ give the same list for the same host.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -38,9 +40,28 @@ def shown_fits(fits: np.ndarray) -> np.ndarray:
     return np.round(fits, FIT_DECIMALS)
 
 
+class ListRow(NamedTuple):
+    """One recommendation as a row of the week's files and store rows (a tuple: 90,000 of
+    them at scale): `reasons` is their text, `reasons_json` the whole reasons."""
+
+    week: str
+    streamer_id: str
+    rank: int
+    product_id: str
+    title: str
+    category: str | None
+    price: float | None
+    fit: float
+    calibrated: bool
+    reasons: str
+    model_version: str
+    reasons_json: str
+
+
 @dataclass(frozen=True)
 class Recommendation:
-    """One recommended product."""
+    """One recommended product: the record every answer is made from (`to_dict` for the
+    API and `radar recommend --json`, `list_row` for the batch's files and store rows)."""
 
     rank: int
     product_id: str
@@ -50,6 +71,38 @@ class Recommendation:
     reasons: Reasons
     category: str | None = None
     price: float | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """The item as JSON values, the reasons as an object: an item of the API's body and
+        (with the host and the model version) a row of `radar recommend --json`."""
+        return {
+            "rank": self.rank,
+            "product_id": self.product_id,
+            "title": self.title,
+            "fit": self.fit,
+            "calibrated": self.calibrated,
+            "reasons": self.reasons.to_dict(),
+            "category": self.category,
+            "price": self.price,
+        }
+
+    def list_row(self, week: str, streamer_id: str, model_version: str) -> ListRow:
+        """The item as a row of the host's list for `week`."""
+        reasons = self.reasons.to_dict()
+        return ListRow(
+            week,
+            streamer_id,
+            self.rank,
+            self.product_id,
+            self.title,
+            self.category,
+            self.price,
+            self.fit,
+            self.calibrated,
+            str(reasons["text"]),
+            model_version,
+            json.dumps(reasons, ensure_ascii=False),
+        )
 
 
 @dataclass
