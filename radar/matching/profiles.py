@@ -19,7 +19,7 @@ from itertools import chain
 
 import numpy as np
 
-from features.documents import COMMENTS, TRANSCRIPT, Document
+from features.documents import COMMENTS, SENTENCE_ENDS, TRANSCRIPT, Document, split_sentences
 from radar.topics import TopicModel
 from radar.topics.word_vectors import WordVectors, mix
 
@@ -116,22 +116,18 @@ def build_profiles(
 
 
 def evidence_lines(talk_docs: list[Document], fans_docs: list[Document]) -> list[str]:
-    """A host's distinct lines to quote as evidence (stripped), newest first: fan
-    comments, then its own words. Fans repeat themselves; a repeat would take the place of
-    a line a product could quote."""
+    """A host's distinct lines to quote as evidence (stripped, without the mark that ends
+    them), newest first: fan comments, then the sentences of its own words. Fans repeat
+    themselves; a repeat would take the place of a line a product could quote."""
 
     def newest_first(docs: list[Document]) -> list[Document]:
         return sorted(docs, key=lambda doc: doc.time or datetime.min, reverse=True)
 
     fans = (line for doc in newest_first(fans_docs) for line in doc.text.split("\n"))
-    talk = (
-        line
-        for doc in newest_first(talk_docs)
-        for line in doc.text.replace("！", "。").replace("？", "。").split("。")
-    )
+    talk = (sentence for doc in newest_first(talk_docs) for sentence in split_sentences(doc.text))
     lines: dict[str, None] = {}
     for line in chain(fans, talk):
-        if stripped := line.strip():
+        if stripped := line.strip().rstrip(SENTENCE_ENDS).strip():
             lines[stripped] = None
             if len(lines) == MAX_EVIDENCE_LINES:
                 break
