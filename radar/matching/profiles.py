@@ -12,7 +12,7 @@ recency-weighted word counts) with the same weights.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
@@ -134,6 +134,22 @@ def evidence_lines(talk_docs: list[Document], fans_docs: list[Document]) -> list
     return list(lines)
 
 
+def document_weights(
+    tokens: Sequence[Sequence[str]],
+    known: Container[str],
+    *,
+    ages_days: np.ndarray | None = None,
+    half_life_days: float = ProfileSettings.half_life_days,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each document's modelled tokens (those `known` to the model's dictionary), and its
+    weight in its source's average: those tokens, halved every `half_life_days` of its age
+    (`ages_days`; None: all of the same age). Profiles and the timeline weigh alike."""
+    counts = np.array([sum(token in known for token in doc) for doc in tokens], dtype=float)
+    if ages_days is None:
+        return counts, counts
+    return counts, counts * 0.5 ** (np.clip(ages_days, 0, None) / half_life_days)
+
+
 @dataclass
 class _Inferred:
     """One source's documents with their tokens and topic weights."""
@@ -155,11 +171,12 @@ def _source_profile(
 ) -> _Source:
     if not source.docs:
         return _Source(None, 0, {})
-    counts = np.array([sum(token in known for token in doc) for doc in source.tokens], dtype=float)
+    ages = np.array([(as_of - (doc.time or as_of)).total_seconds() / 86400 for doc in source.docs])
+    counts, weights = document_weights(
+        source.tokens, known, ages_days=ages, half_life_days=config.half_life_days
+    )
     if counts.sum() == 0:
         return _Source(None, 0, {})
-    ages = np.array([(as_of - (doc.time or as_of)).total_seconds() / 86400 for doc in source.docs])
-    weights = counts * 0.5 ** (np.clip(ages, 0, None) / config.half_life_days)
     vector = weights @ source.thetas / weights.sum()
     keywords: dict[str, float] = defaultdict(float)
     for doc_tokens, weight in zip(source.tokens, weights, strict=True):
