@@ -29,7 +29,7 @@ def recommend(
     engine = open_settings_store(settings)
     require_known_host(engine, streamer_id)  # both told before MLflow is imported
     # the model's code and MLflow (seconds): only for a known host with a champion
-    from radar.service.answers import closest_products, recommendation_rows
+    from radar.service.answers import closest_products
     from serving.champion import champion_recommender
 
     loaded, recommender = champion_recommender(
@@ -39,7 +39,11 @@ def recommend(
         cache=settings.model_cache_dir,
     )
     result = recommender.recommend(streamer_id, top_k=top_k, min_fit=threshold)
-    if as_json:
-        typer.echo(json.dumps(recommendation_rows(result, loaded.version), ensure_ascii=False))
+    if as_json:  # the contract's rows: each item with its host and model version
+        rows = [
+            {"streamer_id": result.streamer_id, **item.to_dict(), "model_version": loaded.version}
+            for item in result.items
+        ]
+        typer.echo(json.dumps(rows, ensure_ascii=False))
         return
     print_recommendations(result, loaded.version, closest_products(recommender, result))

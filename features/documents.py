@@ -48,7 +48,20 @@ def split_holdout(
     return shuffled[:cut], shuffled[cut:]
 
 
-_SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
+SENTENCE_ENDS = "。！？!?；;\n"
+"""The marks that end a sentence (Chinese and ASCII), a line break included."""
+_SENTENCE_END = re.compile(f"(?<=[{SENTENCE_ENDS}])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """The text's sentences, each with the mark that ends it: joined, they give the text
+    back. The one splitter of passages and of the lines reasons quote.
+
+    Example:
+        >>> split_sentences("能用吗？很好用！")
+        ['能用吗？', '很好用！']
+    """
+    return [sentence for sentence in _SENTENCE_END.split(text) if sentence]
 
 
 def split_passages(text: str, *, max_chars: int = 400) -> list[str]:
@@ -60,7 +73,7 @@ def split_passages(text: str, *, max_chars: int = 400) -> list[str]:
     """
     passages: list[str] = []
     current = ""
-    for sentence in _SENTENCE_END.split(text):
+    for sentence in split_sentences(text):
         if current and len(current) + len(sentence) > max_chars:
             passages.append(current)
             current = ""

@@ -63,9 +63,7 @@ def catalogue_coverage(recs: Recs, *, catalogue_size: int, k: int = 10) -> float
     return len(shown) / catalogue_size
 
 
-def share_of_hosts_served(
-    scores: Mapping[Any, Sequence[float]], *, threshold: float = 0.8
-) -> float:
+def share_of_hosts_served(scores: Mapping[Any, Sequence[float]], *, threshold: float) -> float:
     """Share of hosts with at least one score at or above `threshold`."""
     return _mean(float(any(score >= threshold for score in values)) for values in scores.values())
 
@@ -118,7 +116,7 @@ def precision_above(
     y_true: Sequence[int] | np.ndarray,
     y_prob: Sequence[float] | np.ndarray,
     *,
-    threshold: float = 0.8,
+    threshold: float,
 ) -> float:
     """Observed positive rate among the pairs scored at or above `threshold` (nan if none)."""
     truth, prob = _as_arrays(y_true, y_prob)

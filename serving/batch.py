@@ -12,20 +12,19 @@ from __future__ import annotations
 import csv
 import gc
 import io
-import json
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Engine
 
 from radar.atomic import synced_file
 from radar.errors import RadarError
-from radar.matching.recommender import HostRecommendations
+from radar.matching.recommender import HostRecommendations, ListRow
 from radar.matching.scoring import BlockMapper, map_blocks
 from radar.service.forked import forked_map
 from radar.service.registry import LoadedModel
@@ -53,24 +52,7 @@ PARQUET_ROWS = 20_000
 STORE_ROWS = 5_000
 
 
-class BatchRow(NamedTuple):
-    """One recommendation of the week's list (a tuple: 90,000 of them at scale)."""
-
-    week: str
-    streamer_id: str
-    rank: int
-    product_id: str
-    title: str
-    category: str | None
-    price: float | None
-    fit: float
-    calibrated: bool
-    reasons: str
-    model_version: str
-    reasons_json: str
-
-
-Rows = PackedRows[BatchRow]
+Rows = PackedRows[ListRow]
 """The week's rows, as the workers packed them."""
 
 HEADERS_ZH = (
@@ -121,8 +103,8 @@ def run_batch(
     *,
     week: str,
     out_dir: Path,
+    min_fit: float,
     top_k: int = 10,
-    min_fit: float = 0.8,
     progress: Callable[[int, int], None] | None = None,
     scoring: BlockMapper = map_blocks,
     workers: int = 1,
@@ -232,31 +214,16 @@ def _packed_rows(
 ) -> tuple[list[tuple[str, str, int]], bytes]:
     """A chunk's hosts (id, state, number of rows) and its rows, packed (made where the
     hosts are scored)."""
-    rows = []
-    for result in results:
-        for item in result.items:
-            reasons = item.reasons.to_dict()
-            rows.append(
-                BatchRow(
-                    week,
-                    result.streamer_id,
-                    item.rank,
-                    item.product_id,
-                    item.title,
-                    item.category,
-                    item.price,
-                    item.fit,
-                    item.calibrated,
-                    str(reasons["text"]),
-                    version,
-                    json.dumps(reasons, ensure_ascii=False),
-                )
-            )
+    rows = [
+        item.list_row(week, result.streamer_id, version)
+        for result in results
+        for item in result.items
+    ]
     hosts = [(result.streamer_id, result.state, len(result.items)) for result in results]
     return hosts, pack(rows)
 
 
-Sink = Callable[[list[BatchRow]], None]
+Sink = Callable[[list[ListRow]], None]
 """Takes the rows group by group, in order."""
 
 
@@ -288,7 +255,7 @@ def _parquet_sink(path: Path) -> Iterator[Sink]:
         "calibrated": pa.bool_(),
     }
     schema = pa.schema([(name, types.get(name, pa.string())) for name in names])
-    pending: list[BatchRow] = []
+    pending: list[ListRow] = []
     with synced_file(path) as file, pq.ParquetWriter(file, schema) as writer:
 
         def flush(count: int) -> None:
@@ -296,7 +263,7 @@ def _parquet_sink(path: Path) -> Iterator[Sink]:
             writer.write_table(pa.table(columns, schema=schema))
             del pending[:count]
 
-        def write(group: list[BatchRow]) -> None:
+        def write(group: list[ListRow]) -> None:
             pending.extend(group)
             while len(pending) >= PARQUET_ROWS:
                 flush(PARQUET_ROWS)
@@ -314,14 +281,16 @@ def _store_sink(engine: Engine, batch_id: str) -> Iterator[Sink]:
     with engine.begin() as connection:
         delete_retired(connection)
 
-        def write(group: list[BatchRow]) -> None:
+        def write(group: list[ListRow]) -> None:
             for part in in_groups(group, STORE_ROWS):
                 connection.execute(table.insert(), [_store_row(row, batch_id) for row in part])
 
         yield write
 
 
-def _store_row(row: BatchRow, batch_id: str) -> dict[str, Any]:
+def _store_row(row: ListRow, batch_id: str) -> dict[str, Any]:
+    """The row as the store keeps it: the reasons' text, as in the files, and the whole
+    reasons beside it, as in the Parquet file."""
     return {
         "week": row.week,
         "batch_id": batch_id,
@@ -331,7 +300,8 @@ def _store_row(row: BatchRow, batch_id: str) -> dict[str, Any]:
         "title": row.title,
         "fit": row.fit,
         "calibrated": int(row.calibrated),
-        "reasons": row.reasons_json,
+        "reasons": row.reasons,
+        "reasons_json": row.reasons_json,
         "model_version": row.model_version,
     }
 
@@ -340,7 +310,7 @@ def _store_row(row: BatchRow, batch_id: str) -> dict[str, Any]:
 def _xlsx_sink(path: Path, week: str) -> Iterator[Sink]:
     """One filterable sheet in Chinese for people (frozen header, widths set), written
     when every row is in (the sheet's size comes first in the file)."""
-    rows: list[BatchRow] = []
+    rows: list[ListRow] = []
     yield rows.extend
     sheet = Sheet(
         f"推荐清单 {week}",
@@ -355,7 +325,7 @@ def _xlsx_sink(path: Path, week: str) -> Iterator[Sink]:
         write_workbook(file, [sheet])
 
 
-def _cells(rows: list[BatchRow], cell: Callable[[Any], Any]) -> Iterator[list[Any]]:
+def _cells(rows: list[ListRow], cell: Callable[[Any], Any]) -> Iterator[list[Any]]:
     """The rows' cells in contract column order."""
     return ([cell(getattr(row, column)) for column in COLUMNS] for row in rows)
 

@@ -48,8 +48,8 @@ class ModelHolder:
         model_name: str,
         cache: Path,
         *,
+        min_fit: float,
         profile_ttl: float = 300.0,
-        min_fit: float = 0.8,
     ) -> None:
         """`profile_ttl`: seconds before a host's profile and list are recomputed;
         `min_fit`: the cut of the precomputed lists."""

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from radar.matching.recommender import HostRecommendations
 from radar.service.service import RadarService
-from serving.schemas import ReasonsPublic, RecommendationPublic, RecommendationsPublic
+from serving.schemas import RecommendationPublic, RecommendationsPublic
 
 LIST_TOP_K = 20
 
@@ -140,19 +140,7 @@ def to_public(result: HostRecommendations, version: str) -> RecommendationsPubli
         min_fit=result.min_fit,
         state=result.state,
         reason=result.reason,
-        items=[
-            RecommendationPublic(
-                rank=item.rank,
-                product_id=item.product_id,
-                title=item.title,
-                fit=item.fit,
-                calibrated=item.calibrated,
-                reasons=ReasonsPublic.model_validate(item.reasons.to_dict()),
-                category=item.category,
-                price=item.price,
-            )
-            for item in result.items
-        ],
+        items=[RecommendationPublic.model_validate(item.to_dict()) for item in result.items],
     )
 
 

@@ -42,6 +42,8 @@ class ReasonsPublic(BaseModel):
 
 
 class RecommendationPublic(BaseModel):
+    """The API's schema of one item: `Recommendation.to_dict()`, the only way it is made."""
+
     rank: int
     product_id: str
     title: str

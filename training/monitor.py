@@ -44,8 +44,8 @@ def monitor_champion(
     model_version: str,
     tracking_uri: str,
     model_name: str,
+    min_fit: float,
     weeks: int = 4,
-    min_fit: float = 0.8,
     experiment: str = EXPERIMENT,
 ) -> MonitoringReport:
     """Measure the champion (`radar.service.monitoring.measure`) and log the figures as a

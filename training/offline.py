@@ -55,8 +55,8 @@ def evaluate_model(
     data: MatchingData,
     *,
     holdout_fraction: float = 0.2,
+    min_fit: float,
     k: int = 5,
-    min_fit: float = 0.8,
 ) -> EvaluationReport:
     """Ranking, calibration and coverage figures of `model` (see the module docstring)."""
     catalogue, profiles = data.catalogue, data.profiles

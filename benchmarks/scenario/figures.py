@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from radar.matching.history import Outcome
-from radar.matching.recommender import FIT_DECIMALS, HostRecommendations
+from radar.matching.recommender import HostRecommendations, shown_fits
 from radar.metrics import expected_calibration_error, precision_at_k
 
 from .build import Scenario
@@ -133,7 +133,7 @@ def scenario_figures(
         "evidence_ceiling": ceiling,
         "fits_of_one": int((fits >= 1.0).sum()),
         "tied_neighbours": _mean(
-            [round(a, FIT_DECIMALS) == round(b, FIT_DECIMALS) for a, b in neighbours]
+            [bool(a == b) for a, b in shown_fits(np.array(neighbours, dtype=float).reshape(-1, 2))]
         ),
     }
 

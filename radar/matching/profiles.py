@@ -12,14 +12,14 @@ recency-weighted word counts) with the same weights.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
 
 import numpy as np
 
-from features.documents import COMMENTS, TRANSCRIPT, Document
+from features.documents import COMMENTS, SENTENCE_ENDS, TRANSCRIPT, Document, split_sentences
 from radar.topics import TopicModel
 from radar.topics.word_vectors import WordVectors, mix
 
@@ -116,26 +116,38 @@ def build_profiles(
 
 
 def evidence_lines(talk_docs: list[Document], fans_docs: list[Document]) -> list[str]:
-    """A host's distinct lines to quote as evidence (stripped), newest first: fan
-    comments, then its own words. Fans repeat themselves; a repeat would take the place of
-    a line a product could quote."""
+    """A host's distinct lines to quote as evidence (stripped, without the mark that ends
+    them), newest first: fan comments, then the sentences of its own words. Fans repeat
+    themselves; a repeat would take the place of a line a product could quote."""
 
     def newest_first(docs: list[Document]) -> list[Document]:
         return sorted(docs, key=lambda doc: doc.time or datetime.min, reverse=True)
 
     fans = (line for doc in newest_first(fans_docs) for line in doc.text.split("\n"))
-    talk = (
-        line
-        for doc in newest_first(talk_docs)
-        for line in doc.text.replace("！", "。").replace("？", "。").split("。")
-    )
+    talk = (sentence for doc in newest_first(talk_docs) for sentence in split_sentences(doc.text))
     lines: dict[str, None] = {}
     for line in chain(fans, talk):
-        if stripped := line.strip():
+        if stripped := line.strip().rstrip(SENTENCE_ENDS).strip():
             lines[stripped] = None
             if len(lines) == MAX_EVIDENCE_LINES:
                 break
     return list(lines)
+
+
+def document_weights(
+    tokens: Sequence[Sequence[str]],
+    known: Container[str],
+    *,
+    ages_days: np.ndarray | None = None,
+    half_life_days: float = ProfileSettings.half_life_days,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each document's modelled tokens (those `known` to the model's dictionary), and its
+    weight in its source's average: those tokens, halved every `half_life_days` of its age
+    (`ages_days`; None: all of the same age). Profiles and the timeline weigh alike."""
+    counts = np.array([sum(token in known for token in doc) for doc in tokens], dtype=float)
+    if ages_days is None:
+        return counts, counts
+    return counts, counts * 0.5 ** (np.clip(ages_days, 0, None) / half_life_days)
 
 
 @dataclass
@@ -159,11 +171,12 @@ def _source_profile(
 ) -> _Source:
     if not source.docs:
         return _Source(None, 0, {})
-    counts = np.array([sum(token in known for token in doc) for doc in source.tokens], dtype=float)
+    ages = np.array([(as_of - (doc.time or as_of)).total_seconds() / 86400 for doc in source.docs])
+    counts, weights = document_weights(
+        source.tokens, known, ages_days=ages, half_life_days=config.half_life_days
+    )
     if counts.sum() == 0:
         return _Source(None, 0, {})
-    ages = np.array([(as_of - (doc.time or as_of)).total_seconds() / 86400 for doc in source.docs])
-    weights = counts * 0.5 ** (np.clip(ages, 0, None) / config.half_life_days)
     vector = weights @ source.thetas / weights.sum()
     keywords: dict[str, float] = defaultdict(float)
     for doc_tokens, weight in zip(source.tokens, weights, strict=True):

@@ -27,7 +27,7 @@ def rank_products(
     products: Sequence[ProductText],
     *,
     top_k: int = 10,
-    min_fit: float = 0.8,
+    min_fit: float,
     placed: Collection[str] = (),
     filters: BusinessFilters | None = None,
 ) -> list[int]:

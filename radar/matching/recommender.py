@@ -8,8 +8,10 @@ give the same list for the same host.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -31,9 +33,35 @@ BEST_PRODUCTS = 10
 """How many of a host's best products its affinity to the catalogue is read from."""
 
 
+def shown_fits(fits: np.ndarray) -> np.ndarray:
+    """Fits as every answer shows them, rounded to FIT_DECIMALS: lists are ranked and cut
+    on these (so the fit a list shows is the one compared with `min_fit`), pair fits and
+    evaluation report them."""
+    return np.round(fits, FIT_DECIMALS)
+
+
+class ListRow(NamedTuple):
+    """One recommendation as a row of the week's files and store rows (a tuple: 90,000 of
+    them at scale): `reasons` is their text, `reasons_json` the whole reasons."""
+
+    week: str
+    streamer_id: str
+    rank: int
+    product_id: str
+    title: str
+    category: str | None
+    price: float | None
+    fit: float
+    calibrated: bool
+    reasons: str
+    model_version: str
+    reasons_json: str
+
+
 @dataclass(frozen=True)
 class Recommendation:
-    """One recommended product."""
+    """One recommended product: the record every answer is made from (`to_dict` for the
+    API and `radar recommend --json`, `list_row` for the batch's files and store rows)."""
 
     rank: int
     product_id: str
@@ -43,6 +71,38 @@ class Recommendation:
     reasons: Reasons
     category: str | None = None
     price: float | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """The item as JSON values, the reasons as an object: an item of the API's body and
+        (with the host and the model version) a row of `radar recommend --json`."""
+        return {
+            "rank": self.rank,
+            "product_id": self.product_id,
+            "title": self.title,
+            "fit": self.fit,
+            "calibrated": self.calibrated,
+            "reasons": self.reasons.to_dict(),
+            "category": self.category,
+            "price": self.price,
+        }
+
+    def list_row(self, week: str, streamer_id: str, model_version: str) -> ListRow:
+        """The item as a row of the host's list for `week`."""
+        reasons = self.reasons.to_dict()
+        return ListRow(
+            week,
+            streamer_id,
+            self.rank,
+            self.product_id,
+            self.title,
+            self.category,
+            self.price,
+            self.fit,
+            self.calibrated,
+            str(reasons["text"]),
+            model_version,
+            json.dumps(reasons, ensure_ascii=False),
+        )
 
 
 @dataclass
@@ -106,8 +166,8 @@ class Recommender:
 
     def shown_fits(self, profile: HostProfile, history: Sequence[Outcome]) -> np.ndarray:
         """The fit of every catalogue product for this host as lists and pair fits show it
-        (rounded to FIT_DECIMALS): what evaluation measures."""
-        return np.round(self.fits(profile, history), FIT_DECIMALS)
+        (`shown_fits`): what evaluation measures."""
+        return shown_fits(self.fits(profile, history))
 
     def recommend(
         self,
@@ -116,7 +176,7 @@ class Recommender:
         *,
         placed: Collection[str] = (),
         top_k: int = 10,
-        min_fit: float = 0.8,
+        min_fit: float,
         filters: BusinessFilters | None = None,
     ) -> HostRecommendations:
         """The host's ranked list with reasons; empty with `insufficient_data` when the host
@@ -129,7 +189,7 @@ class Recommender:
         hosts: Sequence[HostInput],
         *,
         top_k: int = 10,
-        min_fit: float = 0.8,
+        min_fit: float,
         filters: BusinessFilters | None = None,
         engine: BlockMapper = map_blocks,
     ) -> list[HostRecommendations]:
@@ -215,10 +275,9 @@ class Recommender:
         return [(int(rows[i]), float(fits[i])) for i in chosen]
 
     def _shown(self, scores: np.ndarray, has_history: bool) -> np.ndarray:
-        """Fits as reported: rounded to FIT_DECIMALS before ranking, so that the fit a list
-        shows is the one compared with `min_fit` (and a list can be cut at any `min_fit`)."""
-        fits = self.model.fit.fits_from_scores(scores, has_history=has_history)
-        return np.round(fits, FIT_DECIMALS)
+        """The shown fits of these scores (ranked and cut as shown: a list can be cut at
+        any `min_fit`)."""
+        return shown_fits(self.model.fit.fits_from_scores(scores, has_history=has_history))
 
     def _items(self, host: HostInput, chosen: list[tuple[int, float]]) -> list[Recommendation]:
         profile = host.profile

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from features.documents import COMMENTS, TRANSCRIPT, Document
+from radar.matching.profiles import document_weights
 from radar.topics import TopicModel
 
 
@@ -24,7 +25,9 @@ class TimelinePoint:
 
 
 def profile_timeline(documents: Sequence[Document], model: TopicModel) -> list[TimelinePoint]:
-    """Token-weighted mean topic distribution per ISO week and source, oldest first."""
+    """Mean topic distribution per ISO week and source, oldest first, each document
+    weighed as in a profile (`document_weights`: its modelled tokens; a week has no
+    recency of its own)."""
     grouped: dict[tuple[date, str], list[Document]] = defaultdict(list)
     for doc in documents:
         if doc.time is not None and doc.kind in (TRANSCRIPT, COMMENTS):
@@ -33,7 +36,7 @@ def profile_timeline(documents: Sequence[Document], model: TopicModel) -> list[T
     points = []
     for (week, source), docs in sorted(grouped.items()):
         tokens = model.tokenize(doc.text for doc in docs)
-        weights = np.array([len(doc) for doc in tokens], dtype=float)
+        _, weights = document_weights(tokens, model.dictionary_.token2id)
         if weights.sum() == 0:
             continue
         vectors = model.transform_tokens(tokens)

@@ -1,5 +1,5 @@
 """What a person asking about hosts is answered, beyond each host's list: the closest
-products when none reaches the cut, the demo's sample of lists, and the contract's rows."""
+products when none reaches the cut, and the demo's sample of lists."""
 
 from __future__ import annotations
 
@@ -34,22 +34,3 @@ def sample_lists(
         if len(listed) >= with_list and len(unlisted) >= without:
             break
     return listed[:with_list] + unlisted[:without]
-
-
-def recommendation_rows(result: HostRecommendations, version: str) -> list[dict[str, object]]:
-    """The contract's rows: streamer_id, rank, product_id, title, fit, calibrated, reasons."""
-    return [
-        {
-            "streamer_id": result.streamer_id,
-            "rank": item.rank,
-            "product_id": item.product_id,
-            "title": item.title,
-            "fit": item.fit,
-            "calibrated": item.calibrated,
-            "reasons": item.reasons.to_dict(),
-            "category": item.category,
-            "price": item.price,
-            "model_version": version,
-        }
-        for item in result.items
-    ]

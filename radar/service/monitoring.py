@@ -56,8 +56,8 @@ def measure(
     *,
     model_version: str,
     data_until: datetime | None,
+    min_fit: float,
     weeks: int = 4,
-    min_fit: float = 0.8,
 ) -> MonitoringReport:
     """Link adoptions, then measure every figure (module docstring)."""
     trained = datetime.fromisoformat(model.topics.trained_at_)

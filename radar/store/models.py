@@ -109,7 +109,10 @@ class _WeeklyListItem:
     fit: Mapped[float] = mapped_column(Float)
     calibrated: Mapped[int] = mapped_column(Integer)
     reasons: Mapped[str] = mapped_column(Text)
+    """The reasons' text, as in the week's files."""
     model_version: Mapped[str] = mapped_column(String(32))
+    reasons_json: Mapped[str] = mapped_column(Text)
+    """The whole reasons (text, topics, keywords, evidence) as JSON, as in the Parquet file."""
 
 
 class WeeklyRecommendationRow(_WeeklyListItem, Base):

@@ -31,11 +31,16 @@ def unpublished_rows(home: Path) -> int:
 
 
 def batch(home: Path, out: Path, **options: object) -> BatchSummary:
-    """`radar batch` of WEEK with the champion of `home`, written to `out`."""
+    """`radar batch` of WEEK with the champion of `home`, written to `out` (at the
+    settings' `min_fit` unless `options` give one, as the command does)."""
     settings = Settings(home=home)
     loaded = load_champion(
         settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
     )
     return run_batch(
-        open_store(settings.resolved_database_url), loaded, week=WEEK, out_dir=out, **options
+        open_store(settings.resolved_database_url),
+        loaded,
+        week=WEEK,
+        out_dir=out,
+        **{"min_fit": settings.min_fit, **options},
     )  # type: ignore[arg-type]

@@ -51,7 +51,7 @@ def _store(tmp_path: Path) -> Engine:
                 [
                     {"week": week, "batch_id": f"b{week}", "streamer_id": host, "rank": rank,
                      "product_id": product, "title": product, "fit": fit, "calibrated": 1,
-                     "reasons": "{}", "model_version": "3"}
+                     "reasons": "", "model_version": "3", "reasons_json": "{}"}
                     for host, rank, product, fit in rows
                 ],
             )  # fmt: skip

@@ -55,7 +55,15 @@ def test_files_rows_and_identical_reruns(own_home: Path, tmp_path: Path) -> None
     with engine.connect() as connection:
         stored = connection.execute(select(WeeklyRecommendation)).all()
     assert len(stored) == summary.rows  # type: ignore[attr-defined]
-    assert json.loads(stored[0].reasons)["text"]
+    # the store's reasons are the files' text; the whole reasons beside it, as in the Parquet
+    header = rows[0]
+    in_csv = {(row[1], int(row[2])): row[header.index("reasons")] for row in rows[1:]}
+    assert {(row.streamer_id, row.rank): row.reasons for row in stored} == in_csv
+    in_parquet = table.select(["streamer_id", "rank", "reasons_json"]).to_pylist()
+    assert {(row.streamer_id, row.rank): row.reasons_json for row in stored} == {
+        (row["streamer_id"], row["rank"]): row["reasons_json"] for row in in_parquet
+    }
+    assert all(json.loads(row.reasons_json)["text"] == row.reasons for row in stored)
 
 
 def test_forked_workers_give_the_same_files(

@@ -97,3 +97,37 @@ def test_weeks_stored_before_publications_stay_published(tmp_path: Path) -> None
         config.attributes["connection"] = connection
         command.downgrade(config, "0004")
         assert len(connection.execute(text("SELECT * FROM weekly_recommendations")).all()) == 2
+
+
+def test_stored_reasons_become_the_files_text_with_the_json_beside_it(store_url: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    engine: Engine = create_engine(store_url)
+    reasons = '{"text": "共同主题：彩妆(62%)", "topics": [], "keywords": [], "evidence": []}'
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0008")  # the store held the reasons' JSON in `reasons`
+        connection.execute(
+            text(
+                "INSERT INTO week_publications VALUES ('2026-W47', 'b1', '3', 1, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO weekly_recommendation_rows (week, batch_id, streamer_id, rank, "
+                "product_id, title, fit, calibrated, reasons, model_version) VALUES "
+                "('2026-W47', 'b1', 'h1', 1, 'p1', 't', 0.9, 1, :reasons, '3')"
+            ),
+            {"reasons": reasons},
+        )
+    store = open_store(store_url)
+    with store.connect() as connection:
+        [row] = connection.execute(select(WeeklyRecommendation)).all()
+    assert (row.reasons, row.reasons_json) == ("共同主题：彩妆(62%)", reasons)
+    with store.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0008")
+        stored = connection.execute(text("SELECT reasons FROM weekly_recommendations")).all()
+    assert stored == [(reasons,)]
+    store.dispose()
+    engine.dispose()

@@ -88,7 +88,7 @@ def test_a_host_without_text_has_insufficient_data(world: dict) -> None:
     service = RadarService(world["engine"], world["model"])
     silent = [h for h in world["streamers"] if not load_documents(world["engine"], streamer_id=h)]
     assert silent
-    result = service.recommend(silent[0])
+    result = service.recommend(silent[0], min_fit=0.8)
     assert result.state == INSUFFICIENT_DATA and result.items == []
 
 

@@ -43,7 +43,9 @@ def test_catalogue_coverage() -> None:
 
 
 def test_share_of_hosts_served() -> None:
-    assert share_of_hosts_served({"h1": [0.9, 0.1], "h2": [0.79], "h3": []}) == pytest.approx(1 / 3)
+    assert share_of_hosts_served(
+        {"h1": [0.9, 0.1], "h2": [0.79], "h3": []}, threshold=0.8
+    ) == pytest.approx(1 / 3)
 
 
 def test_calibration_by_hand() -> None:

@@ -24,20 +24,20 @@ def test_threshold_order_and_tie_break() -> None:
 
 
 def test_placed_products_are_left_out_unless_asked() -> None:
-    assert "p1" not in ids(rank_products(FITS, PRODUCTS, placed={"p1"}))
+    assert "p1" not in ids(rank_products(FITS, PRODUCTS, placed={"p1"}, min_fit=0.8))
     keep = BusinessFilters(exclude_placed=False)
-    assert "p1" in ids(rank_products(FITS, PRODUCTS, placed={"p1"}, filters=keep))
+    assert "p1" in ids(rank_products(FITS, PRODUCTS, placed={"p1"}, filters=keep, min_fit=0.8))
 
 
 def test_business_filters() -> None:
     in_stock = BusinessFilters(in_stock_only=True)
-    assert ids(rank_products(FITS, PRODUCTS, filters=in_stock)) == ["p1", "p4", "p3"]
+    assert ids(rank_products(FITS, PRODUCTS, filters=in_stock, min_fit=0.8)) == ["p1", "p4", "p3"]
     band = BusinessFilters(min_price=100, max_price=200)
-    assert ids(rank_products(FITS, PRODUCTS, filters=band)) == ["p4", "p2"]
+    assert ids(rank_products(FITS, PRODUCTS, filters=band, min_fit=0.8)) == ["p4", "p2"]
     capped = BusinessFilters(max_per_category=1)
-    assert ids(rank_products(FITS, PRODUCTS, filters=capped)) == ["p1", "p3"]
+    assert ids(rank_products(FITS, PRODUCTS, filters=capped, min_fit=0.8)) == ["p1", "p3"]
 
 
 def test_top_k_must_be_positive() -> None:
     with pytest.raises(ValueError, match="top_k"):
-        rank_products(FITS, PRODUCTS, top_k=0)
+        rank_products(FITS, PRODUCTS, top_k=0, min_fit=0.8)

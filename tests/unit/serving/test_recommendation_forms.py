@@ -1,0 +1,45 @@
+"""One recommendation record, and each of its forms (API body, `recommend --json`, the
+week's files, the store's rows) made from it, none dropping or inventing a field."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+
+from radar.matching.reasons import Reasons, SharedTopic
+from radar.matching.recommender import ListRow, Recommendation
+from radar.store.models import Base, WeeklyRecommendationRow
+from serving.batch import COLUMNS, _store_row
+from serving.schemas import RecommendationPublic
+
+ITEM = Recommendation(
+    2,
+    "p7",
+    "持妆粉底液",
+    0.8123,
+    True,
+    Reasons([SharedTopic(3, "彩妆", 0.623456)], ["粉底液"], ["油皮能用这个粉底液吗"]),
+    "美妆",
+    99.0,
+)
+
+
+def test_the_api_body_is_the_record() -> None:
+    body = ITEM.to_dict()
+    assert list(body) == [field.name for field in fields(Recommendation)]
+    assert set(RecommendationPublic.model_fields) == set(body)
+    public = RecommendationPublic.model_validate(body)
+    assert public.model_dump(mode="json") == json.loads(json.dumps(body, ensure_ascii=False))
+    assert public.reasons.topics[0].weight == 0.6235  # the reasons' own rounding
+
+
+def test_a_list_row_holds_the_record_the_files_and_the_store() -> None:
+    row = ITEM.list_row("2026-W48", "h0002", "3")
+    assert set(COLUMNS) <= set(ListRow._fields)
+    assert (row.rank, row.product_id, row.fit, row.calibrated) == (2, "p7", 0.8123, True)
+    assert row.reasons == ITEM.reasons.text
+    assert json.loads(row.reasons_json) == ITEM.to_dict()["reasons"]
+    stored = _store_row(row, "b1")
+    table = Base.metadata.tables[WeeklyRecommendationRow.__tablename__]
+    assert set(stored) == {column.name for column in table.columns}
+    assert (stored["reasons"], stored["reasons_json"]) == (row.reasons, row.reasons_json)
