@@ -142,12 +142,12 @@ def store_size(home: Path) -> tuple[list[str], int]:
     from radar.settings import Settings
     from radar.store import open_store
     from radar.store.models import Product
-    from radar.store.reads import load_streamer_ids
+    from radar.store.reads import load_host_ids
 
     engine = open_store(Settings(home=home).resolved_database_url)
     with engine.connect() as connection:
         products = connection.scalar(select(func.count()).select_from(Product)) or 0
-    return load_streamer_ids(engine), products
+    return load_host_ids(engine), products
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ class NoInputError(RadarError):
     """The input folder holds none of the contract's tables."""
 
 
-class UnknownStreamerError(RadarError):
+class UnknownHostError(RadarError):
     """No host with this id in the store."""
 
     def __init__(self, streamer_id: str) -> None:
@@ -99,7 +99,7 @@ EXIT_STATUSES: dict[type[RadarError], ExitStatus] = {
     TableError: ExitStatus(1, "table_refused", "an input table cannot be read"),
     NoInputError: ExitStatus(2, "no_input", "the folder given holds none of the tables"),
     NoModelError: ExitStatus(3, "no_model", "no champion model yet"),
-    UnknownStreamerError: ExitStatus(4, "unknown_host", "no host with this id"),
+    UnknownHostError: ExitStatus(4, "unknown_host", "no host with this id"),
     UnknownProductError: ExitStatus(4, "unknown_product", "no product with this id"),
     UnknownVersionError: ExitStatus(4, "unknown_version", "no such model version"),
     StoreBusyError: ExitStatus(5, "store_busy", "another command holds the store"),

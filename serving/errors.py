@@ -19,8 +19,8 @@ from radar.errors import (
     NoModelError,
     RadarError,
     StoreBusyError,
+    UnknownHostError,
     UnknownProductError,
-    UnknownStreamerError,
 )
 from radar.redact import mask_urls_in
 
@@ -30,7 +30,7 @@ NO_MODEL = "no model is served yet: train one with `radar train` (GET /health gi
 STORE_BUSY = "the store is busy with another command: retry in a moment"
 UNANSWERED = "the request could not be answered: the server's log says why"
 
-_ECHOING = {UnknownStreamerError: 404, UnknownProductError: 404}  # name only the sent ids
+_ECHOING = {UnknownHostError: 404, UnknownProductError: 404}  # name only the sent ids
 _FIXED = {NoModelError: (503, NO_MODEL), StoreBusyError: (503, STORE_BUSY)}
 
 

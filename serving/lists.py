@@ -75,7 +75,7 @@ class HostLists:
         store after the warm-up).
 
         Raises:
-            UnknownStreamerError: no such host in the store.
+            UnknownHostError: no such host in the store.
         """
         self._store(self.service.recommend(streamer_id, top_k=LIST_TOP_K, min_fit=self.min_fit))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from radar.matching.recommender import HostRecommendations, Recommendation
 from radar.service.service import RadarService
-from radar.store.reads import load_streamer_ids
+from radar.store.reads import load_host_ids
 
 CLOSEST = 3
 """How many products are shown instead of an empty list."""
@@ -28,7 +28,7 @@ def sample_lists(
     first `without` hosts that have none."""
     listed: list[HostRecommendations] = []
     unlisted: list[HostRecommendations] = []
-    for streamer_id in load_streamer_ids(recommender.engine):
+    for streamer_id in load_host_ids(recommender.engine):
         result = recommender.recommend(streamer_id, top_k=top_k, min_fit=min_fit)
         (listed if result.items else unlisted).append(result)
         if len(listed) >= with_list and len(unlisted) >= without:

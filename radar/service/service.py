@@ -32,7 +32,7 @@ from radar.store.derived import (
 )
 from radar.store.documents import load_documents
 from radar.store.hosts import require_known_host
-from radar.store.reads import StoreSnapshot, load_catalogue, load_placements, load_streamer_ids
+from radar.store.reads import StoreSnapshot, load_catalogue, load_host_ids, load_placements
 
 T = TypeVar("T")
 HOST_CHUNK = 256
@@ -88,7 +88,7 @@ class RadarService:
         """The host's profile (with its evidence lines), from a cache of `profile_ttl` s.
 
         Raises:
-            UnknownStreamerError: no such host in the store.
+            UnknownHostError: no such host in the store.
         """
         profile = self._profiles.get(streamer_id)
         if profile is None:
@@ -157,7 +157,7 @@ class RadarService:
     ) -> Iterator[T]:
         """`recommend_all`, each chunk's lists passed through `convert` where they are
         scored (in the worker, so that only what `convert` keeps travels back)."""
-        hosts = load_streamer_ids(self.engine)
+        hosts = load_host_ids(self.engine)
         chunks = [hosts[start : start + HOST_CHUNK] for start in range(0, len(hosts), HOST_CHUNK)]
 
         def score(chunk: list[str]) -> T:
@@ -188,7 +188,7 @@ class RadarService:
         """The fit of each given product for the host.
 
         Raises:
-            UnknownStreamerError, UnknownProductError: ids not in the store.
+            UnknownHostError, UnknownProductError: ids not in the store.
         """
         index = self.recommender.catalogue.index
         unknown = [pid for pid in product_ids if pid not in index]

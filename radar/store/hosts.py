@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select
 
-from radar.errors import UnknownStreamerError
+from radar.errors import UnknownHostError
 from radar.store.models import Streamer
 
 
 def require_known_host(engine: Engine, streamer_id: str) -> None:
-    """UnknownStreamerError when the store has no host `streamer_id`."""
+    """UnknownHostError when the store has no host `streamer_id`."""
     with engine.connect() as connection:
         known = connection.scalar(
             select(Streamer.streamer_id).where(Streamer.streamer_id == streamer_id)
         )
     if known is None:
-        raise UnknownStreamerError(streamer_id)
+        raise UnknownHostError(streamer_id)

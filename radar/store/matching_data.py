@@ -13,7 +13,7 @@ from radar.matching.model import RadarModel
 from radar.matching.products import ProductVectors
 from radar.matching.profiles import HostProfile
 from radar.store.documents import load_documents
-from radar.store.reads import load_catalogue, load_outcomes, load_streamer_ids
+from radar.store.reads import load_catalogue, load_host_ids, load_outcomes
 
 
 @dataclass
@@ -33,7 +33,7 @@ def load_matching_data(
     loaded)."""
     documents = documents if documents is not None else load_documents(engine)
     catalogue = model.catalogue(load_catalogue(engine))
-    profiles = model.host_profiles(documents, load_streamer_ids(engine))
+    profiles = model.host_profiles(documents, load_host_ids(engine))
     host_documents: dict[str, list[Document]] = defaultdict(list)
     for doc in documents:
         if doc.streamer_id is not None:

@@ -99,7 +99,7 @@ def load_catalogue(engine: Engine) -> list[ProductText]:
         return [ProductText(*row) for row in connection.execute(query)]
 
 
-def load_streamer_ids(engine: Engine) -> list[str]:
+def load_host_ids(engine: Engine) -> list[str]:
     """Every host id, ordered."""
     with engine.connect() as connection:
         return list(connection.scalars(select(Streamer.streamer_id).order_by(Streamer.streamer_id)))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from radar.errors import UnknownStreamerError
+from radar.errors import UnknownHostError
 from radar.service.registry import load_champion
 from radar.service.service import RadarService
 from radar.settings import Settings
@@ -78,7 +78,7 @@ def test_a_host_without_a_list_is_added(service: RadarService) -> None:
         assert late.answer("h0002", top_k=5, min_fit=0.5) is None
         late.add("h0002")
         assert late.answer("h0002", top_k=5, min_fit=0.5) is not None
-        with pytest.raises(UnknownStreamerError):
+        with pytest.raises(UnknownHostError):
             late.add("nobody")
     finally:
         late.close()
