@@ -19,10 +19,15 @@ if TYPE_CHECKING:
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+@pytest.hookimpl(trylast=True)  # after xdist's own hook (`show_groups_to_xdist`)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every test on `postgres_trained_home` is in its xdist group, so that one worker
-    trains it once (`make test` runs `-n 2 --dist loadgroup`)."""
+    trains it once (`make test` runs `-n 2 --dist loadgroup`); the tests on a module-scoped
+    fixture are grouped by module (`tests.xdist_groups`)."""
     from tests.homes import POSTGRES_HOME_GROUP
+    from tests.xdist_groups import group_by_module_fixture, show_groups_to_xdist
+
+    group_by_module_fixture(items)
 
     loose = [
         item.nodeid
@@ -34,6 +39,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         raise pytest.UsageError(
             f"mark these tests `tests.homes.ON_POSTGRES_HOME`: {', '.join(loose)}"
         )
+    show_groups_to_xdist(config, items)
 
 
 @pytest.fixture(autouse=True)

@@ -11,12 +11,12 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, make_url, select, text
 
 from radar.ingest import ingest_directory
 from radar.settings import Settings
@@ -29,21 +29,38 @@ ROOT = Path(__file__).resolve().parents[2]
 COPIES = 100
 """Copies of the small data set's comments in the long ingest: some 200,000 rows, which
 take the ingest several seconds to read."""
-MORE_COPIES = 300
+MORE_COPIES = {"sqlite": 300, "postgresql": 150}
 """Copies in the longer ingest, which must outlast a batch or a promotion picked up by a
-server (each imports MLflow and loads a model: seconds)."""
+server (each imports MLflow and loads a model: seconds). PostgreSQL loads each row more
+slowly than SQLite (twice as slowly or more, in the two-ingests test), so half as many
+copies last at least as long."""
 KEY = "concurrency-key"
 
 
-@pytest.fixture(scope="module")
-def long_data(small_demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _with_copied_comments(small_demo_data, tmp_path_factory.mktemp("long-data"), COPIES)
+@pytest.fixture(scope="session")  # not module: that would keep this module on one worker
+def copied_data(
+    small_demo_data: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[int], Path]:
+    """`copied_data(n)`: the small data set with its comments copied n times (made once)."""
+    made: dict[int, Path] = {}
+
+    def copied(copies: int) -> Path:
+        if copies not in made:
+            folder = tmp_path_factory.mktemp(f"data-{copies}-copies")
+            made[copies] = _with_copied_comments(small_demo_data, folder, copies)
+        return made[copies]
+
+    return copied
 
 
-@pytest.fixture(scope="module")
-def longer_data(small_demo_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("longer-data")
-    return _with_copied_comments(small_demo_data, folder, MORE_COPIES)
+@pytest.fixture
+def long_data(copied_data: Callable[[int], Path]) -> Path:
+    return copied_data(COPIES)
+
+
+@pytest.fixture
+def longer_data(copied_data: Callable[[int], Path], store_url: str) -> Path:
+    return copied_data(MORE_COPIES[make_url(store_url).get_backend_name()])
 
 
 def _with_copied_comments(source: Path, folder: Path, copies: int) -> Path:

@@ -15,13 +15,14 @@ PARAMETERS = {
     "01-retrain.ipynb": {"topic_counts": "6,8", "register": True, "promote": True},
     "02-explore-topics.ipynb": {"streamer_id": "h0002", "topic": 1},
     "03-host-report.ipynb": {"streamer_id": "h0002", "min_fit": 0.5},
-    "04-monitor.ipynb": {"weeks": 2},
+    "04-monitor.ipynb": {"weeks": 2, "topic_counts": "12"},  # its retraining: one K
 }
 SHOWN = {
     "01-retrain.ipynb": r"run \w+ version 2 -> ",  # a new version registered, the gate's word
     "02-explore-topics.ipynb": r"topic 1: \S",  # the chosen topic and its label
     "03-host-report.ipynb": r"h0002: ready; \d+ words from transcripts, .* model version 1",
-    "04-monitor.ipynb": r"overall: (ok|watch|act) → (ok|watch|act)",  # before and after the drift
+    # its status before and after the drift, then the version the drift's retraining made
+    "04-monitor.ipynb": r"overall: (ok|watch|act) → (ok|watch|act)[\s\S]*version 2:",
 }
 """A line each notebook prints, as a pattern."""
 
