@@ -138,6 +138,10 @@ class Recommender:
         # how common each word is in the catalogue: reasons quote a product's rare words
         # (counted here, before the batch forks its workers)
         self.keyword_rarity = KeywordRarity.of_catalogue(catalogue.tokens)
+        # by default a product out of stock is never recommended, where the catalogue says
+        self.default_filters = BusinessFilters(
+            in_stock_only=any(product.stock is not None for product in catalogue.products)
+        )
 
     def host_side(self, profile: HostProfile, history: Sequence[Outcome]) -> HostSide:
         """The host as the fit sees it."""
@@ -194,7 +198,9 @@ class Recommender:
         engine: BlockMapper = map_blocks,
     ) -> list[HostRecommendations]:
         """Lists for many hosts, scored in blocks of hosts (one matrix product each) by
-        `engine`."""
+        `engine`; without `filters`, `default_filters` (in stock only, where the catalogue
+        has stock)."""
+        filters = filters if filters is not None else self.default_filters
         results = [
             HostRecommendations(h.profile.streamer_id, h.profile.state, min_fit) for h in hosts
         ]
