@@ -16,7 +16,9 @@ def recommend(
     streamer_id: Annotated[str, typer.Argument(help="the host's id")],
     top_k: Annotated[int, typer.Option(min=1, max=200)] = 10,
     min_fit: Annotated[float | None, typer.Option(min=0.0, max=1.0)] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print rows as JSON")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print the answer as JSON: state and items")
+    ] = False,
 ) -> None:
     """Ranked products for one host, with fit and reasons (the champion model)."""
     # SQLAlchemy: imported only when the command runs, so `radar --help` stays quick
@@ -39,11 +41,18 @@ def recommend(
         cache=settings.model_cache_dir,
     )
     result = recommender.recommend(streamer_id, top_k=top_k, min_fit=threshold)
-    if as_json:  # the contract's rows: each item with its host and model version
-        rows = [
-            {"streamer_id": result.streamer_id, **item.to_dict(), "model_version": loaded.version}
-            for item in result.items
-        ]
-        typer.echo(json.dumps(rows, ensure_ascii=False))
+    if as_json:  # the contract's object: the host's state and its rows
+        host = {"streamer_id": result.streamer_id, "streamer_name": result.streamer_name}
+        answer = {
+            **host,
+            "model_version": loaded.version,
+            "min_fit": result.min_fit,
+            "state": result.state,
+            "reason": result.reason,
+            "items": [
+                {**host, **item.to_dict(), "model_version": loaded.version} for item in result.items
+            ],
+        }
+        typer.echo(json.dumps(answer, ensure_ascii=False))
         return
     print_recommendations(result, loaded.version, closest_products(recommender, result))

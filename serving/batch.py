@@ -38,6 +38,7 @@ from serving.xlsx import Sheet, write_workbook
 COLUMNS = (
     "week",
     "streamer_id",
+    "streamer_name",
     "rank",
     "product_id",
     "title",
@@ -58,6 +59,7 @@ Rows = PackedRows[ListRow]
 HEADERS_ZH = (
     "周",
     "主播ID",
+    "主播",
     "排名",
     "商品ID",
     "商品标题",
@@ -215,7 +217,7 @@ def _packed_rows(
     """A chunk's hosts (id, state, number of rows) and its rows, packed (made where the
     hosts are scored)."""
     rows = [
-        item.list_row(week, result.streamer_id, version)
+        item.list_row(week, result.streamer_id, version, result.streamer_name)
         for result in results
         for item in result.items
     ]
@@ -317,9 +319,9 @@ def _xlsx_sink(path: Path, week: str) -> Iterator[Sink]:
         HEADERS_ZH,
         _cells(rows, _human_cell),
         len(rows),
-        widths=(10, 12, 6, 12, 40, 10, 10, 8, 8, 80, 10),
+        widths=(10, 12, 12, 6, 12, 40, 10, 10, 8, 8, 80, 10),
         filterable=True,
-        formats=("", "", "", "", "wrap", "", "yuan", "percent", "", "wrap", ""),
+        formats=("", "", "", "", "", "wrap", "", "yuan", "percent", "", "wrap", ""),
     )
     with synced_file(path) as file:
         write_workbook(file, [sheet])

@@ -37,6 +37,7 @@ class StoredList:
     made_at: float
     state: str
     reason: str | None
+    name: str | None
     fits: tuple[float, ...]
     items: tuple[bytes, ...]
 
@@ -92,8 +93,9 @@ class HostLists:
             if fit < min_fit:
                 break
             count += 1
-        head = {
+        head: dict[str, object] = {
             "streamer_id": streamer_id,
+            "streamer_name": stored.name,
             "model_version": self.version,
             "min_fit": min_fit,
             "state": stored.state,
@@ -127,6 +129,7 @@ class HostLists:
             time.monotonic(),
             result.state,
             result.reason,
+            result.streamer_name,
             tuple(item.fit for item in public.items),
             tuple(item.model_dump_json().encode() for item in public.items),
         )
@@ -136,6 +139,7 @@ def to_public(result: HostRecommendations, version: str) -> RecommendationsPubli
     """A host's list as the API's response body."""
     return RecommendationsPublic(
         streamer_id=result.streamer_id,
+        streamer_name=result.streamer_name,
         model_version=version,
         min_fit=result.min_fit,
         state=result.state,

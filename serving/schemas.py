@@ -56,6 +56,7 @@ class RecommendationPublic(BaseModel):
 
 class RecommendationsPublic(BaseModel):
     streamer_id: str
+    streamer_name: str | None = Field(default=None, description="the host's name (主播)")
     model_version: str
     min_fit: float
     state: str = Field(

@@ -46,6 +46,7 @@ class ListRow(NamedTuple):
 
     week: str
     streamer_id: str
+    streamer_name: str | None
     rank: int
     product_id: str
     title: str
@@ -86,12 +87,15 @@ class Recommendation:
             "price": self.price,
         }
 
-    def list_row(self, week: str, streamer_id: str, model_version: str) -> ListRow:
+    def list_row(
+        self, week: str, streamer_id: str, model_version: str, streamer_name: str | None = None
+    ) -> ListRow:
         """The item as a row of the host's list for `week`."""
         reasons = self.reasons.to_dict()
         return ListRow(
             week,
             streamer_id,
+            streamer_name,
             self.rank,
             self.product_id,
             self.title,
@@ -115,6 +119,8 @@ class HostRecommendations:
     items: list[Recommendation] = field(default_factory=list)
     reason: str | None = None
     """Why there is no list, in Chinese (for `no_fitting_category`)."""
+    streamer_name: str | None = None
+    """The host's name, as operations know the host (where the store has one)."""
 
 
 @dataclass(frozen=True)

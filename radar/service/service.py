@@ -32,7 +32,13 @@ from radar.store.derived import (
 )
 from radar.store.documents import load_documents
 from radar.store.hosts import require_known_host
-from radar.store.reads import StoreSnapshot, load_catalogue, load_host_ids, load_placements
+from radar.store.reads import (
+    StoreSnapshot,
+    load_catalogue,
+    load_host_ids,
+    load_host_names,
+    load_placements,
+)
 
 T = TypeVar("T")
 HOST_CHUNK = 256
@@ -71,6 +77,7 @@ class RadarService:
             load_catalogue(engine) if snapshot is None else snapshot.products
         )
         self.recommender = Recommender(model, catalogue)
+        self.host_names = load_host_names(engine)
 
     def _catalogue(self, products: list[ProductText]) -> ProductVectors:
         """The catalogue's vectors: from the store when this model made them from
@@ -130,7 +137,9 @@ class RadarService:
         """`Recommender.recommend` for a host of the store (options: top_k, min_fit, filters)."""
         profile = self.profile(streamer_id)
         outcomes, placed = self.history(streamer_id)
-        return self.recommender.recommend(profile, outcomes, placed=placed, **options)
+        result = self.recommender.recommend(profile, outcomes, placed=placed, **options)
+        result.streamer_name = self.host_names.get(streamer_id)
+        return result
 
     def recommend_all(
         self,
@@ -182,7 +191,10 @@ class RadarService:
         profiles = self._profiles_of(chunk)
         histories = self._histories(chunk)
         inputs = [HostInput(profiles[h], *histories[h]) for h in chunk]
-        return self.recommender.recommend_many(inputs, **options)
+        results = self.recommender.recommend_many(inputs, **options)
+        for result in results:
+            result.streamer_name = self.host_names.get(result.streamer_id)
+        return results
 
     def pair_fits(self, streamer_id: str, product_ids: list[str]) -> list[tuple[str, float]]:
         """The fit of each given product for the host.

@@ -103,3 +103,10 @@ def load_host_ids(engine: Engine) -> list[str]:
     """Every host id, ordered."""
     with engine.connect() as connection:
         return list(connection.scalars(select(Streamer.streamer_id).order_by(Streamer.streamer_id)))
+
+
+def load_host_names(engine: Engine) -> dict[str, str]:
+    """Every host's name (as operations know the host), by id."""
+    with engine.connect() as connection:
+        rows = connection.execute(select(Streamer.streamer_id, Streamer.name))
+        return {str(host): str(name) for host, name in rows}

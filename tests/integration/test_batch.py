@@ -35,18 +35,19 @@ def test_files_rows_and_identical_reruns(own_home: Path, tmp_path: Path) -> None
     raw = (tmp_path / "a" / f"recommendations-{WEEK}.csv").read_bytes()
     assert raw.startswith("\ufeff".encode())  # Excel reads the Chinese right
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
-    assert rows[0][:4] == ["week", "streamer_id", "rank", "product_id"]  # the contract's names
+    assert rows[0][:5] == ["week", "streamer_id", "streamer_name", "rank", "product_id"]
+    assert all(row[2] for row in rows[1:])  # every host by its name
     assert len(rows) - 1 == summary.rows  # type: ignore[attr-defined]
     table = pq.read_table(tmp_path / "a" / f"recommendations-{WEEK}.parquet")
-    assert {"week", "streamer_id", "rank", "product_id", "fit", "calibrated", "reasons"} <= set(
+    assert {"week", "streamer_id", "streamer_name", "rank", "product_id", "fit", "reasons"} <= set(
         table.column_names
     )
     workbook = load_workbook(tmp_path / "a" / f"recommendations-{WEEK}.xlsx")
     [people] = workbook.worksheets
     assert people.max_row == len(rows) and people.auto_filter.ref
-    assert [cell.value for cell in people[1]][:4] == ["周", "主播ID", "排名", "商品ID"]
-    assert [cell.value for cell in people[2]][3] == rows[1][3]  # the same first product
-    price, fit, reasons = people["G2"], people["H2"], people["J2"]  # as operations read them
+    assert [cell.value for cell in people[1]][:5] == ["周", "主播ID", "主播", "排名", "商品ID"]
+    assert [cell.value for cell in people[2]][4] == rows[1][4]  # the same first product
+    price, fit, reasons = people["H2"], people["I2"], people["K2"]  # as operations read them
     assert "¥" in price.number_format and fit.number_format == "0.00%"
     assert isinstance(fit.value, float) and reasons.alignment.wrap_text
     assert people.freeze_panes == "A2"
@@ -57,7 +58,9 @@ def test_files_rows_and_identical_reruns(own_home: Path, tmp_path: Path) -> None
     assert len(stored) == summary.rows  # type: ignore[attr-defined]
     # the store's reasons are the files' text; the whole reasons beside it, as in the Parquet
     header = rows[0]
-    in_csv = {(row[1], int(row[2])): row[header.index("reasons")] for row in rows[1:]}
+    in_csv = {
+        (row[1], int(row[header.index("rank")])): row[header.index("reasons")] for row in rows[1:]
+    }
     assert {(row.streamer_id, row.rank): row.reasons for row in stored} == in_csv
     in_parquet = table.select(["streamer_id", "rank", "reasons_json"]).to_pylist()
     assert {(row.streamer_id, row.rank): row.reasons_json for row in stored} == {

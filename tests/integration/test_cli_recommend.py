@@ -18,8 +18,11 @@ def radar(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_json_rows_and_the_closest_products_below_the_cut(trained_home: Path) -> None:
-    rows = json.loads(radar(trained_home, "h0002", "--min-fit", "0", "--json").stdout)
-    assert rows and {"streamer_id", "rank", "product_id", "fit", "reasons"} <= set(rows[0])
+    answer = json.loads(radar(trained_home, "h0002", "--min-fit", "0", "--json").stdout)
+    assert answer["state"] == "ready" and answer["streamer_name"]  # the host as ops know it
+    rows = answer["items"]
+    assert rows and {"streamer_id", "streamer_name", "rank", "product_id", "fit"} <= set(rows[0])
+    assert "reasons" in rows[0]
     best = rows[0]["fit"]
     above = radar(trained_home, "h0002", "--min-fit", f"{min(best + 0.01, 1.0):.2f}").stdout
     assert "no product reaches fit" in above and "Closest:" in above
