@@ -33,6 +33,7 @@ def recommend(
     # the model's code and MLflow (seconds): only for a known host with a champion
     from radar.service.answers import closest_products
     from serving.champion import champion_recommender
+    from serving.lists import to_public
 
     loaded, recommender = champion_recommender(
         engine,
@@ -41,18 +42,12 @@ def recommend(
         cache=settings.model_cache_dir,
     )
     result = recommender.recommend(streamer_id, top_k=top_k, min_fit=threshold)
-    if as_json:  # the contract's object: the host's state and its rows
+    if as_json:  # the API's body, each item also with its host and model version
+        answer = to_public(result, loaded.version).model_dump(mode="json", exclude={"items"})
         host = {"streamer_id": result.streamer_id, "streamer_name": result.streamer_name}
-        answer = {
-            **host,
-            "model_version": loaded.version,
-            "min_fit": result.min_fit,
-            "state": result.state,
-            "reason": result.reason,
-            "items": [
-                {**host, **item.to_dict(), "model_version": loaded.version} for item in result.items
-            ],
-        }
+        answer["items"] = [
+            {**host, **item.to_dict(), "model_version": loaded.version} for item in result.items
+        ]
         typer.echo(json.dumps(answer, ensure_ascii=False))
         return
     print_recommendations(result, loaded.version, closest_products(recommender, result))

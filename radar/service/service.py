@@ -70,7 +70,6 @@ class RadarService:
         self.model = model
         self.model_version = model_version
         self.derived_key = None if model_version is None else model.identity or model_version
-        self.profile_ttl = profile_ttl
         self._profiles: TimedCache[HostProfile] = TimedCache(profile_ttl)
         self.snapshot = snapshot
         catalogue = self._catalogue(
@@ -78,6 +77,7 @@ class RadarService:
         )
         self.recommender = Recommender(model, catalogue)
         self.host_names = load_host_names(engine)
+        """Every host's name, read once (a host added later is read when first asked for)."""
 
     def _catalogue(self, products: list[ProductText]) -> ProductVectors:
         """The catalogue's vectors: from the store when this model made them from
@@ -138,7 +138,7 @@ class RadarService:
         profile = self.profile(streamer_id)
         outcomes, placed = self.history(streamer_id)
         result = self.recommender.recommend(profile, outcomes, placed=placed, **options)
-        result.streamer_name = self.host_names.get(streamer_id)
+        self._name([result])
         return result
 
     def recommend_all(
@@ -191,7 +191,13 @@ class RadarService:
         profiles = self._profiles_of(chunk)
         histories = self._histories(chunk)
         inputs = [HostInput(profiles[h], *histories[h]) for h in chunk]
-        results = self.recommender.recommend_many(inputs, **options)
+        return self._name(self.recommender.recommend_many(inputs, **options))
+
+    def _name(self, results: list[HostRecommendations]) -> list[HostRecommendations]:
+        """The results with their hosts' names (read for hosts added since start-up)."""
+        missing = [r.streamer_id for r in results if r.streamer_id not in self.host_names]
+        if missing:
+            self.host_names.update(load_host_names(self.engine, missing))
         for result in results:
             result.streamer_name = self.host_names.get(result.streamer_id)
         return results

@@ -23,6 +23,7 @@ from radar.matching.products import ProductText, ProductVectors
 from radar.matching.profiles import HostProfile
 from radar.store.database import IDS_PER_QUERY
 from radar.store.models import Base, CatalogueVectorsRow, HostProfileRow, IngestRun
+from radar.store.reads import of_hosts
 
 PROFILE_TABLES = ("transcripts", "comments")
 """The tables host profiles are made from."""
@@ -61,13 +62,11 @@ def load_profiles(
     """The stored profiles of these hosts made by the model `model_id` from `version_of_data`
     (hosts without one are left out)."""
     found: dict[str, HostProfile] = {}
+    made = select(HostProfileRow).where(
+        HostProfileRow.model_id == model_id, HostProfileRow.data_version == version_of_data
+    )
     with engine.connect() as connection:
-        for start in range(0, len(streamer_ids), IDS_PER_QUERY):
-            query = select(HostProfileRow).where(
-                HostProfileRow.model_id == model_id,
-                HostProfileRow.data_version == version_of_data,
-                HostProfileRow.streamer_id.in_(streamer_ids[start : start + IDS_PER_QUERY]),
-            )
+        for query in of_hosts(made, HostProfileRow.streamer_id, streamer_ids):
             for row in connection.execute(query):
                 found[row.streamer_id] = HostProfile(
                     row.streamer_id,

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 from sys import intern
+from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -53,14 +54,7 @@ def load_placements(
         Placement.orders,
         Placement.converted,
     ).order_by(Placement.started_at, Placement.placement_id)
-    queries = (
-        [query]
-        if streamer_ids is None
-        else [
-            query.where(Placement.streamer_id.in_(streamer_ids[start : start + IDS_PER_QUERY]))
-            for start in range(0, len(streamer_ids), IDS_PER_QUERY)
-        ]
-    )
+    queries = of_hosts(query, Placement.streamer_id, streamer_ids)
     with engine.connect() as connection:
         # ids repeat across placements: one string object each
         rows = [
@@ -105,8 +99,22 @@ def load_host_ids(engine: Engine) -> list[str]:
         return list(connection.scalars(select(Streamer.streamer_id).order_by(Streamer.streamer_id)))
 
 
-def load_host_names(engine: Engine) -> dict[str, str]:
-    """Every host's name (as operations know the host), by id."""
+def load_host_names(engine: Engine, streamer_ids: Sequence[str] | None = None) -> dict[str, str]:
+    """Every host's name (as operations know the host), by id; of these hosts only, when
+    given."""
+    query = select(Streamer.streamer_id, Streamer.name)
+    queries = of_hosts(query, Streamer.streamer_id, streamer_ids)
     with engine.connect() as connection:
-        rows = connection.execute(select(Streamer.streamer_id, Streamer.name))
-        return {str(host): str(name) for host, name in rows}
+        return {
+            str(host): str(name) for query in queries for host, name in connection.execute(query)
+        }
+
+
+def of_hosts(query: Any, column: Any, streamer_ids: Sequence[str] | None) -> list[Any]:
+    """`query` for every host (None), or for these hosts, `IDS_PER_QUERY` ids a query."""
+    if streamer_ids is None:
+        return [query]
+    return [
+        query.where(column.in_(streamer_ids[start : start + IDS_PER_QUERY]))
+        for start in range(0, len(streamer_ids), IDS_PER_QUERY)
+    ]
