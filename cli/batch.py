@@ -7,10 +7,25 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cli.filters import (
+    Categories,
+    ExcludeCategories,
+    ExcludeProducts,
+    InStockOnly,
+    ListedSince,
+    MarginMin,
+    MaxPerCategory,
+    PriceMax,
+    PriceMin,
+    RankBy,
+    check_rank_by,
+    list_filters,
+)
 from cli.render import hosts_progress, print_batch_summary
 from radar.settings import Settings
 
 if TYPE_CHECKING:
+    from radar.matching.ranking import BusinessFilters
     from serving.batch import BatchSummary
 
 
@@ -21,8 +36,29 @@ def batch(
     out: Annotated[Path | None, typer.Option(help="folder (default $RADAR_HOME/batch)")] = None,
     engine: Annotated[str, typer.Option(help="numpy (in process) or dask")] = "numpy",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address")] = None,
+    category: Categories = None,
+    exclude_category: ExcludeCategories = None,
+    price_min: PriceMin = None,
+    price_max: PriceMax = None,
+    margin_min: MarginMin = None,
+    in_stock_only: InStockOnly = None,
+    listed_since: ListedSince = None,
+    exclude_product: ExcludeProducts = None,
+    max_per_category: MaxPerCategory = None,
+    rank_by: RankBy = "fit",
 ) -> None:
     """Every host's list for the week: CSV (Excel-ready), Parquet, XLSX and the store."""
+    filters = list_filters(
+        categories=category,
+        exclude_categories=exclude_category,
+        price_min=price_min,
+        price_max=price_max,
+        margin_min=margin_min,
+        in_stock_only=in_stock_only,
+        listed_since=listed_since,
+        exclude_products=exclude_product,
+        max_per_category=max_per_category,
+    )
     if engine not in ("numpy", "dask"):
         raise typer.BadParameter("--engine takes numpy or dask")
     if engine == "dask" and not scheduler:
@@ -34,6 +70,8 @@ def batch(
         min_fit=min_fit,
         out=out,
         scheduler=scheduler if engine == "dask" else None,
+        filters=filters,
+        rank_by=check_rank_by(rank_by),
     )
     print_batch_summary(summary)
 
@@ -46,6 +84,8 @@ def week_with_progress(
     min_fit: float | None,
     out: Path | None,
     scheduler: str | None = None,
+    filters: BusinessFilters | None = None,
+    rank_by: str = "fit",
 ) -> BatchSummary:
     """The champion's lists for `week` from the settings' store and registry, with a bar of
     hosts scored on a terminal."""
@@ -66,4 +106,7 @@ def week_with_progress(
             workers=settings.resolved_batch_workers,
             scheduler=scheduler,
             progress=progress,
+            filters=filters,
+            rank_by=rank_by,
+            settings=settings,
         )

@@ -24,7 +24,7 @@ def demo() -> None:
     """The main job end to end on embedded defaults: generate, ingest, train, recommend,
     write this week's batch lists."""
     # MLflow and the model's code: imported when the command runs, so `radar --help` is quick
-    from radar.service.answers import closest_products, sample_lists
+    from radar.service.answers import sample_lists
     from serving.champion import champion_recommender
     from training.run import run_training
 
@@ -56,10 +56,11 @@ def demo() -> None:
         tracking_uri=registry,
         model_name=settings.model_name,
         cache=settings.model_cache_dir,
+        settings=settings,
     )
     for result in sample_lists(
         recommender, top_k=5, min_fit=settings.min_fit, with_list=DEMO_LISTS, without=1
     ):
-        print_recommendations(result, loaded.version, closest_products(recommender, result))
+        print_recommendations(result, loaded.version)
     console.print("[bold]5/5 batch[/] this week's lists for every host")
     print_batch_summary(week_with_progress(settings, week=None, top_k=10, min_fit=None, out=None))

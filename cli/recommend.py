@@ -7,6 +7,20 @@ from typing import Annotated
 
 import typer
 
+from cli.filters import (
+    Categories,
+    ExcludeCategories,
+    ExcludeProducts,
+    InStockOnly,
+    ListedSince,
+    MarginMin,
+    MaxPerCategory,
+    PriceMax,
+    PriceMin,
+    RankBy,
+    check_rank_by,
+    list_filters,
+)
 from cli.render import print_recommendations
 from cli.store import open_settings_store
 from radar.settings import Settings
@@ -19,8 +33,30 @@ def recommend(
     as_json: Annotated[
         bool, typer.Option("--json", help="print the answer as JSON: state and items")
     ] = False,
+    category: Categories = None,
+    exclude_category: ExcludeCategories = None,
+    price_min: PriceMin = None,
+    price_max: PriceMax = None,
+    margin_min: MarginMin = None,
+    in_stock_only: InStockOnly = None,
+    listed_since: ListedSince = None,
+    exclude_product: ExcludeProducts = None,
+    max_per_category: MaxPerCategory = None,
+    rank_by: RankBy = "fit",
 ) -> None:
     """Ranked products for one host, with fit and reasons (the champion model)."""
+    filters = list_filters(
+        categories=category,
+        exclude_categories=exclude_category,
+        price_min=price_min,
+        price_max=price_max,
+        margin_min=margin_min,
+        in_stock_only=in_stock_only,
+        listed_since=listed_since,
+        exclude_products=exclude_product,
+        max_per_category=max_per_category,
+    )
+    check_rank_by(rank_by)
     # SQLAlchemy: imported only when the command runs, so `radar --help` stays quick
     from radar.service.registry_probe import require_champion
     from radar.store.hosts import require_known_host
@@ -31,7 +67,6 @@ def recommend(
     engine = open_settings_store(settings)
     require_known_host(engine, streamer_id)  # both told before MLflow is imported
     # the model's code and MLflow (seconds): only for a known host with a champion
-    from radar.service.answers import closest_products
     from serving.champion import champion_recommender
     from serving.lists import to_public
 
@@ -40,8 +75,11 @@ def recommend(
         tracking_uri=settings.resolved_mlflow_tracking_uri,
         model_name=settings.model_name,
         cache=settings.model_cache_dir,
+        settings=settings,
     )
-    result = recommender.recommend(streamer_id, top_k=top_k, min_fit=threshold)
+    result = recommender.recommend(
+        streamer_id, top_k=top_k, min_fit=threshold, filters=filters, rank_by=rank_by
+    )
     if as_json:  # the API's body, each item also with its host and model version
         answer = to_public(result, loaded.version).model_dump(mode="json", exclude={"items"})
         host = {"streamer_id": result.streamer_id, "streamer_name": result.streamer_name}
@@ -50,4 +88,4 @@ def recommend(
         ]
         typer.echo(json.dumps(answer, ensure_ascii=False))
         return
-    print_recommendations(result, loaded.version, closest_products(recommender, result))
+    print_recommendations(result, loaded.version)

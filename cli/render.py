@@ -20,7 +20,7 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from radar.ingest import IngestReport
-    from radar.matching.recommender import HostRecommendations, Recommendation
+    from radar.matching.recommender import HostRecommendations
     from serving.batch import BatchSummary
     from training.run import TrainingOutcome
 
@@ -33,11 +33,16 @@ def counts(rows: dict[str, int]) -> str:
     return ", ".join(f"{n:,} {table}" for table, n in rows.items())
 
 
-def print_recommendations(
-    result: HostRecommendations, version: str, closest: list[Recommendation]
-) -> None:
-    """One host's list as a table, or why there is none (with the `closest` products when
+def print_recommendations(result: HostRecommendations, version: str) -> None:
+    """One host's list as a table, or why there is none (with the closest products when
     none reaches the cut)."""
+    if result.state == "below_cut":
+        shown = "; ".join(f"{item.fit:.4f} {item.title}" for item in result.items)
+        console.print(
+            f"{result.streamer_id}: no product reaches fit {result.min_fit:.2f} "
+            f"(model version {version}). Closest: [dim]{shown}[/]"
+        )
+        return
     if result.reason is not None:
         console.print(f"{result.streamer_id}: [yellow]{result.state}[/] — {result.reason}")
         return
@@ -48,10 +53,9 @@ def print_recommendations(
         )
         return
     if not result.items:
-        shown = "; ".join(f"{item.fit:.4f} {item.title}" for item in closest)
         console.print(
             f"{result.streamer_id}: no product reaches fit {result.min_fit:.2f} "
-            f"(model version {version}). Closest: [dim]{shown or 'none'}[/]"
+            f"(model version {version}), and none passes the filters."
         )
         return
     table = Table(

@@ -18,6 +18,7 @@ class TableSpec:
     id_column: str
     text_columns: tuple[str, ...] = ()
     time_columns: tuple[str, ...] = ()
+    optional_time_columns: tuple[str, ...] = ()
     references: tuple[str, ...] = ()  # columns that must name a known streamer/product
 
     @property
@@ -40,9 +41,10 @@ STREAMERS = TableSpec(
 PRODUCTS = TableSpec(
     name="products",
     required=("product_id", "title"),
-    optional=("description", "category", "price", "margin", "stock", "attributes"),
+    optional=("description", "category", "price", "margin", "stock", "attributes", "listed_at"),
     id_column="product_id",
     text_columns=("title",),
+    optional_time_columns=("listed_at",),
 )
 TRANSCRIPTS = TableSpec(
     name="transcripts",

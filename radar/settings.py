@@ -52,6 +52,25 @@ class Settings(BaseSettings):
     retrain_after_days: float = Field(
         default=30.0, gt=0, description="`radar monitor --act` retrains a champion this old"
     )
+    proposal_weights: tuple[float, float, float] = Field(
+        default=(0.3, 0.4, 0.3),
+        description="the proposal score's weights: 市场热度, 粉丝需求, 产品利润 (JSON list)",
+    )
+    filter_categories: list[str] | None = Field(
+        default=None, description="default filter: only these categories (JSON list)"
+    )
+    filter_exclude_categories: list[str] = Field(
+        default_factory=list, description="default filter: never these categories (JSON list)"
+    )
+    filter_price_min: float | None = Field(default=None, ge=0, description="default filter")
+    filter_price_max: float | None = Field(default=None, ge=0, description="default filter")
+    filter_margin_min: float | None = Field(default=None, description="default filter")
+    filter_in_stock_only: bool | None = Field(
+        default=None, description="default filter (unset: true when the catalogue has stock)"
+    )
+    filter_max_per_category: int | None = Field(
+        default=None, ge=1, description="default filter: at most this many per category"
+    )
     max_comment_chars: int = Field(default=2_000, gt=0)
     max_transcript_chars: int = Field(default=200_000, gt=0)
     max_product_text_chars: int = Field(default=20_000, gt=0)

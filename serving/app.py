@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from radar.errors import RadarError
+from radar.service.options import ListOptions
 from radar.settings import Settings
 from radar.store import open_store
 from serving.access_log import AccessLog
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, *, insecure_dev: bool = False) 
         config.model_cache_dir,
         profile_ttl=config.profile_ttl_seconds,
         min_fit=config.min_fit,
+        options=ListOptions.of(config),
     )
 
     @asynccontextmanager

@@ -24,9 +24,16 @@ from sqlalchemy import Engine
 
 from radar.atomic import synced_file
 from radar.errors import RadarError
-from radar.matching.recommender import HostRecommendations, ListRow
+from radar.matching.ranking import BusinessFilters
+from radar.matching.recommender import (
+    BELOW_CUT,
+    NO_FITTING_CATEGORY,
+    HostRecommendations,
+    ListRow,
+)
 from radar.matching.scoring import BlockMapper, map_blocks
 from radar.service.forked import forked_map
+from radar.service.options import ListOptions
 from radar.service.registry import LoadedModel
 from radar.service.service import RadarService
 from radar.store.models import Base, WeeklyRecommendationRow
@@ -46,6 +53,12 @@ COLUMNS = (
     "price",
     "fit",
     "calibrated",
+    "proposal_score",
+    "heat",
+    "fan_demand",
+    "profit",
+    "proposal_rank",
+    "below_cut",
     "reasons",
     "model_version",
 )
@@ -67,9 +80,31 @@ HEADERS_ZH = (
     "价格",
     "匹配度",
     "已校准",
+    "提案分",
+    "市场热度",
+    "粉丝需求",
+    "产品利润",
+    "提案排名",
+    "低于阈值",
     "推荐理由",
     "模型版本",
 )
+MEETING_COLUMNS = (
+    "streamer_name",
+    "streamer_id",
+    "proposal_rank",
+    "product_id",
+    "title",
+    "category",
+    "price",
+    "proposal_score",
+    "heat",
+    "fan_demand",
+    "profit",
+    "fit",
+    "reasons",
+)
+"""The selection meeting's sheet: each host's list ordered by proposal score."""
 
 
 @dataclass
@@ -111,18 +146,34 @@ def run_batch(
     scoring: BlockMapper = map_blocks,
     workers: int = 1,
     snapshot: StoreSnapshot | None = None,
+    filters: BusinessFilters | None = None,
+    rank_by: str = "fit",
+    options: ListOptions | None = None,
 ) -> BatchSummary:
     """Score every host (blocks of hosts through `scoring`: in process by default, in
     `workers` forked processes, or on a Dask cluster), write the week's files and rows and
     publish them together, replacing the week's last published ones. `snapshot`: the
-    store's catalogue and histories, when already read."""
+    store's catalogue and histories, when already read; `filters` and `rank_by` as
+    `Recommender.recommend_many` takes them, on top of `options` (settings' defaults)."""
     with _no_collector_passes():
         service = RadarService(
-            engine, served.model, model_version=served.version, snapshot=snapshot
+            engine,
+            served.model,
+            model_version=served.version,
+            snapshot=snapshot,
+            options=options,
         )
-        rows, summary = _score(
-            service, served.version, week, top_k, min_fit, progress, scoring, workers
+        chunks = service.map_chunks(
+            partial(_packed_rows, week=week, version=served.version),
+            top_k=top_k,
+            min_fit=min_fit,
+            filters=filters,
+            rank_by=rank_by,
+            progress=progress,
+            engine=scoring,
+            workers=workers if scoring is map_blocks else 1,  # a Dask cluster has its own
         )
+        rows, summary = _gather(chunks, week)
         del service  # its catalogue and history: before the writers fork, not after
         with publishing(
             engine, out_dir, week, model_version=served.version, rows=summary.rows
@@ -174,25 +225,10 @@ def _no_collector_passes() -> Iterator[None]:
             gc.enable()
 
 
-def _score(
-    service: RadarService,
-    version: str,
-    week: str,
-    top_k: int,
-    min_fit: float,
-    progress: Callable[[int, int], None] | None,
-    scoring: BlockMapper,
-    workers: int,
+def _gather(
+    chunks: Iterator[tuple[list[tuple[str, str, int]], bytes]], week: str
 ) -> tuple[Rows, BatchSummary]:
     """Every host's list as rows (packed chunk by chunk), and what they hold."""
-    chunks = service.map_chunks(
-        partial(_packed_rows, week=week, version=version),
-        top_k=top_k,
-        min_fit=min_fit,
-        progress=progress,
-        engine=scoring,
-        workers=workers if scoring is map_blocks else 1,  # a Dask cluster has its own
-    )
     summary = BatchSummary(week, [])
     rows: Rows = PackedRows()
     for hosts, packed in chunks:
@@ -201,7 +237,7 @@ def _score(
             summary.hosts += 1
             if state == "insufficient_data":
                 summary.insufficient_data.append(host)
-            elif not items:
+            elif not items or state in (BELOW_CUT, NO_FITTING_CATEGORY):
                 summary.no_fitting_product.append(host)
             else:
                 summary.hosts_with_list += 1
@@ -217,12 +253,25 @@ def _packed_rows(
     """A chunk's hosts (id, state, number of rows) and its rows, packed (made where the
     hosts are scored)."""
     rows = [
-        item.list_row(week, result.streamer_id, version, result.streamer_name)
+        row
         for result in results
-        for item in result.items
+        for row in with_proposal_ranks(
+            [
+                item.list_row(week, result.streamer_id, version, result.streamer_name)
+                for item in result.items
+            ]
+        )
     ]
     hosts = [(result.streamer_id, result.state, len(result.items)) for result in results]
     return hosts, pack(rows)
+
+
+def with_proposal_ranks(rows: list[ListRow]) -> list[ListRow]:
+    """One host's rows, each with its place in the list ordered by proposal score (then
+    by rank)."""
+    order = sorted(range(len(rows)), key=lambda i: (-rows[i].proposal_score, rows[i].rank))
+    places = {index: place for place, index in enumerate(order, start=1)}
+    return [row._replace(proposal_rank=places[i]) for i, row in enumerate(rows)]
 
 
 Sink = Callable[[list[ListRow]], None]
@@ -255,6 +304,9 @@ def _parquet_sink(path: Path) -> Iterator[Sink]:
         "price": pa.float64(),
         "fit": pa.float64(),
         "calibrated": pa.bool_(),
+        **{name: pa.float64() for name in ("proposal_score", "heat", "fan_demand", "profit")},
+        "proposal_rank": pa.int64(),
+        "below_cut": pa.bool_(),
     }
     schema = pa.schema([(name, types.get(name, pa.string())) for name in names])
     pending: list[ListRow] = []
@@ -305,6 +357,12 @@ def _store_row(row: ListRow, batch_id: str) -> dict[str, Any]:
         "reasons": row.reasons,
         "reasons_json": row.reasons_json,
         "model_version": row.model_version,
+        "proposal_score": row.proposal_score,
+        "heat": row.heat,
+        "fan_demand": row.fan_demand,
+        "profit": row.profit,
+        "below_cut": int(row.below_cut),
+        "proposal_rank": row.proposal_rank,
     }
 
 
@@ -314,17 +372,38 @@ def _xlsx_sink(path: Path, week: str) -> Iterator[Sink]:
     when every row is in (the sheet's size comes first in the file)."""
     rows: list[ListRow] = []
     yield rows.extend
-    sheet = Sheet(
+    by_host = Sheet(
         f"推荐清单 {week}",
         HEADERS_ZH,
         _cells(rows, _human_cell),
         len(rows),
-        widths=(10, 12, 12, 6, 12, 40, 10, 10, 8, 8, 80, 10),
+        widths=(10, 12, 12, 6, 12, 40, 10, 10, 8, 8, 8, 8, 8, 8, 8, 8, 80, 10),
         filterable=True,
-        formats=("", "", "", "", "", "wrap", "", "yuan", "percent", "", "wrap", ""),
+        formats=(
+            *("", "", "", "", "", "wrap", "", "yuan", "percent", ""),
+            *("percent", "percent", "percent", "percent", "", "", "wrap", ""),
+        ),
+    )
+    meeting_order = sorted(rows, key=lambda row: (row.streamer_id, row.proposal_rank or 0))
+    headers = dict(zip(COLUMNS, HEADERS_ZH, strict=True))
+    meeting = Sheet(
+        f"选题会 {week}",
+        [headers[column] for column in MEETING_COLUMNS],
+        (
+            [_human_cell(getattr(row, column)) for column in MEETING_COLUMNS]
+            for row in meeting_order
+            if not row.below_cut
+        ),
+        sum(not row.below_cut for row in rows),
+        widths=(12, 12, 8, 12, 40, 10, 10, 8, 8, 8, 8, 8, 80),
+        filterable=True,
+        formats=(
+            *("", "", "", "", "wrap", "", "yuan"),
+            *("percent", "percent", "percent", "percent", "percent", "wrap"),
+        ),
     )
     with synced_file(path) as file:
-        write_workbook(file, [sheet])
+        write_workbook(file, [by_host, meeting])
 
 
 def _cells(rows: list[ListRow], cell: Callable[[Any], Any]) -> Iterator[list[Any]]:

@@ -7,14 +7,19 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from radar.service.options import ListOptions
 from radar.service.registry import LoadedModel, load_champion
 from radar.service.service import RadarService
+from radar.settings import Settings
 
 
 def champion_recommender(
-    engine: Engine, *, tracking_uri: str, model_name: str, cache: Path
+    engine: Engine, *, tracking_uri: str, model_name: str, cache: Path, settings: Settings
 ) -> tuple[LoadedModel, RadarService]:
     """The champion (downloaded into `cache` once), and a recommender scoring with it
-    over the store."""
+    over the store (with the settings' list options)."""
     loaded = load_champion(tracking_uri, model_name, cache)
-    return loaded, RadarService(engine, loaded.model, model_version=loaded.version)
+    service = RadarService(
+        engine, loaded.model, model_version=loaded.version, options=ListOptions.of(settings)
+    )
+    return loaded, service

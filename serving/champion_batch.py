@@ -14,7 +14,9 @@ from radar.service.registry import fetch_champion
 from radar.service.registry_probe import require_champion
 
 if TYPE_CHECKING:
+    from radar.matching.ranking import BusinessFilters
     from radar.matching.scoring import BlockMapper
+    from radar.settings import Settings
     from serving.batch import BatchSummary
 
 
@@ -32,9 +34,13 @@ def batch_with_champion(
     workers: int,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    filters: BusinessFilters | None = None,
+    rank_by: str = "fit",
+    settings: Settings | None = None,
 ) -> BatchSummary:
     """The champion's lists for `week` (None: this week), written and published; scored on
-    the Dask cluster at `scheduler` when given, else in `workers` processes."""
+    the Dask cluster at `scheduler` when given, else in `workers` processes; `filters` and
+    `rank_by` on top of the `settings`' list options."""
     require_champion(tracking_uri, model_name)
     # the registry (MLflow's import alone takes two seconds) in a process forked before
     # anything heavy is imported, while this one imports the rest and reads the store
@@ -47,6 +53,7 @@ def batch_with_champion(
         loaded = champion().load()
 
     from radar.matching.scoring import map_blocks  # NumPy: after the fork, see above
+    from radar.service.options import ListOptions
     from serving.batch import iso_week, run_batch
 
     engine: AbstractContextManager[BlockMapper] = nullcontext(map_blocks)
@@ -66,4 +73,7 @@ def batch_with_champion(
             scoring=scoring,
             workers=workers,
             snapshot=snapshot,
+            filters=filters,
+            rank_by=rank_by,
+            options=None if settings is None else ListOptions.of(settings),
         )

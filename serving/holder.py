@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from radar.errors import NoModelError
 from radar.redact import mask_urls_in
+from radar.service.options import ListOptions
 from radar.service.registry import LoadedModel, champion_version, load_version
 from radar.service.service import RadarService
 from serving.lists import HostLists
@@ -50,10 +51,13 @@ class ModelHolder:
         *,
         min_fit: float,
         profile_ttl: float = 300.0,
+        options: ListOptions | None = None,
     ) -> None:
         """`profile_ttl`: seconds before a host's profile and list are recomputed;
-        `min_fit`: the cut of the precomputed lists."""
+        `min_fit`: the cut of the precomputed lists; `options`: default filters and proposal
+        weights (settings')."""
         self.engine = engine
+        self.options = options
         self.profile_ttl = profile_ttl
         self.min_fit = min_fit
         self.tracking_uri = tracking_uri
@@ -105,7 +109,11 @@ class ModelHolder:
     def _load(self, version: str) -> Served:
         loaded = load_version(self.tracking_uri, self.model_name, version, self.cache)
         service = RadarService(
-            self.engine, loaded.model, model_version=version, profile_ttl=self.profile_ttl
+            self.engine,
+            loaded.model,
+            model_version=version,
+            profile_ttl=self.profile_ttl,
+            options=self.options,
         )
         lists = HostLists(service, version, min_fit=self.min_fit, ttl=self.profile_ttl)
         lists.warm()

@@ -61,7 +61,11 @@ class ListedRecommendations:
         except ValidationError:
             return None
         return served.lists.answer(
-            request.streamer_id, top_k=request.top_k, min_fit=request.cut(self.min_fit)
+            request.streamer_id,
+            top_k=request.top_k,
+            min_fit=request.cut(self.min_fit),
+            filters=request.rules(),
+            rank_by=request.rank_by,
         )
 
 

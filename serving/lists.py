@@ -1,13 +1,16 @@
 """Precomputed lists: the API's fast path for `POST /v1/recommend`.
 
 When a model version loads, every host's list (the best `LIST_TOP_K` products at the
-served `min_fit`) is computed in one pass of block scoring, the batch's path, before the
-version is swapped in, and kept as serialised JSON. Lists are ranked by fit and cut by
-it, so any request asking for at most `LIST_TOP_K` products at a `min_fit` at least the
-served one is a prefix of the stored list: it is answered without scoring or validation.
-Other requests are scored as before. A list older than `ttl` seconds is still answered
-at once and recomputed in the background, so new comments and transcripts show up within
-about `ttl` seconds without slowing anyone down.
+served `min_fit`, with the default filters) is computed in one pass of block scoring, the
+batch's path, before the version is swapped in, and kept as serialised JSON. Lists are
+ranked by fit and cut by it, so a request asking for at most `LIST_TOP_K` products at a
+`min_fit` at least the served one, with filters that narrow the defaults, is answered from
+the stored list when the items it gets are a head of the stored list (reasons do not repeat
+a quote within a list, so an item's reasons depend on the items before it): the filters
+leave the head alone and there are enough items (or the list holds every product at the
+cut). Other requests are scored as before. A list older than `ttl` seconds
+is still answered at once and recomputed in the background, so new comments and
+transcripts show up within about `ttl` seconds without slowing anyone down.
 """
 
 from __future__ import annotations
@@ -20,11 +23,19 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from radar.matching.recommender import HostRecommendations
+from radar.matching.profiles import READY
+from radar.matching.ranking import BusinessFilters, take_passing
+from radar.matching.recommender import (
+    BELOW_CUT,
+    BELOW_CUT_ITEMS,
+    HostRecommendations,
+    below_cut_reason,
+)
 from radar.service.service import RadarService
 from serving.schemas import RecommendationPublic, RecommendationsPublic
 
 LIST_TOP_K = 20
+_LISTED, _BELOW_CUT = b'"below_cut":false', b'"below_cut":true'
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +50,11 @@ class StoredList:
     reason: str | None
     name: str | None
     fits: tuple[float, ...]
+    rows: tuple[int, ...]
+    """Each item's catalogue row (what the filters read)."""
+    proposals: tuple[float, ...]
     items: tuple[bytes, ...]
+    """Each item as JSON without its rank (`{"rank":N,` is put in front when answered)."""
 
 
 class HostLists:
@@ -80,28 +95,77 @@ class HostLists:
         """
         self._store(self.service.recommend(streamer_id, top_k=LIST_TOP_K, min_fit=self.min_fit))
 
-    def answer(self, streamer_id: str, *, top_k: int, min_fit: float) -> bytes | None:
+    def answer(
+        self,
+        streamer_id: str,
+        *,
+        top_k: int,
+        min_fit: float,
+        filters: BusinessFilters | None = None,
+        rank_by: str = "fit",
+    ) -> bytes | None:
         """The response body from the stored list, or None when there is no list for the
-        host or the request is not covered (more items, a lower `min_fit`)."""
+        host or the list cannot answer the request (more items, a lower `min_fit`, filters
+        wider than the defaults, or too few items left by them)."""
         stored = self._lists.get(streamer_id)
         if stored is None or not self.covers(top_k=top_k, min_fit=min_fit):
             return None
         if time.monotonic() - stored.made_at > self.ttl:
             self._refresh_later(streamer_id)
-        count = 0
-        for fit in stored.fits[:top_k]:
-            if fit < min_fit:
-                break
-            count += 1
+        recommender = self.service.recommender
+        rules = recommender.filters_for(filters)
+        if not rules.narrows(recommender.default_filters):
+            return None
+        state, reason = stored.state, stored.reason
+        items = stored.items
+        chosen: list[int] | None = []
+        if not stored.items:
+            pass  # no list, and why (or no product passes the default filters)
+        elif state == READY and stored.fits[0] >= min_fit:
+            chosen = self._chosen(stored, rules, top_k, min_fit, rank_by)
+        elif state in (READY, BELOW_CUT):
+            # none at this cut: the closest products, as scoring gives them (defaults only)
+            if rules != recommender.default_filters:
+                return None
+            chosen = list(range(min(len(stored.items), top_k, BELOW_CUT_ITEMS)))
+            state, reason = BELOW_CUT, below_cut_reason(min_fit, len(chosen), filtered=False)
+            items = tuple(item.replace(_LISTED, _BELOW_CUT, 1) for item in items[: len(chosen)])
+        if chosen is None:
+            return None
         head: dict[str, object] = {
             "streamer_id": streamer_id,
             "streamer_name": stored.name,
             "model_version": self.version,
             "min_fit": min_fit,
-            "state": stored.state,
-            "reason": stored.reason,
+            "state": state,
+            "reason": reason,
         }
-        return json_object(head, "items", stored.items[:count])
+        ranked = [b'{"rank":%d,' % rank + items[i][1:] for rank, i in enumerate(chosen, 1)]
+        return json_object(head, "items", ranked)
+
+    def _chosen(
+        self, stored: StoredList, rules: BusinessFilters, top_k: int, min_fit: float, rank_by: str
+    ) -> list[int] | None:
+        """The stored items a request gets, in order; None when the list cannot tell."""
+        at_cut = [i for i, fit in enumerate(stored.fits) if fit >= min_fit]
+        whole = len(at_cut) < len(stored.fits) or len(stored.fits) < LIST_TOP_K
+        products = self.service.recommender.catalogue.products
+        if rank_by == "proposal":
+            if not whole:
+                return None
+            at_cut.sort(
+                key=lambda i: (
+                    -stored.proposals[i],
+                    -stored.fits[i],
+                    products[stored.rows[i]].product_id,
+                )
+            )
+        items = [products[row] for row in stored.rows]
+        chosen = take_passing(at_cut, items, top_k=top_k, filters=rules)
+        # reasons do not repeat a quote within a list: the stored items' reasons hold for
+        # a head of the stored list only
+        head = chosen == list(range(len(chosen)))
+        return chosen if chosen and head and (len(chosen) == top_k or whole) else None
 
     def close(self) -> None:
         """Stop the background refresher (pending refreshes are dropped)."""
@@ -125,13 +189,19 @@ class HostLists:
 
     def _store(self, result: HostRecommendations) -> None:
         public = to_public(result, self.version)
+        index = self.service.recommender.catalogue.index
         self._lists[result.streamer_id] = StoredList(
             time.monotonic(),
             result.state,
             result.reason,
             result.streamer_name,
             tuple(item.fit for item in public.items),
-            tuple(item.model_dump_json().encode() for item in public.items),
+            tuple(index[item.product_id] for item in public.items),
+            tuple(item.proposal_score for item in public.items),
+            tuple(
+                item.model_dump_json().encode().replace(b'"rank":%d,' % item.rank, b"", 1)
+                for item in public.items
+            ),
         )
 
 

@@ -65,7 +65,17 @@ Fit = Literal["primary", "secondary", "unrelated"]
 _S_ID, _S_NAME = STREAMERS.required
 (_S_TAGS,) = STREAMERS.optional
 _PR_ID, _PR_TITLE = PRODUCTS.required
-_PR_DESCRIPTION, _PR_CATEGORY, _PR_PRICE, _PR_MARGIN, _PR_STOCK, _PR_ATTRIBUTES = PRODUCTS.optional
+(
+    _PR_DESCRIPTION,
+    _PR_CATEGORY,
+    _PR_PRICE,
+    _PR_MARGIN,
+    _PR_STOCK,
+    _PR_ATTRIBUTES,
+    _PR_LISTED_AT,
+) = PRODUCTS.optional
+_NEW_PRODUCT_EVERY = 7
+"""One product in this many is new: listed in the data's last two weeks."""
 _T_STREAMER, _T_SESSION, _T_STARTED, _T_TEXT = TRANSCRIPTS.required
 _C_STREAMER, _C_CREATED, _C_TEXT = COMMENTS.required
 _C_ID, _C_SESSION, _C_USER, _C_KIND = COMMENTS.optional
@@ -284,7 +294,7 @@ def generate_demo_data(
     catalog = _make_catalog(rng, products, active)
     with _StagedTables(out_dir) as stage:
         _write_streamers(stage.open(STREAMERS), host_list)
-        _write_products(stage.open(PRODUCTS), catalog.products)
+        _write_products(stage.open(PRODUCTS), catalog.products, start, weeks)
         _write_activity(
             rng,
             stage,
@@ -579,9 +589,14 @@ def _compose_description(
     )
 
 
-def _write_products(writer: _TableWriter, products: Sequence[_Product]) -> None:
-    """Write the products table."""
-    for product in products:
+def _write_products(
+    writer: _TableWriter, products: Sequence[_Product], start: date, weeks: int
+) -> None:
+    """Write the products table; every `_NEW_PRODUCT_EVERY`th product is listed in the
+    last two weeks, the others before the first (derived from the number: the generator's
+    draws stay as they were)."""
+    for number, product in enumerate(products):
+        days = 7 * weeks - 1 - number % 14 if number % _NEW_PRODUCT_EVERY == 0 else -1 - number % 60
         writer.write(
             {
                 _PR_ID: product.product_id,
@@ -592,6 +607,7 @@ def _write_products(writer: _TableWriter, products: Sequence[_Product]) -> None:
                 _PR_MARGIN: f"{product.margin:.2f}",
                 _PR_STOCK: product.stock,
                 _PR_ATTRIBUTES: ";".join(f"{k}:{v}" for k, v in product.attributes.items()),
+                _PR_LISTED_AT: (start + timedelta(days=days)).isoformat(),
             }
         )
 

@@ -74,6 +74,9 @@ def clean_row(spec: TableSpec, values: dict[str, Any], context: RowContext) -> d
             raise Rejected(f"text too long in {column}: {len(text)} > {limit} characters")
     for column in spec.time_columns:
         record[column] = parse_time(values.get(column), column)
+    for column in spec.optional_time_columns:
+        if record.get(column) is not None or isinstance(values.get(column), datetime):
+            record[column] = parse_time(values.get(column), column)
     for column in _FLOAT_COLUMNS:
         if column in record:
             record[column] = _number(record[column], column, float, spec.name)

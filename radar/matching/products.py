@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 
@@ -33,6 +34,9 @@ class ProductText:
     attributes: str | None = None
     price: float | None = None
     stock: int | None = None
+    margin: float | None = None
+    listed_at: datetime | None = None
+    """When the product entered the catalogue (new products are those listed recently)."""
 
 
 @dataclass

@@ -4,22 +4,117 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
+from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from radar.matching.products import ProductText
+if TYPE_CHECKING:  # the CLI builds filters before the model's code is imported
+    from radar.matching.products import ProductText
 
 
 @dataclass(frozen=True)
 class BusinessFilters:
-    """Operations' rules on top of the fit."""
+    """Operations' rules on top of the fit (every one optional).
 
-    min_price: float | None = None
-    max_price: float | None = None
-    in_stock_only: bool = False
+    `categories`: only these (a product without a category is then left out);
+    `exclude_categories`: never these; `price_min`/`price_max`: a price band (a product
+    without a price is then left out); `margin_min`: a least margin (likewise);
+    `in_stock_only`: leave out products whose stock is 0 or less (None: the catalogue's
+    default, true when it has stock); `listed_since`: new products only, listed on or
+    after this day; `exclude_product_ids`; `max_per_category`: at most this many of a
+    category, for variety; `exclude_placed`: leave out what the host already had."""
+
+    categories: frozenset[str] | None = None
+    exclude_categories: frozenset[str] = frozenset()
+    price_min: float | None = None
+    price_max: float | None = None
+    margin_min: float | None = None
+    in_stock_only: bool | None = None
+    listed_since: date | None = None
+    exclude_product_ids: frozenset[str] = frozenset()
     max_per_category: int | None = None
     exclude_placed: bool = True
+
+    def resolved(self, *, in_stock_default: bool) -> BusinessFilters:
+        """These filters with `in_stock_only` decided (the catalogue's default if unset)."""
+        if self.in_stock_only is not None:
+            return self
+        return replace(self, in_stock_only=in_stock_default)
+
+    def within(self, defaults: BusinessFilters) -> BusinessFilters:
+        """These filters on top of `defaults` (settings' filters): each field this sets
+        replaces the default's."""
+        changes = {
+            field.name: getattr(self, field.name)
+            for field in fields(self)
+            if getattr(self, field.name) != getattr(BusinessFilters(), field.name)
+        }
+        return replace(defaults, **changes)
+
+    def narrows(self, other: BusinessFilters) -> bool:
+        """Whether every product these filters keep, `other` keeps too, and a category cap
+        here is no looser than there: then what `other` ranks holds what these rank, in
+        the same order (both resolved)."""
+        if other.categories is not None and (
+            self.categories is None or not self.categories <= other.categories
+        ):
+            return False
+        return (
+            self.exclude_categories >= other.exclude_categories
+            and _at_least(self.price_min, other.price_min)
+            and _at_most(self.price_max, other.price_max)
+            and _at_least(self.margin_min, other.margin_min)
+            and (bool(self.in_stock_only) or not other.in_stock_only)
+            and _at_least(self.listed_since, other.listed_since)
+            and self.exclude_product_ids >= other.exclude_product_ids
+            and (self.exclude_placed or not other.exclude_placed)
+            and _at_most(self.max_per_category, other.max_per_category)
+        )
+
+    def passes(self, product: ProductText, placed: Collection[str] = ()) -> bool:
+        """Whether the product passes every rule but the category cap."""
+        category = product.category
+        if self.categories is not None and category not in self.categories:
+            return False
+        if category in self.exclude_categories or product.product_id in self.exclude_product_ids:
+            return False
+        if self.exclude_placed and product.product_id in placed:
+            return False
+        if self.in_stock_only and product.stock is not None and product.stock <= 0:
+            return False
+        if not _in_band(product.price, self.price_min, self.price_max):
+            return False
+        if self.margin_min is not None and (
+            product.margin is None or product.margin < self.margin_min
+        ):
+            return False
+        return self.listed_since is None or (
+            product.listed_at is not None and product.listed_at.date() >= self.listed_since
+        )
+
+
+def _at_least(value: object, bound: object) -> bool:
+    """`value >= bound`, where an unset bound holds anything and an unset value only it."""
+    if bound is None:
+        return True
+    return value is not None and value >= bound  # type: ignore[operator]
+
+
+def _at_most(value: object, bound: object) -> bool:
+    """`value <= bound`, where an unset bound holds anything and an unset value only it."""
+    if bound is None:
+        return True
+    return value is not None and value <= bound  # type: ignore[operator]
+
+
+def _in_band(value: float | None, low: float | None, high: float | None) -> bool:
+    if low is None and high is None:
+        return True
+    if value is None:
+        return False
+    return (low is None or value >= low) and (high is None or value <= high)
 
 
 def rank_products(
@@ -30,40 +125,45 @@ def rank_products(
     min_fit: float,
     placed: Collection[str] = (),
     filters: BusinessFilters | None = None,
+    order_by: np.ndarray | None = None,
 ) -> list[int]:
     """Row indices of the products to recommend, best first.
 
     Candidates have a fit of at least `min_fit` and pass the filters; they are ordered by
-    fit, then product id (a deterministic tie-break), and category caps are applied in
-    that order.
+    `order_by` (default: the fit), then fit, then product id (a deterministic tie-break),
+    and category caps are applied in that order.
     """
     if top_k < 1:
         raise ValueError(f"top_k must be at least 1, got {top_k}")
     rules = filters or BusinessFilters()
     eligible = [int(row) for row in np.flatnonzero(fits >= min_fit)]
-    order = sorted(eligible, key=lambda row: (-fits[row], products[row].product_id))
+    primary = fits if order_by is None else order_by
+    order = sorted(eligible, key=lambda row: (-primary[row], -fits[row], products[row].product_id))
+    return take_passing(order, products, top_k=top_k, placed=placed, filters=rules)
+
+
+def take_passing(
+    order: Sequence[int],
+    products: Sequence[ProductText],
+    *,
+    top_k: int,
+    placed: Collection[str] = (),
+    filters: BusinessFilters,
+) -> list[int]:
+    """The first `top_k` of `order` that pass the filters, the category cap applied in
+    that order."""
     chosen: list[int] = []
     per_category: Counter[str | None] = Counter()
+    cap = filters.max_per_category
     for row in order:
         product = products[row]
-        if not _passes(product, rules, placed):
+        if not filters.passes(product, placed):
             continue
-        if rules.max_per_category is not None:
-            if per_category[product.category] >= rules.max_per_category:
+        if cap is not None:
+            if per_category[product.category] >= cap:
                 continue
             per_category[product.category] += 1
         chosen.append(row)
         if len(chosen) == top_k:
             break
     return chosen
-
-
-def _passes(product: ProductText, rules: BusinessFilters, placed: Collection[str]) -> bool:
-    if rules.exclude_placed and product.product_id in placed:
-        return False
-    if rules.in_stock_only and product.stock is not None and product.stock <= 0:
-        return False
-    price = product.price
-    if rules.min_price is not None and (price is None or price < rules.min_price):
-        return False
-    return not (rules.max_price is not None and (price is None or price > rules.max_price))

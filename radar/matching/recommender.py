@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -21,6 +22,12 @@ from radar.matching.host_side import host_side
 from radar.matching.model import RadarModel
 from radar.matching.products import ProductVectors
 from radar.matching.profiles import HostProfile
+from radar.matching.proposal import (
+    ProposalParts,
+    ProposalWeights,
+    fan_demand_scores,
+    profit_scores,
+)
 from radar.matching.ranking import BusinessFilters, rank_products
 from radar.matching.reasons import Evidence, KeywordRarity, Reasons, explain
 from radar.matching.scoring import BlockMapper, candidates_needed, map_blocks
@@ -29,6 +36,11 @@ BLOCK_HOSTS = 64
 FIT_DECIMALS = 4
 NO_FITTING_CATEGORY = "no_fitting_category"
 """A host whose text matches nothing the catalogue holds: no list (`reason` says why)."""
+BELOW_CUT = "below_cut"
+"""No product reaches `min_fit`: the list holds the closest ones, each marked `below_cut`."""
+BELOW_CUT_ITEMS = 3
+"""How many of the closest products a list below the cut shows (at most `top_k`)."""
+RANK_BY = ("fit", "proposal")
 BEST_PRODUCTS = 10
 """How many of a host's best products its affinity to the catalogue is read from."""
 
@@ -57,6 +69,16 @@ class ListRow(NamedTuple):
     reasons: str
     model_version: str
     reasons_json: str
+    proposal_score: float
+    heat: float
+    fan_demand: float
+    profit: float
+    below_cut: bool
+    proposal_rank: int | None = None
+    """The item's place in the host's list ordered by proposal score (set by the batch)."""
+
+
+NEUTRAL = ProposalParts(0.0, 0.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -72,6 +94,9 @@ class Recommendation:
     reasons: Reasons
     category: str | None = None
     price: float | None = None
+    proposal: ProposalParts = NEUTRAL
+    below_cut: bool = False
+    """One of the closest products shown when none reaches `min_fit`."""
 
     def to_dict(self) -> dict[str, object]:
         """The item as JSON values, the reasons as an object: an item of the API's body and
@@ -85,6 +110,11 @@ class Recommendation:
             "reasons": self.reasons.to_dict(),
             "category": self.category,
             "price": self.price,
+            "proposal_score": self.proposal.score,
+            "heat": self.proposal.heat,
+            "fan_demand": self.proposal.fan_demand,
+            "profit": self.proposal.profit,
+            "below_cut": self.below_cut,
         }
 
     def list_row(
@@ -106,6 +136,11 @@ class Recommendation:
             str(reasons["text"]),
             model_version,
             json.dumps(reasons, ensure_ascii=False),
+            self.proposal.score,
+            self.proposal.heat,
+            self.proposal.fan_demand,
+            self.proposal.profit,
+            self.below_cut,
         )
 
 
@@ -135,7 +170,19 @@ class HostInput:
 class Recommender:
     """Scores hosts against one catalogue with one model."""
 
-    def __init__(self, model: RadarModel, catalogue: ProductVectors) -> None:
+    def __init__(
+        self,
+        model: RadarModel,
+        catalogue: ProductVectors,
+        *,
+        defaults: BusinessFilters | None = None,
+        heat: np.ndarray | None = None,
+        weights: ProposalWeights | None = None,
+    ) -> None:
+        """`defaults`: the filters every list gets unless a request sets its own (settings'
+        filters; out-of-stock products are left out by default where the catalogue has
+        stock); `heat`: each product's market heat (`radar.matching.proposal`; 0.5, steady,
+        without one); `weights`: the proposal score's."""
         self.model = model
         self.catalogue = catalogue
         self.product_vectors = product_vectors(catalogue.side())
@@ -144,10 +191,21 @@ class Recommender:
         # how common each word is in the catalogue: reasons quote a product's rare words
         # (counted here, before the batch forks its workers)
         self.keyword_rarity = KeywordRarity.of_catalogue(catalogue.tokens)
-        # by default a product out of stock is never recommended, where the catalogue says
-        self.default_filters = BusinessFilters(
-            in_stock_only=any(product.stock is not None for product in catalogue.products)
+        self._has_stock = any(product.stock is not None for product in catalogue.products)
+        self.default_filters = (defaults or BusinessFilters()).resolved(
+            in_stock_default=self._has_stock
         )
+        count = len(catalogue.products)
+        self.heat = np.full(count, 0.5) if heat is None else np.asarray(heat, dtype=float)
+        self.profit = profit_scores([product.margin for product in catalogue.products])
+        self.weights = weights or ProposalWeights()
+
+    def filters_for(self, filters: BusinessFilters | None) -> BusinessFilters:
+        """A request's filters on top of the defaults (each field it sets replaces the
+        default's), resolved."""
+        if filters is None:
+            return self.default_filters
+        return filters.within(self.default_filters).resolved(in_stock_default=self._has_stock)
 
     def host_side(self, profile: HostProfile, history: Sequence[Outcome]) -> HostSide:
         """The host as the fit sees it."""
@@ -188,11 +246,14 @@ class Recommender:
         top_k: int = 10,
         min_fit: float,
         filters: BusinessFilters | None = None,
+        rank_by: str = "fit",
     ) -> HostRecommendations:
         """The host's ranked list with reasons; empty with `insufficient_data` when the host
         has too little text to profile."""
         host = HostInput(profile, history, placed)
-        return self.recommend_many([host], top_k=top_k, min_fit=min_fit, filters=filters)[0]
+        return self.recommend_many(
+            [host], top_k=top_k, min_fit=min_fit, filters=filters, rank_by=rank_by
+        )[0]
 
     def recommend_many(
         self,
@@ -201,12 +262,17 @@ class Recommender:
         top_k: int = 10,
         min_fit: float,
         filters: BusinessFilters | None = None,
+        rank_by: str = "fit",
         engine: BlockMapper = map_blocks,
     ) -> list[HostRecommendations]:
         """Lists for many hosts, scored in blocks of hosts (one matrix product each) by
-        `engine`; without `filters`, `default_filters` (in stock only, where the catalogue
-        has stock)."""
-        filters = filters if filters is not None else self.default_filters
+        `engine`; `filters` on top of `default_filters` (`filters_for`); ranked by fit, or
+        with `rank_by="proposal"` by the proposal score among the products at or above
+        `min_fit`. A host with no product at the cut gets the closest ones below it, each
+        marked `below_cut` (state `below_cut`)."""
+        if rank_by not in RANK_BY:
+            raise ValueError(f"rank_by is one of {', '.join(RANK_BY)}, got {rank_by!r}")
+        filters = self.filters_for(filters)
         results = [
             HostRecommendations(h.profile.streamer_id, h.profile.state, min_fit) for h in hosts
         ]
@@ -227,16 +293,19 @@ class Recommender:
             if reason is not None:
                 results[index].state, results[index].reason = NO_FITTING_CATEGORY, reason
                 continue
-            chosen = self._rank(
-                rows[position],
-                vectors[position],
-                sides[position].has_history,
-                hosts[index],
-                top_k,
-                min_fit,
-                filters,
+            ranking = partial(
+                self._rank, rows[position], vectors[position], sides[position].has_history
             )
-            results[index].items = self._items(hosts[index], chosen)
+            chosen = ranking(hosts[index], top_k, min_fit, filters, rank_by)
+            below_cut = not chosen
+            if below_cut:
+                chosen = ranking(hosts[index], min(top_k, BELOW_CUT_ITEMS), 0.0, filters, "fit")
+                if chosen:
+                    results[index].state = BELOW_CUT
+                    results[index].reason = below_cut_reason(
+                        min_fit, len(chosen), filtered=filters != self.default_filters
+                    )
+            results[index].items = self._items(hosts[index], chosen, below_cut=below_cut)
         return results
 
     def _no_fitting_category(self, profile: HostProfile, rows: np.ndarray) -> str | None:
@@ -263,35 +332,70 @@ class Recommender:
         host: HostInput,
         top_k: int,
         min_fit: float,
-        filters: BusinessFilters | None,
+        filters: BusinessFilters,
+        rank_by: str,
     ) -> list[tuple[int, float]]:
-        """Rank the candidates; when filters used them up while more products may reach
-        `min_fit`, rank the whole catalogue instead."""
+        """Rank the candidates; rank the whole catalogue instead when the list is ranked by
+        proposal score, or when filters used the candidates up while more products may
+        reach `min_fit`."""
         fits = self._shown(self.product_vectors[rows] @ vector, has_history)
-        products = [self.catalogue.products[row] for row in rows]
-        chosen = rank_products(
-            fits, products, top_k=top_k, min_fit=min_fit, placed=host.placed, filters=filters
-        )
         exhausted = len(rows) < len(self.catalogue.products) and fits.min() >= min_fit
-        if len(chosen) < top_k and exhausted:
-            all_fits = self._shown(self.product_vectors @ vector, has_history)
-            full = rank_products(
-                all_fits,
-                self.catalogue.products,
-                top_k=top_k,
-                min_fit=min_fit,
-                placed=host.placed,
-                filters=filters,
+        if rank_by == "fit":
+            products = [self.catalogue.products[row] for row in rows]
+            chosen = rank_products(
+                fits, products, top_k=top_k, min_fit=min_fit, placed=host.placed, filters=filters
             )
-            return [(row, float(all_fits[row])) for row in full]
-        return [(int(rows[i]), float(fits[i])) for i in chosen]
+            if len(chosen) == top_k or not exhausted:
+                return [(int(rows[i]), float(fits[i])) for i in chosen]
+        all_fits = self._shown(self.product_vectors @ vector, has_history)
+        order_by = None
+        if rank_by == "proposal":
+            every = np.arange(len(all_fits))
+            order_by = self._proposal_scores(host.profile, every)
+        full = rank_products(
+            all_fits,
+            self.catalogue.products,
+            top_k=top_k,
+            min_fit=min_fit,
+            placed=host.placed,
+            filters=filters,
+            order_by=order_by,
+        )
+        return [(row, float(all_fits[row])) for row in full]
+
+    def _fan_demand(self, profile: HostProfile, rows: np.ndarray) -> np.ndarray:
+        """粉丝需求 of these catalogue rows: the fans' profile, the host's whole profile
+        where the fans have said nothing."""
+        fans = profile.fans if profile.fans is not None and profile.fans_tokens else None
+        topics = fans if fans is not None else profile.combined
+        if topics is None:
+            return np.zeros(len(rows))
+        return fan_demand_scores(topics, np.sqrt(self.catalogue.matrix[rows]))
+
+    def _proposal_scores(self, profile: HostProfile, rows: np.ndarray) -> np.ndarray:
+        return self.weights.score(
+            self.heat[rows], self._fan_demand(profile, rows), self.profit[rows]
+        )
+
+    def proposal_parts(self, profile: HostProfile, rows: list[int]) -> list[ProposalParts]:
+        """The proposal score and its parts of these catalogue rows for this host."""
+        at = np.asarray(rows, dtype=int)
+        heat, profit = self.heat[at], self.profit[at]
+        demand = self._fan_demand(profile, at)
+        scores = self.weights.score(heat, demand, profit)
+        return [
+            ProposalParts(*(round(float(v), FIT_DECIMALS) for v in values))
+            for values in zip(scores, heat, demand, profit, strict=True)
+        ]
 
     def _shown(self, scores: np.ndarray, has_history: bool) -> np.ndarray:
         """The shown fits of these scores (ranked and cut as shown: a list can be cut at
         any `min_fit`)."""
         return shown_fits(self.model.fit.fits_from_scores(scores, has_history=has_history))
 
-    def _items(self, host: HostInput, chosen: list[tuple[int, float]]) -> list[Recommendation]:
+    def _items(
+        self, host: HostInput, chosen: list[tuple[int, float]], *, below_cut: bool = False
+    ) -> list[Recommendation]:
         profile = host.profile
         if profile.combined is None or not chosen:
             return []
@@ -307,8 +411,11 @@ class Recommender:
             product_categories=[self.catalogue.products[row].category for row in rows],
         )
         calibrated = self.model.fit.calibrated
+        parts = self.proposal_parts(profile, rows)
         items = []
-        for rank, ((row, fit), why) in enumerate(zip(chosen, reasons, strict=True), start=1):
+        for rank, ((row, fit), why, proposal) in enumerate(
+            zip(chosen, reasons, parts, strict=True), start=1
+        ):
             product = self.catalogue.products[row]
             items.append(
                 Recommendation(
@@ -320,6 +427,14 @@ class Recommender:
                     why,
                     product.category,
                     product.price,
+                    proposal,
+                    below_cut,
                 )
             )
         return items
+
+
+def below_cut_reason(min_fit: float, count: int, *, filtered: bool) -> str:
+    """Why a list holds only products below the cut, in Chinese."""
+    where = "在当前筛选条件下，" if filtered else ""
+    return f"{where}没有商品达到匹配度阈值 {min_fit:.0%}：以下是最接近的 {count} 个商品，仅供参考"

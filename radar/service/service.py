@@ -21,6 +21,7 @@ from radar.matching.recommender import (
 )
 from radar.service.cache import TimedCache
 from radar.service.forked import forked_map
+from radar.service.options import ListOptions
 from radar.store.derived import (
     CATALOGUE_TABLES,
     PROFILE_TABLES,
@@ -32,6 +33,7 @@ from radar.store.derived import (
 )
 from radar.store.documents import load_documents
 from radar.store.hosts import require_known_host
+from radar.store.market import load_heat
 from radar.store.reads import (
     StoreSnapshot,
     load_catalogue,
@@ -57,6 +59,7 @@ class RadarService:
         model_version: str | None = None,
         profile_ttl: float = 300.0,
         snapshot: StoreSnapshot | None = None,
+        options: ListOptions | None = None,
     ) -> None:
         """`model_version`: the registry version of `model`; with it, host profiles and
         the catalogue's vectors are saved to and reused from the store, under the model's
@@ -65,7 +68,9 @@ class RadarService:
         its caller knows it). `profile_ttl`:
         seconds a host's profile is reused before it is read again (new comments and
         transcripts in the store show up after at most that long). `snapshot`: the store's
-        catalogue and histories, already read (then used instead of reading them again)."""
+        catalogue and histories, already read (then used instead of reading them again).
+        `options`: default filters and proposal weights (settings'); each product's market
+        heat is read from the store here."""
         self.engine = engine
         self.model = model
         self.model_version = model_version
@@ -75,7 +80,14 @@ class RadarService:
         catalogue = self._catalogue(
             load_catalogue(engine) if snapshot is None else snapshot.products
         )
-        self.recommender = Recommender(model, catalogue)
+        options = options or ListOptions()
+        self.recommender = Recommender(
+            model,
+            catalogue,
+            defaults=options.defaults,
+            heat=load_heat(engine, catalogue, model.topics),
+            weights=options.weights,
+        )
         self.host_names = load_host_names(engine)
         """Every host's name, read once (a host added later is read when first asked for)."""
 
@@ -134,7 +146,8 @@ class RadarService:
         return histories_of(*load_placements(self.engine, streamer_ids), streamer_ids)
 
     def recommend(self, streamer_id: str, **options: Any) -> HostRecommendations:
-        """`Recommender.recommend` for a host of the store (options: top_k, min_fit, filters)."""
+        """`Recommender.recommend` for a host of the store (options: top_k, min_fit, filters,
+        rank_by)."""
         profile = self.profile(streamer_id)
         outcomes, placed = self.history(streamer_id)
         result = self.recommender.recommend(profile, outcomes, placed=placed, **options)

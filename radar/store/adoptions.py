@@ -22,7 +22,8 @@ INSERT_ROWS = 1000
 
 
 def read_listed(engine: Engine) -> list[ListedItem]:
-    """Every published recommendation (each week as its published batch wrote it)."""
+    """Every published recommendation (each week as its published batch wrote it; the
+    closest products shown below the cut are not recommendations)."""
     query = select(
         WeeklyRecommendation.week,
         WeeklyRecommendation.streamer_id,
@@ -30,7 +31,7 @@ def read_listed(engine: Engine) -> list[ListedItem]:
         WeeklyRecommendation.product_id,
         WeeklyRecommendation.fit,
         WeeklyRecommendation.model_version,
-    )
+    ).where(WeeklyRecommendation.below_cut == 0)
     with engine.connect() as connection:
         return [ListedItem(*row) for row in connection.execute(query)]
 

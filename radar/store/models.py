@@ -35,6 +35,7 @@ class Product(Base):
     margin: Mapped[float | None] = mapped_column(Float)
     stock: Mapped[int | None] = mapped_column(Integer)
     attributes: Mapped[str | None] = mapped_column(Text)
+    listed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Transcript(Base):
@@ -113,6 +114,14 @@ class _WeeklyListItem:
     model_version: Mapped[str] = mapped_column(String(32))
     reasons_json: Mapped[str] = mapped_column(Text)
     """The whole reasons (text, topics, keywords, evidence) as JSON, as in the Parquet file."""
+    proposal_score: Mapped[float] = mapped_column(Float, server_default="0")
+    heat: Mapped[float] = mapped_column(Float, server_default="0")
+    fan_demand: Mapped[float] = mapped_column(Float, server_default="0")
+    profit: Mapped[float] = mapped_column(Float, server_default="0")
+    below_cut: Mapped[int] = mapped_column(Integer, server_default="0")
+    """1 for the closest products shown when none reaches the cut."""
+    proposal_rank: Mapped[int | None] = mapped_column(Integer)
+    """The item's place in the host's list ordered by proposal score."""
 
 
 class WeeklyRecommendationRow(_WeeklyListItem, Base):

@@ -88,6 +88,8 @@ def load_catalogue(engine: Engine) -> list[ProductText]:
         Product.attributes,
         Product.price,
         Product.stock,
+        Product.margin,
+        Product.listed_at,
     ).order_by(Product.product_id)
     with engine.connect() as connection:
         return [ProductText(*row) for row in connection.execute(query)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 
@@ -23,17 +25,20 @@ router = APIRouter(prefix="/v1", tags=["recommend"])
     "/recommend", response_model=RecommendationsPublic, responses=documented(401, 404, 503)
 )
 async def recommend(body: RecommendRequest, served: ServedDep, settings: SettingsDep) -> Response:
-    """The host's ranked products at or above `min_fit`, with fit and reasons."""
-    host, top_k = body.streamer_id, body.top_k
-    min_fit = body.cut(settings.min_fit)
+    """The host's ranked products at or above `min_fit`, with fit, reasons and the proposal
+    score's parts; the closest products, marked `below_cut`, when none reaches it."""
+    host, top_k, min_fit = body.streamer_id, body.top_k, body.cut(settings.min_fit)
+    filters, rank_by = body.rules(), body.rank_by
     lists = served.lists
-    ready = lists.answer(host, top_k=top_k, min_fit=min_fit)
+    ready = lists.answer(host, top_k=top_k, min_fit=min_fit, filters=filters, rank_by=rank_by)
     if ready is None and lists.covers(top_k=top_k, min_fit=min_fit):
         await run_in_threadpool(lists.add, host)
-        ready = lists.answer(host, top_k=top_k, min_fit=min_fit)
+        ready = lists.answer(host, top_k=top_k, min_fit=min_fit, filters=filters, rank_by=rank_by)
     if ready is None:
         result = await run_in_threadpool(
-            served.service.recommend, host, top_k=top_k, min_fit=min_fit
+            partial(served.service.recommend, host, top_k=top_k, min_fit=min_fit),
+            filters=filters,
+            rank_by=rank_by,
         )
         ready = to_public(result, served.loaded.version).model_dump_json().encode()
     return Response(ready, media_type="application/json")

@@ -43,14 +43,31 @@ def test_files_rows_and_identical_reruns(own_home: Path, tmp_path: Path) -> None
         table.column_names
     )
     workbook = load_workbook(tmp_path / "a" / f"recommendations-{WEEK}.xlsx")
-    [people] = workbook.worksheets
+    people, meeting = workbook.worksheets  # by host, and the selection meeting's
     assert people.max_row == len(rows) and people.auto_filter.ref
-    assert [cell.value for cell in people[1]][:5] == ["周", "主播ID", "主播", "排名", "商品ID"]
+    head = [cell.value for cell in people[1]]
+    assert head[:5] == ["周", "主播ID", "主播", "排名", "商品ID"]
     assert [cell.value for cell in people[2]][4] == rows[1][4]  # the same first product
-    price, fit, reasons = people["H2"], people["I2"], people["K2"]  # as operations read them
+    price, fit, reasons, score = (  # as operations read them
+        people.cell(2, head.index(name) + 1) for name in ("价格", "匹配度", "推荐理由", "提案分")
+    )
     assert "¥" in price.number_format and fit.number_format == "0.00%"
     assert isinstance(fit.value, float) and reasons.alignment.wrap_text
+    assert score.number_format == "0.00%" and 0 <= score.value <= 1
     assert people.freeze_panes == "A2"
+    assert meeting.title.startswith("选题会") and meeting.freeze_panes == "A2"
+    below = rows[0].index("below_cut")
+    at_cut = [row for row in rows[1:] if row[below] == "false"]
+    assert len(at_cut) < len(rows) - 1  # hosts with nothing at 0.5 show the closest products
+    assert meeting.auto_filter.ref and meeting.max_row == len(at_cut) + 1  # none below it
+    top = [cell.value for cell in meeting[1]]
+    by_host: dict[str, list[tuple[int, float]]] = {}
+    for line in meeting.iter_rows(min_row=2, values_only=True):
+        host, place, proposal = (line[top.index(n)] for n in ("主播ID", "提案排名", "提案分"))
+        by_host.setdefault(host, []).append((place, proposal))
+    for places in by_host.values():  # each host's list by proposal score, best first
+        assert [place for place, _ in places] == list(range(1, len(places) + 1))
+        assert [p for _, p in places] == sorted((p for _, p in places), reverse=True)
 
     engine = open_store(Settings(home=own_home).resolved_database_url)
     with engine.connect() as connection:
@@ -159,3 +176,23 @@ def test_postgresql_gives_the_same_files_as_sqlite(
     with engine.connect() as connection:
         stored = connection.execute(select(WeeklyRecommendation)).all()
     assert engine.dialect.name == "postgresql" and len(stored) == summary.rows  # type: ignore[attr-defined]
+
+
+def test_the_closest_products_below_the_cut_are_no_recommendations(
+    own_home: Path, tmp_path: Path
+) -> None:
+    """A host with nothing at the cut gets its closest products, marked: they are listed
+    but never count as a recommendation that a placement followed."""
+    from radar.store.adoptions import read_listed
+
+    summary = batch(own_home, tmp_path, min_fit=0.5)
+    engine = open_store(Settings(home=own_home).resolved_database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(select(WeeklyRecommendation)).all()
+    below = {(row.streamer_id, row.rank) for row in rows if row.below_cut}
+    assert below and all(row.fit < 0.5 for row in rows if row.below_cut)
+    assert {row.streamer_id for row in rows if row.below_cut} <= set(
+        summary.no_fitting_product  # type: ignore[attr-defined]
+    )
+    listed = {(item.streamer_id, item.rank) for item in read_listed(engine)}
+    assert listed and not listed & below

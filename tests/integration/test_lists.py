@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from radar.errors import UnknownHostError
+from radar.matching.ranking import BusinessFilters
 from radar.service.registry import load_champion
 from radar.service.service import RadarService
 from radar.settings import Settings
@@ -48,6 +49,39 @@ def test_stored_answers_equal_scoring(
         assert json.loads(answer) == to_public(scored, "1").model_dump(mode="json")
         served += len(scored.items)
     assert served > 0  # the comparison saw real items
+
+
+@pytest.mark.parametrize(
+    ("filters", "rank_by", "from_lists"),
+    [
+        (BusinessFilters(exclude_product_ids=frozenset({"not-listed"})), "fit", True),
+        (BusinessFilters(max_per_category=1), "fit", None),
+        (BusinessFilters(price_max=200.0), "fit", None),
+        (None, "proposal", None),
+        (BusinessFilters(in_stock_only=False), "fit", False),  # wider than the defaults
+    ],
+)
+def test_filtered_answers_equal_scoring(
+    lists: HostLists,
+    service: RadarService,
+    filters: BusinessFilters | None,
+    rank_by: str,
+    from_lists: bool | None,
+) -> None:
+    """The lists answer filtered requests that keep a head of a stored list, as scoring
+    does; the others are left to scoring (None). `from_lists`: whether hosts with a list
+    are answered from it (True), none is (False), or some may be."""
+    options = {"top_k": 3, "min_fit": 0.5, "filters": filters, "rank_by": rank_by}
+    answered = 0
+    for host in HOSTS:
+        answer = lists.answer(host, **options)  # type: ignore[arg-type]
+        if answer is None:
+            continue
+        answered += 1
+        scored = service.recommend(host, **options)
+        assert json.loads(answer) == to_public(scored, "1").model_dump(mode="json")
+    if from_lists is not None:
+        assert (answered > 0) if from_lists else (answered == 0)
 
 
 def test_requests_beyond_the_lists_are_not_answered(lists: HostLists) -> None:

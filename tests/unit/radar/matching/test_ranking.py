@@ -1,3 +1,5 @@
+from datetime import date, datetime
+
 import numpy as np
 import pytest
 
@@ -5,10 +7,12 @@ from radar.matching.products import ProductText
 from radar.matching.ranking import BusinessFilters, rank_products
 
 PRODUCTS = [
-    ProductText("p1", "粉底液", "美妆", price=99.0, stock=10),
-    ProductText("p2", "口红", "美妆", price=199.0, stock=0),
-    ProductText("p3", "面霜", "护肤", price=299.0, stock=5),
-    ProductText("p4", "气垫", "美妆", price=150.0, stock=None),
+    ProductText("p1", "粉底液", "美妆", price=99.0, stock=10, margin=0.3),
+    ProductText("p2", "口红", "美妆", price=199.0, stock=0, margin=0.5),
+    ProductText(
+        "p3", "面霜", "护肤", price=299.0, stock=5, margin=0.4, listed_at=datetime(2026, 11, 20)
+    ),
+    ProductText("p4", "气垫", "美妆", price=150.0, stock=None, listed_at=datetime(2026, 10, 1)),
     ProductText("p5", "眼霜", "护肤", price=None, stock=3),
 ]
 FITS = np.array([0.95, 0.90, 0.85, 0.95, 0.70])
@@ -32,10 +36,52 @@ def test_placed_products_are_left_out_unless_asked() -> None:
 def test_business_filters() -> None:
     in_stock = BusinessFilters(in_stock_only=True)
     assert ids(rank_products(FITS, PRODUCTS, filters=in_stock, min_fit=0.8)) == ["p1", "p4", "p3"]
-    band = BusinessFilters(min_price=100, max_price=200)
+    band = BusinessFilters(price_min=100, price_max=200)
     assert ids(rank_products(FITS, PRODUCTS, filters=band, min_fit=0.8)) == ["p4", "p2"]
     capped = BusinessFilters(max_per_category=1)
     assert ids(rank_products(FITS, PRODUCTS, filters=capped, min_fit=0.8)) == ["p1", "p3"]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (BusinessFilters(categories=frozenset({"护肤"})), ["p3", "p5"]),
+        (BusinessFilters(exclude_categories=frozenset({"美妆"})), ["p3", "p5"]),
+        (BusinessFilters(margin_min=0.35), ["p2", "p3"]),  # no margin: left out
+        (BusinessFilters(listed_since=date(2026, 11, 1)), ["p3"]),  # no listing day: left out
+        (BusinessFilters(exclude_product_ids=frozenset({"p1", "p4"})), ["p2", "p3", "p5"]),
+        (BusinessFilters(price_max=150), ["p1", "p4"]),  # no price: left out of a band
+    ],
+)
+def test_each_filter(filters: BusinessFilters, expected: list[str]) -> None:
+    assert ids(rank_products(FITS, PRODUCTS, filters=filters, min_fit=0.0)) == expected
+
+
+def test_ranked_by_another_score_among_those_at_the_cut() -> None:
+    proposal = np.array([0.1, 0.2, 0.9, 0.5, 1.0])
+    ranked = rank_products(FITS, PRODUCTS, min_fit=0.8, order_by=proposal)
+    assert ids(ranked) == ["p3", "p4", "p2", "p1"]  # p5 (fit 0.70) is never ranked in
+
+
+def test_request_filters_replace_the_defaults_field_by_field() -> None:
+    defaults = BusinessFilters(exclude_categories=frozenset({"书籍"}), max_per_category=3)
+    asked = BusinessFilters(price_max=200.0, max_per_category=2).within(defaults)
+    assert asked == BusinessFilters(
+        exclude_categories=frozenset({"书籍"}), price_max=200.0, max_per_category=2
+    )
+
+
+def test_narrowing_filters_keep_a_subset_of_what_the_defaults_keep() -> None:
+    defaults = BusinessFilters(in_stock_only=True)
+    assert BusinessFilters(in_stock_only=True, categories=frozenset({"美妆"})).narrows(defaults)
+    assert BusinessFilters(in_stock_only=True, max_per_category=1).narrows(defaults)
+    assert not BusinessFilters(in_stock_only=False).narrows(defaults)
+    capped = BusinessFilters(in_stock_only=True, max_per_category=2)
+    assert not BusinessFilters(in_stock_only=True, max_per_category=3).narrows(capped)
+    assert not BusinessFilters(in_stock_only=True).narrows(capped)
+    banded = BusinessFilters(price_min=100.0)
+    assert BusinessFilters(price_min=150.0).narrows(banded)
+    assert not BusinessFilters(price_min=50.0).narrows(banded)
 
 
 def test_top_k_must_be_positive() -> None:
