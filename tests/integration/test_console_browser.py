@@ -69,8 +69,12 @@ def headless_chromium(downloads: Path) -> WebDriver:
 
 
 @pytest.fixture(scope="module")
-def base_url(trained_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    chromium_paths()  # skip before building anything
+def base_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A real `radar serve` on a home with a published week and a host named in markup."""
+    chromium_paths()  # skip before training anything
+    trained_home: Path = request.getfixturevalue("trained_home")
     home = published_home(trained_home, tmp_path_factory.mktemp("console-browser") / "home")
     engine = open_store(Settings(home=home).resolved_database_url)
     with engine.begin() as connection:
@@ -94,7 +98,11 @@ def text_of(browser: WebDriver, element_id: str) -> str:
 
 
 def list_rows(browser: WebDriver) -> list[str]:
-    return [row.text for row in browser.find_elements(By.CSS_SELECTOR, "#list tbody tr")]
+    """The list's rows as shown, read in one go (the page may be replacing them)."""
+    rows: list[str] = browser.execute_script(
+        "return [...document.querySelectorAll('#list tbody tr')].map(row => row.innerText)"
+    )
+    return rows
 
 
 def set_control(browser: WebDriver, element_id: str, value: str) -> None:
@@ -154,9 +162,20 @@ def tour_the_console(browser: WebDriver, base: str, downloads: Path) -> Path:
     rows = list_rows(browser)
     assert all("%" in row for row in rows) and any("“" in row for row in rows)  # fit, quotes
 
+    set_control(browser, "min-fit", "100")
+    wait_for(
+        browser, "the closest products", lambda b: "未达阈值的最接近商品" in text_of(b, "list")
+    )
+    assert browser.find_elements(By.CSS_SELECTOR, "#list tr.below-cut")
+    assert "没有商品达到 100%" in text_of(browser, "list-state")
+
     set_control(browser, "min-fit", "0")
     set_control(browser, "top-k", "3")
-    wait_for(browser, "a list of three", lambda b: len(list_rows(b)) == 3)
+    wait_for(
+        browser,
+        "a list of three",
+        lambda b: len(list_rows(b)) == 3 and "100%" not in text_of(b, "list-state"),
+    )
     assert "0%" in text_of(browser, "list-state")
 
     browser.find_element(By.ID, "download-csv").click()

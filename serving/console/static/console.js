@@ -13,6 +13,7 @@
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
     "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#86bcb6", "#d37295",
   ];
+  const CLOSEST = 3; // products shown when none reaches the cut
   let currentHost = null;
   let listRequest = 0;
 
@@ -284,11 +285,12 @@
     state.textContent = "正在读取……";
     let answer;
     try {
-      answer = await json("/v1/recommend", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(recommendBody()),
-      });
+      answer = await recommend(recommendBody());
+      if (answer.state === "ready" && !answer.items.length) {
+        // nothing reached the cut and the API sent no closest products: ask for them
+        const closest = await recommend({ ...recommendBody(), top_k: CLOSEST, min_fit: 0 });
+        answer.items = closest.items.map((item) => ({ ...item, below_cut: true }));
+      }
     } catch (error) {
       if (ticket === listRequest) {
         rows.replaceChildren();
@@ -311,6 +313,14 @@
       rows.append(head);
       for (const item of closest) rows.append(itemRow(item, "below-cut"));
     }
+  }
+
+  function recommend(request) {
+    return json("/v1/recommend", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(request),
+    });
   }
 
   function listState(answer, reached) {
