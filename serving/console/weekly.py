@@ -22,6 +22,8 @@ WEEK_TOPICS = 3
 """Topics shown for each week and source."""
 SUMMARY_TOPICS = 2
 """Topics named in the plain-words summary."""
+MAX_KEPT = 2_000
+"""Hosts' weeks kept at most (a few kB each)."""
 
 
 class HostWeeks:
@@ -29,7 +31,9 @@ class HostWeeks:
     read from the store and inferred once, not at every look)."""
 
     def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
         self._cache: TimedCache[tuple[list[HostWeekPublic], str]] = TimedCache(seconds)
+        self._kept = 0
 
     def of(
         self, engine: Engine, topics: TopicModel, version: str, streamer_id: str, weeks: int
@@ -43,7 +47,10 @@ class HostWeeks:
         found = self._cache.get(key)
         if found is None:
             found = host_weeks(engine, topics, streamer_id, weeks)
+            if self._kept >= MAX_KEPT:  # start afresh rather than grow without bound
+                self._cache, self._kept = TimedCache(self.seconds), 0
             self._cache.put(key, found)
+            self._kept += 1
         return found
 
 

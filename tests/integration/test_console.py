@@ -19,6 +19,8 @@ from radar.settings import Settings
 from radar.store import open_store
 from radar.store.reads import load_host_names
 from serving.app import create_app
+from tests.homes import ON_POSTGRES_HOME, TrainedHome
+from tests.integration.batch_state import batch
 from tests.integration.console_home import WEEK, published_home
 
 KEY = "console-key-123"
@@ -177,3 +179,22 @@ def test_openapi_declares_the_console_routes_key_and_errors(client: TestClient) 
         assert operation["security"], path
         assert set(operation["responses"]) >= codes, (path, set(operation["responses"]))
     assert "/" not in paths  # the page is no API operation
+
+
+@ON_POSTGRES_HOME
+def test_the_console_reads_postgresql_too(
+    own_postgres_home: TrainedHome, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in own_postgres_home.environment.items():
+        monkeypatch.setenv(name, value)
+    settings = own_postgres_home.settings(api_keys=KEY)
+    batch(own_postgres_home.home, settings.batch_dir, min_fit=0.5)
+    with TestClient(create_app(settings)) as on_postgres:
+        found = on_postgres.get("/v1/streamers?q=H0002", headers=HEADERS).json()["items"]
+        assert found[0]["streamer_id"] == "h0002"  # any case, the id first
+        assert on_postgres.get("/v1/streamers?q=%", headers=HEADERS).json()["items"] == []
+        week = on_postgres.get("/v1/batch", headers=HEADERS).json()
+        assert week["week"]["week"] == WEEK and week["hosts_total"] > 0
+        assert sum(host["items"] for host in week["hosts"]) == week["week"]["row_count"]
+        weeks = on_postgres.get("/v1/streamers/h0002/weeks", headers=HEADERS).json()
+        assert weeks["weeks"] and weeks["summary"].startswith("近 ")
