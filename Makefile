@@ -23,11 +23,13 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
-# PostgreSQL's tests start their own throwaway server; the script installs it where missing.
+# PostgreSQL's tests start their own throwaway server, the console's browser test a headless
+# Chromium: the scripts install them where missing.
 # `--dist loadgroup` keeps an xdist_group on one worker: the tests on the PostgreSQL trained
 # home (`tests.homes.ON_POSTGRES_HOME`, checked at collection), so one worker trains it.
 test: lint
 	@bash tests/setup/ensure-postgres.sh
+	@bash tests/setup/ensure-chromium.sh
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: $(STAMP)

@@ -15,6 +15,7 @@ from radar.settings import Settings
 from radar.store import open_store
 from serving.access_log import AccessLog
 from serving.body_limit import BodySizeLimit
+from serving.console.page import install_console
 from serving.docs import install_docs
 from serving.errors import install_error_handlers
 from serving.holder import ModelHolder
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, insecure_dev: bool = False) 
         app.add_middleware(AccessLog)  # outermost: runs first, sees every answer
     install_error_handlers(app)
     install_docs(app)
+    install_console(app, min_fit=config.min_fit, cache_seconds=config.profile_ttl_seconds)
     app.include_router(health.router)
     secured = [Depends(require_api_key)]
     for router in (recommend.router, score.router, model.router):
