@@ -23,11 +23,13 @@ class PublishedWeek:
 
 @dataclass(frozen=True)
 class WeekHost:
-    """One host's part of a published week: how many products it lists, the best fit."""
+    """One host's part of a published week: how many products it lists at the cut, how
+    many closest products below it (when none reached it), the best fit."""
 
     streamer_id: str
     streamer_name: str | None
     items: int
+    below_cut: int
     best_fit: float
 
 
@@ -77,7 +79,8 @@ def week_hosts(engine: Engine, week: str, limit: int) -> tuple[int, list[WeekHos
     per_host = (
         select(
             listed.streamer_id,
-            func.count().label("listed"),
+            func.sum(case((listed.below_cut == 0, 1), else_=0)).label("listed"),
+            func.sum(listed.below_cut).label("below_cut"),
             func.max(listed.fit).label("best_fit"),
         )
         .where(listed.week == week)
@@ -85,7 +88,13 @@ def week_hosts(engine: Engine, week: str, limit: int) -> tuple[int, list[WeekHos
         .subquery()
     )
     query = (
-        select(per_host.c.streamer_id, Streamer.name, per_host.c.listed, per_host.c.best_fit)
+        select(
+            per_host.c.streamer_id,
+            Streamer.name,
+            per_host.c.listed,
+            per_host.c.below_cut,
+            per_host.c.best_fit,
+        )
         .outerjoin(Streamer, Streamer.streamer_id == per_host.c.streamer_id)
         .order_by(per_host.c.streamer_id)
         .limit(limit)
@@ -93,8 +102,8 @@ def week_hosts(engine: Engine, week: str, limit: int) -> tuple[int, list[WeekHos
     with engine.connect() as connection:
         total = connection.scalar(select(func.count()).select_from(per_host)) or 0
         rows = [
-            WeekHost(str(host), name, int(items), float(best))
-            for host, name, items, best in connection.execute(query)
+            WeekHost(str(host), name, int(items), int(below), float(best))
+            for host, name, items, below, best in connection.execute(query)
         ]
     return int(total), rows
 

@@ -109,6 +109,7 @@ def batch_week(
                 streamer_id=host.streamer_id,
                 streamer_name=host.streamer_name,
                 items=host.items,
+                below_cut=host.below_cut,
                 best_fit=host.best_fit,
             )
             for host in hosts

@@ -45,7 +45,8 @@ class HostWeeksPublic(BaseModel):
 class BatchHostPublic(BaseModel):
     streamer_id: str
     streamer_name: str | None
-    items: int = Field(description="products on the host's list")
+    items: int = Field(description="products on the host's list (at the cut)")
+    below_cut: int = Field(description="the closest products shown when none reached the cut")
     best_fit: float
 
 

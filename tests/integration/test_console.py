@@ -138,8 +138,11 @@ def test_the_published_week_its_hosts_and_its_files(client: TestClient, home: Pa
     assert batch["week"]["week"] == WEEK and [w["week"] for w in batch["weeks"]] == [WEEK]
     assert batch["downloads"] == ["csv", "xlsx"]
     assert batch["hosts_total"] == len(batch["hosts"]) > 0
-    assert sum(host["items"] for host in batch["hosts"]) == batch["week"]["row_count"]
-    assert all(host["streamer_name"] and 0.5 <= host["best_fit"] <= 1 for host in batch["hosts"])
+    rows = sum(host["items"] + host["below_cut"] for host in batch["hosts"])
+    assert rows == batch["week"]["row_count"]
+    assert all(host["streamer_name"] for host in batch["hosts"])
+    assert all(0.5 <= host["best_fit"] <= 1 for host in batch["hosts"] if host["items"])
+    assert all(host["best_fit"] < 0.5 for host in batch["hosts"] if not host["items"])
     assert len(json.loads(get(client, "/v1/batch?limit=2", home))["hosts"]) == 2
 
     response = client.get(f"/v1/batch/download?format=csv&week={WEEK}", headers=HEADERS)
@@ -195,6 +198,7 @@ def test_the_console_reads_postgresql_too(
         assert on_postgres.get("/v1/streamers?q=%", headers=HEADERS).json()["items"] == []
         week = on_postgres.get("/v1/batch", headers=HEADERS).json()
         assert week["week"]["week"] == WEEK and week["hosts_total"] > 0
-        assert sum(host["items"] for host in week["hosts"]) == week["week"]["row_count"]
+        rows = sum(host["items"] + host["below_cut"] for host in week["hosts"])
+        assert rows == week["week"]["row_count"]
         weeks = on_postgres.get("/v1/streamers/h0002/weeks", headers=HEADERS).json()
         assert weeks["weeks"] and weeks["summary"].startswith("近 ")

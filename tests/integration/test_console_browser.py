@@ -140,7 +140,10 @@ def tour_the_console(browser: WebDriver, base: str, downloads: Path) -> Path:
         lambda b: b.find_elements(By.CSS_SELECTOR, "#batch-hosts tbody tr"),
     )
     assert WEEK in text_of(browser, "batch-facts")
-    listed = browser.find_element(By.CSS_SELECTOR, "#batch-hosts tbody td").text  # has a list
+    listed = browser.execute_script(  # the first host with a list at the cut
+        "return [...document.querySelectorAll('#batch-hosts tbody tr')]"
+        ".find(row => !row.cells[2].innerText.includes('未达')).cells[0].innerText"
+    )
 
     query = browser.find_element(By.ID, "host-query")
     query.send_keys("粗体")
@@ -177,6 +180,24 @@ def tour_the_console(browser: WebDriver, base: str, downloads: Path) -> Path:
         lambda b: len(list_rows(b)) == 3 and "100%" not in text_of(b, "list-state"),
     )
     assert "0%" in text_of(browser, "list-state")
+
+    category = browser.execute_script(  # the third product's category, a filter away
+        "return document.querySelectorAll('#list tbody tr')[2].cells[2].innerText"
+    )
+    set_control(browser, "categories", category)
+    wait_for(
+        browser,
+        f"a list of {category} only",
+        lambda b: all(
+            c == category
+            for c in b.execute_script(
+                "return [...document.querySelectorAll('#list tbody tr')]"
+                ".map(row => row.cells[2].innerText)"
+            )
+        ),
+    )
+    assert list_rows(browser)
+    set_control(browser, "categories", "")
 
     browser.find_element(By.ID, "download-csv").click()
     csv_file = downloads / f"recommendations-{WEEK}.csv"

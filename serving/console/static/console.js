@@ -13,7 +13,6 @@
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
     "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#86bcb6", "#d37295",
   ];
-  const CLOSEST = 3; // products shown when none reaches the cut
   let currentHost = null;
   let listRequest = 0;
 
@@ -286,11 +285,6 @@
     let answer;
     try {
       answer = await recommend(recommendBody());
-      if (answer.state === "ready" && !answer.items.length) {
-        // nothing reached the cut and the API sent no closest products: ask for them
-        const closest = await recommend({ ...recommendBody(), top_k: CLOSEST, min_fit: 0 });
-        answer.items = closest.items.map((item) => ({ ...item, below_cut: true }));
-      }
     } catch (error) {
       if (ticket === listRequest) {
         rows.replaceChildren();
@@ -395,7 +389,8 @@
       });
       const id = el("td");
       id.append(open);
-      row.append(id, el("td", host.streamer_name || "—"), el("td", host.items), el("td", percent(host.best_fit)));
+      const count = host.below_cut ? `${host.items}（未达阈值 ${host.below_cut}）` : host.items;
+      row.append(id, el("td", host.streamer_name || "—"), el("td", count), el("td", percent(host.best_fit)));
       rows.append(row);
     }
   }
