@@ -9,8 +9,11 @@ the stored list when the items it gets are a head of the stored list (reasons do
 a quote within a list, so an item's reasons depend on the items before it): the filters
 leave the head alone and there are enough items (or the list holds every product at the
 cut). Other requests are scored as before. A list older than `ttl` seconds
-is still answered at once and recomputed in the background, so new comments and
-transcripts show up within about `ttl` seconds without slowing anyone down.
+is still answered at once and renewed in the background: when no ingest has brought
+transcripts, comments or placements since it was made (the store's data version), it is
+kept as it is, else it is recomputed, the refresher pausing after each host for nine
+times as long as it took (at most a tenth of the server's time goes to refreshing), so
+new text shows up within about `ttl` seconds without slowing anyone down.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from radar.matching.profiles import READY
 from radar.matching.ranking import BusinessFilters, take_passing
@@ -32,9 +35,16 @@ from radar.matching.recommender import (
     below_cut_reason,
 )
 from radar.service.service import RadarService
+from radar.store.derived import data_version
 from serving.schemas import RecommendationPublic, RecommendationsPublic
 
 LIST_TOP_K = 20
+LIST_TABLES = ("transcripts", "comments", "placements")
+"""The tables whose new rows can change a host's list."""
+REFRESH_PAUSE = 9.0
+"""The refresher rests this many times as long as each recomputed list took."""
+VERSION_SECONDS = 1.0
+"""How long one reading of the store's data version is trusted."""
 _LISTED, _BELOW_CUT = b'"below_cut":false', b'"below_cut":true'
 
 logger = logging.getLogger(__name__)
@@ -46,6 +56,8 @@ class StoredList:
     item as JSON."""
 
     made_at: float
+    data: str
+    """The store's data version the list was made from (`radar.store.derived.data_version`)."""
     state: str
     reason: str | None
     name: str | None
@@ -69,6 +81,9 @@ class HostLists:
         self._refreshing: set[str] = set()
         self._lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="list-refresh")
+        self._version: tuple[float, str] | None = None  # (read at, data version)
+        self.recomputed = 0
+        """Lists computed again after the warm-up (by `add` or a refresh)."""
 
     def __len__(self) -> int:
         return len(self._lists)
@@ -76,8 +91,9 @@ class HostLists:
     def warm(self) -> None:
         """Compute every host's list (block scoring over the whole store)."""
         started = time.monotonic()
+        data = self._data_version()
         for result in self.service.recommend_all(top_k=LIST_TOP_K, min_fit=self.min_fit):
-            self._store(result)
+            self._store(result, data)
         logger.info(
             "lists for %d hosts ready in %.1f s", len(self._lists), time.monotonic() - started
         )
@@ -93,7 +109,11 @@ class HostLists:
         Raises:
             UnknownHostError: no such host in the store.
         """
-        self._store(self.service.recommend(streamer_id, top_k=LIST_TOP_K, min_fit=self.min_fit))
+        data = self._data_version()
+        self._store(
+            self.service.recommend(streamer_id, top_k=LIST_TOP_K, min_fit=self.min_fit), data
+        )
+        self.recomputed += 1
 
     def answer(
         self,
@@ -180,18 +200,33 @@ class HostLists:
 
     def _refresh(self, streamer_id: str) -> None:
         try:
+            stored = self._lists.get(streamer_id)
+            if stored is not None and stored.data == self._data_version():
+                self._lists[streamer_id] = replace(stored, made_at=time.monotonic())
+                return
+            started = time.monotonic()
+            self.service.renew_heat()  # once per new data version
             self.add(streamer_id)
+            time.sleep(REFRESH_PAUSE * (time.monotonic() - started))
         except Exception:  # the old list keeps being served; the next request retries
             logger.exception("could not refresh the list of %s", streamer_id)
         finally:
             with self._lock:
                 self._refreshing.discard(streamer_id)
 
-    def _store(self, result: HostRecommendations) -> None:
+    def _data_version(self) -> str:
+        """The store's data version of the list tables (read at most once a second)."""
+        now = time.monotonic()
+        if self._version is None or now - self._version[0] > VERSION_SECONDS:
+            self._version = (now, data_version(self.service.engine, LIST_TABLES))
+        return self._version[1]
+
+    def _store(self, result: HostRecommendations, data: str) -> None:
         public = to_public(result, self.version)
         index = self.service.recommender.catalogue.index
         self._lists[result.streamer_id] = StoredList(
             time.monotonic(),
+            data,
             result.state,
             result.reason,
             result.streamer_name,

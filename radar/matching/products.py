@@ -58,9 +58,15 @@ class ProductVectors:
         if self.words.shape[0] != len(self.products):
             self.words = np.zeros((len(self.products), 0), dtype=np.float32)
 
+    def roots(self) -> np.ndarray:
+        """√topics of every product (worked out once)."""
+        if "_roots" not in self.__dict__:
+            self._roots = np.sqrt(self.matrix)
+        return self._roots
+
     def side(self) -> ProductSide:
         """The product half of the fit's features."""
-        return ProductSide(np.sqrt(self.matrix), self.categories, self.words)
+        return ProductSide(self.roots(), self.categories, self.words)
 
 
 def build_product_vectors(
@@ -114,10 +120,16 @@ def closest_to_topics(
     vectors: ProductVectors, topics: np.ndarray, *, top_k: int
 ) -> list[tuple[int, float]]:
     """The `top_k` catalogue rows whose topics are closest to a topic distribution (a free
-    text's), with their topic affinity (an uncalibrated score in [0, 1], to 4 places)."""
-    affinity = np.sqrt(vectors.matrix) @ np.sqrt(topics)
+    text's), with their topic affinity (an uncalibrated score in [0, 1], to 4 places);
+    ties in product id order. Only the best rows (and those tied with the last) are sorted."""
+    affinity = vectors.roots() @ np.sqrt(topics)
+    if top_k < len(affinity):
+        kth = np.partition(affinity, len(affinity) - top_k)[len(affinity) - top_k]
+        candidates = np.flatnonzero(affinity >= kth)
+    else:
+        candidates = np.arange(len(affinity))
     order = sorted(
-        range(len(affinity)),
+        (int(row) for row in candidates),
         key=lambda row: (-affinity[row], vectors.products[row].product_id),
     )
     return [(row, round(float(affinity[row]), 4)) for row in order[:top_k]]

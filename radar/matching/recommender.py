@@ -186,6 +186,7 @@ class Recommender:
         self.model = model
         self.catalogue = catalogue
         self.product_vectors = product_vectors(catalogue.side())
+        self._roots = self.product_vectors[:, : catalogue.matrix.shape[1]]  # √topics, a view
         # what block scoring reads, converted once (forked workers share it)
         self._block_vectors = self.product_vectors.astype(np.float32)
         # how common each word is in the catalogue: reasons quote a product's rare words
@@ -370,7 +371,7 @@ class Recommender:
         topics = fans if fans is not None else profile.combined
         if topics is None:
             return np.zeros(len(rows))
-        return fan_demand_scores(topics, np.sqrt(self.catalogue.matrix[rows]))
+        return fan_demand_scores(topics, self._roots[rows])
 
     def _proposal_scores(self, profile: HostProfile, rows: np.ndarray) -> np.ndarray:
         return self.weights.score(

@@ -33,7 +33,7 @@ from radar.store.derived import (
 )
 from radar.store.documents import load_documents
 from radar.store.hosts import require_known_host
-from radar.store.market import load_heat
+from radar.store.market import HEAT_TABLES, load_heat
 from radar.store.reads import (
     StoreSnapshot,
     load_catalogue,
@@ -76,6 +76,7 @@ class RadarService:
         self.model_version = model_version
         self.derived_key = None if model_version is None else model.identity or model_version
         self._profiles: TimedCache[HostProfile] = TimedCache(profile_ttl)
+        self._placements: TimedCache[History] = TimedCache(profile_ttl)
         self.snapshot = snapshot
         catalogue = self._catalogue(
             load_catalogue(engine) if snapshot is None else snapshot.products
@@ -88,6 +89,7 @@ class RadarService:
             heat=load_heat(engine, catalogue, model.topics),
             weights=options.weights,
         )
+        self._heat_of = data_version(engine, HEAT_TABLES)
         self.host_names = load_host_names(engine)
         """Every host's name, read once (a host added later is read when first asked for)."""
 
@@ -102,6 +104,14 @@ class RadarService:
             built = self.model.catalogue(products)
             stored = save_catalogue_vectors(self.engine, self.derived_key, version_of_data, built)
         return stored
+
+    def renew_heat(self) -> None:
+        """Read the market heat again when an ingest has brought what it is made from."""
+        version = data_version(self.engine, HEAT_TABLES)
+        if version != self._heat_of:
+            catalogue = self.recommender.catalogue
+            self.recommender.heat = load_heat(self.engine, catalogue, self.model.topics)
+            self._heat_of = version
 
     def profile(self, streamer_id: str) -> HostProfile:
         """The host's profile (with its evidence lines), from a cache of `profile_ttl` s.
@@ -136,8 +146,12 @@ class RadarService:
 
     def history(self, streamer_id: str) -> History:
         """The host's past placements with an outcome (oldest first), and every product
-        placed with it, as the store has them now."""
-        return self._histories([streamer_id])[streamer_id]
+        placed with it, as the store has them (read again after `profile_ttl` s)."""
+        history = self._placements.get(streamer_id)
+        if history is None:
+            history = self._histories([streamer_id])[streamer_id]
+            self._placements.put(streamer_id, history)
+        return history
 
     def _histories(self, streamer_ids: list[str]) -> dict[str, History]:
         if self.snapshot is not None:

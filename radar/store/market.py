@@ -25,6 +25,8 @@ from radar.store.documents import load_documents
 from radar.store.models import Comment, Placement, Transcript
 from radar.topics import TopicModel
 
+HEAT_TABLES = ("placements", "transcripts", "comments")
+"""The tables heat is read from."""
 HEAT_WEEKS = 4
 """The recent window, and the window before it, in weeks."""
 MAX_DOCUMENTS = 20_000

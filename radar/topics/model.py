@@ -142,6 +142,7 @@ class TopicModel(BaseEstimator):
         from gensim.corpora import Dictionary
         from gensim.models import LdaModel
 
+        self.__dict__.pop("_top_words", None)  # a refit has other topics
         dictionary = Dictionary(tokens)
         dictionary.filter_extremes(
             no_below=self.no_below, no_above=self.no_above, keep_n=self.keep_n
@@ -226,8 +227,12 @@ class TopicModel(BaseEstimator):
         ]
 
     def top_words(self, topn: int = 10) -> list[list[str]]:
-        """Each topic's `topn` most probable words."""
-        return [[word for word, _ in topic] for topic in self.topic_words(topn)]
+        """Each topic's `topn` most probable words (worked out once per `topn`: each topic's
+        words are sorted over the whole vocabulary, too slow to repeat per request)."""
+        known: dict[int, list[list[str]]] = self.__dict__.setdefault("_top_words", {})
+        if topn not in known:
+            known[topn] = [[word for word, _ in topic] for topic in self.topic_words(topn)]
+        return [list(words) for words in known[topn]]
 
     def topic_word_matrix(self) -> np.ndarray:
         """topics × vocabulary word probabilities (rows sum to 1)."""

@@ -32,8 +32,9 @@ class HostWeeks:
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self._cache: TimedCache[tuple[list[HostWeekPublic], str]] = TimedCache(seconds)
-        self._kept = 0
+        self._cache: TimedCache[tuple[list[HostWeekPublic], str]] = TimedCache(
+            seconds, max_entries=MAX_KEPT
+        )
 
     def of(
         self, engine: Engine, topics: TopicModel, version: str, streamer_id: str, weeks: int
@@ -47,10 +48,7 @@ class HostWeeks:
         found = self._cache.get(key)
         if found is None:
             found = host_weeks(engine, topics, streamer_id, weeks)
-            if self._kept >= MAX_KEPT:  # start afresh rather than grow without bound
-                self._cache, self._kept = TimedCache(self.seconds), 0
             self._cache.put(key, found)
-            self._kept += 1
         return found
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from radar.errors import UnknownHostError
+from radar.ingest import ingest_directory
 from radar.matching.ranking import BusinessFilters
 from radar.service.registry import load_champion
 from radar.service.service import RadarService
@@ -102,6 +103,68 @@ def test_a_stale_list_is_recomputed_in_the_background(service: RadarService) -> 
             time.sleep(0.05)
         assert stale._lists["h0002"].made_at > before
         assert stale.answer("h0002", top_k=5, min_fit=0.5) == first
+    finally:
+        stale.close()
+
+
+def test_a_stale_list_is_renewed_without_scoring_when_nothing_changed(
+    service: RadarService,
+) -> None:
+    stale = HostLists(service, "1", min_fit=0.5, ttl=0.0)
+    try:
+        stale.add("h0002")
+        scored, before = stale.recomputed, stale._lists["h0002"].made_at
+        first = stale.answer("h0002", top_k=5, min_fit=0.5)
+        deadline = time.monotonic() + 30
+        while stale._lists["h0002"].made_at == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert stale._lists["h0002"].made_at > before  # renewed
+        assert stale.recomputed == scored  # from the data version alone: no scoring
+        assert stale.answer("h0002", top_k=5, min_fit=0.5) == first
+    finally:
+        stale.close()
+
+
+def test_after_new_text_a_stale_refresh_answers_as_a_fresh_start(
+    own_home: Path, tmp_path: Path
+) -> None:
+    settings = Settings(home=own_home)
+    engine = open_store(settings.resolved_database_url)
+    loaded = load_champion(
+        settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
+    )
+    running = RadarService(engine, loaded.model, model_version="1", profile_ttl=0.0)
+    stale = HostLists(running, "1", min_fit=0.0, ttl=0.0)
+    try:
+        stale.add("h0002")
+        before = stale.answer("h0002", top_k=10, min_fit=0.0)
+        folder = tmp_path / "new-text"
+        folder.mkdir()
+        lines = ["这款蓝牙耳机降噪效果怎么样", "耳机续航多久", "想要一个降噪耳机"] * 20
+        (folder / "comments.csv").write_text(
+            "comment_id,streamer_id,created_at,text\n"
+            + "".join(
+                f"new-{n},h0002,2026-12-01T20:{n % 60:02d}:00,{t}\n" for n, t in enumerate(lines)
+            ),
+            encoding="utf-8",
+        )
+        ingest_directory(
+            folder, engine, quarantine_root=tmp_path / "q", max_text_chars=settings.max_text_chars()
+        )
+        scored = stale.recomputed
+        deadline = time.monotonic() + 60
+        while stale.recomputed == scored and time.monotonic() < deadline:
+            stale.answer("h0002", top_k=10, min_fit=0.0)  # stale: renewed in the background
+            time.sleep(0.05)
+        assert stale.recomputed > scored
+        refreshed = stale.answer("h0002", top_k=10, min_fit=0.0)
+        fresh = HostLists(
+            RadarService(engine, loaded.model, model_version="1"), "1", min_fit=0.0, ttl=60
+        )
+        fresh.add("h0002")
+        assert refreshed == fresh.answer("h0002", top_k=10, min_fit=0.0)
+        assert refreshed != before  # the new text shows
+        fresh.close()
     finally:
         stale.close()
 

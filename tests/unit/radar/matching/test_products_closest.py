@@ -1,0 +1,26 @@
+"""The products closest to a free text's topics: only the best rows are sorted, with the
+same answer as sorting them all (ties broken by product id)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from radar.matching.products import ProductText, ProductVectors, closest_to_topics
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 40), st.integers(0, 2**31 - 1), st.booleans())
+def test_the_best_rows_equal_a_full_sort(top_k: int, seed: int, tied: bool) -> None:
+    rng = np.random.default_rng(seed)
+    matrix = rng.dirichlet(np.full(4, 0.5), size=30)
+    if tied:  # many equal affinities, across the cut
+        matrix[::3] = matrix[0]
+    products = [ProductText(f"p{(i * 7) % 30:03d}", "t") for i in range(30)]
+    vectors = ProductVectors(products, matrix, [[] for _ in products])
+    topics = rng.dirichlet(np.full(4, 0.5))
+    affinity = np.sqrt(matrix) @ np.sqrt(topics)
+    every = sorted(range(30), key=lambda row: (-affinity[row], products[row].product_id))
+    expected = [(row, round(float(affinity[row]), 4)) for row in every[:top_k]]
+    assert closest_to_topics(vectors, topics, top_k=top_k) == expected
