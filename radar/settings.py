@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     retrain_after_days: float = Field(
         default=30.0, gt=0, description="`radar monitor --act` retrains a champion this old"
     )
+    retrain_cooldown_days: float = Field(
+        default=7.0,
+        ge=0,
+        description="`radar monitor --act` trains again only this long after its last "
+        "training (promoted or refused), unless the champion is retrain_after_days old",
+    )
     max_comment_chars: int = Field(default=2_000, gt=0)
     max_transcript_chars: int = Field(default=200_000, gt=0)
     max_product_text_chars: int = Field(default=20_000, gt=0)
