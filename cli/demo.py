@@ -121,5 +121,5 @@ def simulate_weeks_after(settings: Settings, weeks: int, *, drift: bool) -> None
         console.print(
             f"  {week}: lists for {summary.hosts_with_list} hosts; "
             + counts(written)
-            + (f"; {drifted} hosts speak a new vocabulary" if drifted else "")
+            + (f"; {drifted} hosts and listings speak a new vocabulary" if drifted else "")
         )

@@ -7,7 +7,8 @@ The weeks are written as a folder of contract tables to ingest after the trainin
   (same words, new times: no drift by construction), with their comments;
 - with `drift_category`, hosts whose main category (first tag) it is say that category's
   words in a new vocabulary (each word mapped to an invented Latin word, as new brand and
-  product names would be); what they sell, and how well, is unchanged;
+  product names would be), and so do that category's product listings (`products.csv`
+  with the titles and descriptions renamed); what hosts sell, and how well, is unchanged;
 - each week every host places `placements_per_week` products: a share `follow_share` of
   them taken from the latest published list (every other one naming it in
   `recommendation_id`, the rest left for matching); the others from the host's own past
@@ -32,7 +33,7 @@ from sqlalchemy import Connection, Engine, Executable, select
 from radar.demo.generator import Fit, conversion_probability
 from radar.demo.vocabulary import CATEGORIES
 from radar.monitoring.adoption import ListedItem, recommendation_id, week_start
-from radar.schema import COMMENTS, PLACEMENTS, TRANSCRIPTS
+from radar.schema import PRODUCTS
 from radar.store.adoptions import read_listed
 from radar.store.models import Comment, Placement, Product, Streamer, Transcript
 from radar.store.monitoring import latest_activity
@@ -166,9 +167,28 @@ def generate_followup(
                         "recommendation_id": named,
                     }
                 )
-    for spec in (TRANSCRIPTS, COMMENTS, PLACEMENTS):
-        _write(out / f"{spec.name}.csv", written[spec.name])
+    if drift_category:
+        written["products"] = _renamed_products(engine, drift_category, rename)
+    for name, rows in written.items():
+        _write(out / f"{name}.csv", rows)
     return {name: len(rows) for name, rows in written.items()}
+
+
+def _renamed_products(
+    engine: Engine, category: str, rename: dict[str, str]
+) -> list[dict[str, object]]:
+    """The category's products, their titles and descriptions in the new vocabulary: the
+    listings speak as the hosts now do."""
+    columns = [getattr(Product, name) for name in (PRODUCTS.required + PRODUCTS.optional)]
+    with engine.connect() as connection:
+        rows = _rows(
+            connection,
+            select(*columns).where(Product.category == category).order_by(Product.product_id),
+        )
+    for row in rows:
+        row["title"] = " ".join(_renamed(row["title"], rename).split())
+        row["description"] = _renamed(row["description"] or "", rename)
+    return rows
 
 
 def _renaming(category: str) -> dict[str, str]:
