@@ -49,7 +49,8 @@ def monitor(
         bool,
         typer.Option(
             "--act",
-            help="train (through the gate) when a status is act or the champion is older "
+            help="train (through the gate) when a status is act (not within "
+            "RADAR_RETRAIN_COOLDOWN_DAYS of --act's last training) or the champion is older "
             "than RADAR_RETRAIN_AFTER_DAYS",
         ),
     ] = False,
@@ -77,12 +78,15 @@ def monitor(
         model_name=registry[1],
         weeks=weeks,
         min_fit=settings.min_fit,
+        experiment=settings.experiment_name,
     )
     retraining = None
     if act:
         retraining = retrain_when_needed(
             report,
             max_age_days=settings.retrain_after_days,
+            cooldown_days=settings.retrain_cooldown_days,
+            experiment=settings.experiment_name,
             train=lambda: run_training(
                 engine,
                 tracking_uri=registry[0],

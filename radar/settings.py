@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     retrain_after_days: float = Field(
         default=30.0, gt=0, description="`radar monitor --act` retrains a champion this old"
     )
+    retrain_cooldown_days: float = Field(
+        default=7.0,
+        ge=0,
+        description="`radar monitor --act` trains again only this long after its last "
+        "training (promoted or refused), unless the champion is retrain_after_days old",
+    )
     proposal_weights: tuple[float, float, float] = Field(
         default=(0.3, 0.4, 0.3),
         description="the proposal score's weights: 市场热度, 粉丝需求, 产品利润 (JSON list)",

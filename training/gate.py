@@ -13,6 +13,12 @@ than the tolerance:
 | `hosts_served_share` | share of hosts with a product at fit ≥ min_fit | fall by ≤ 0.05 |
 | `precision_at_min_fit` | share of held-out pairs at fit ≥ min_fit that convert | fall by ≤ 0.03 |
 
+The champion's side is measured again on the challenger's data when it can be
+(`training.evaluate.champion_on_same_data`): the same documents for coherence, the same
+held-out placements (the latest fifth) for the others. The metrics logged when the
+champion was trained came from older weeks; had the latest weeks changed (a category's
+new vocabulary, its conversion falling), the challenger alone would be measured on them.
+
 A metric the champion has but the challenger lacks (or could not compute: NaN) refuses
 the challenger. A metric the champion lacks (a champion trained before it was logged,
 or NaN) cannot be compared: it is skipped, and the decision's reason names it, so an

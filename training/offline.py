@@ -85,8 +85,8 @@ def evaluate_model(
         y_prob += fits.tolist()
         y_prob_new += recommender.shown_fits(profile, ())[product_rows].tolist()
         truth[host] = {o.product_id for o in rows if o.converted}
-        ranked[host] = _by_score([o.product_id for o in rows], fits)
-        tfidf_ranked[host] = _by_score(
+        ranked[host] = rank_candidates([o.product_id for o in rows], fits)
+        tfidf_ranked[host] = rank_candidates(
             [o.product_id for o in rows], tfidf.scores(host, product_rows)
         )
 
@@ -129,9 +129,11 @@ def evaluate_model(
     )
 
 
-def _by_score(items: list[str], scores: np.ndarray) -> list[str]:
+def rank_candidates(items: list[str], scores: np.ndarray) -> list[str]:
+    """`items` by score, best first, each once: a product placed twice (a list followed
+    twice) is one candidate, else its hit would count twice and NDCG pass 1."""
     order = sorted(range(len(items)), key=lambda i: (-scores[i], items[i]))
-    return [items[i] for i in order]
+    return list(dict.fromkeys(items[i] for i in order))
 
 
 class TfidfReference:

@@ -27,6 +27,7 @@ from radar.topics import TopicModel
 from radar.topics.labels import match_labels
 from radar.topics.quality import TopicQuality
 from radar.topics.word_vectors import WordVectors
+from training.evaluate import champion_on_same_data
 from training.gate import Decision, Policy, decide_promotion
 from training.label_rules import choose_label_rules, log_label_rules
 from training.offline import evaluate_model
@@ -59,7 +60,8 @@ logger = logging.getLogger(__name__)
 class TrainingOutcome:
     """What `run_training` did (`version` is None when the model was not registered);
     `metrics` are those logged on its run, `champion_metrics` those of the champion's run
-    before it (None without a champion): what the gate compares."""
+    before it (None without a champion), its gated ones measured again on this run's data
+    (`champion_on_same_data`, logged as `champion.<metric>`): what the gate compares."""
 
     model: RadarModel
     run_id: str
@@ -181,6 +183,19 @@ def run_training(
         if register:
             version = register_version(model_uri, run.info.run_id, model_name).version
             before = champion_metrics(model_name)  # the champion now, after a long training
+            if before is not None and promote == "auto":
+                say("measuring the champion on the same data")
+                again = champion_on_same_data(
+                    engine,
+                    tracking_uri=tracking_uri,
+                    model_name=model_name,
+                    documents=documents,
+                    train_texts=train_texts,
+                    held_texts=held_texts,
+                    min_fit=min_fit,
+                )
+                mlflow.log_metrics({f"champion.{name}": value for name, value in again.items()})
+                before = {**before, **again}
             decision = decide_promotion(promote, logged, before)
             if decision.promote:
                 set_champion(model_name, version)

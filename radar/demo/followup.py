@@ -6,14 +6,16 @@ The weeks are written as a folder of contract tables to ingest after the trainin
 - each host's sessions repeat, a week at a time, sessions drawn from its own past weeks
   (same words, new times: no drift by construction), with their comments;
 - with `drift_category`, hosts whose main category (first tag) it is say that category's
-  words in a new vocabulary (each word mapped to an invented one) and their placements
-  convert at a third of the rate: the fad moved on, and the model has not seen it;
+  words in a new vocabulary (each word mapped to an invented Latin word, as new brand and
+  product names would be), and so do that category's product listings (`products.csv`
+  with the titles and descriptions renamed); what hosts sell, and how well, is unchanged;
 - each week every host places `placements_per_week` products: a share `follow_share` of
   them taken from the latest published list (every other one naming it in
   `recommendation_id`, the rest left for matching); the others from the host's own past
-  placements' categories. Every placement converts at the host's past rate in the
-  product's category, plus `uplift` when it followed a list (the planted impact, which
-  the stratified estimate of `radar.monitoring.impact` should recover).
+  placements' categories. Every placement converts as the training weeks' placements do
+  (`radar.demo.generator.conversion_probability`: the product's category against the
+  host's), plus `uplift` when it followed a list (the planted impact, which the stratified
+  estimate of `radar.monitoring.impact` should recover).
 """
 
 from __future__ import annotations
@@ -28,15 +30,17 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Executable, select
 
-from radar.demo.vocabulary import CATEGORIES, CategoryVocabulary
+from radar.demo.generator import Fit, conversion_probability
+from radar.demo.vocabulary import CATEGORIES
 from radar.monitoring.adoption import ListedItem, recommendation_id, week_start
-from radar.schema import COMMENTS, PLACEMENTS, TRANSCRIPTS
+from radar.schema import PRODUCTS
 from radar.store.adoptions import read_listed
 from radar.store.models import Comment, Placement, Product, Streamer, Transcript
 from radar.store.monitoring import latest_activity
 
-NEW_WORD_CHARACTERS = "翎罟菡萁蓼蘅芪苈荇菖鹬鸫鹛鹎鸲鹟瓠匏荸荠"
-DRIFT_CONVERSION = 1 / 3
+NEW_WORD_CONSONANTS = "bdfgklmnprstvz"
+MARGIN_CENTRE = 0.325
+"""A product without a margin converts as one of the middle margin."""
 
 
 def generate_followup(
@@ -82,24 +86,22 @@ def generate_followup(
             host: tags or ""
             for host, tags in connection.execute(select(Streamer.streamer_id, Streamer.tags))
         }
-        categories = {
-            product: category or ""
-            for product, category in connection.execute(
-                select(Product.product_id, Product.category)
-            )
-        }
+        catalogue = list(
+            connection.execute(select(Product.product_id, Product.category, Product.margin))
+        )
+    categories = {product: category or "" for product, category, _ in catalogue}
+    margins = {product: margin for product, _, margin in catalogue}
     monday = first_week or next_monday(engine)
     drifted = {
         h for h, tags in hosts.items() if drift_category and tags.split("|")[0] == drift_category
     }
-    rename = _renaming(CATEGORIES[drift_category], rng) if drift_category else {}
+    rename = _renaming(drift_category) if drift_category else {}
     by_host: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in sessions:
         by_host[row["streamer_id"]].append(row)
     comments_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in comments:
         comments_of[row["session_id"]].append(row)
-    rates = _past_rates(placements, categories)
     placed_categories = _host_categories(placements, categories)
     products_by_category: dict[str, list[str]] = defaultdict(list)
     for product, category in sorted(categories.items()):
@@ -145,17 +147,16 @@ def generate_followup(
                 options = lists.get(host, [])
                 if options and rng.random() < follow_share:
                     item = rng.choice(options)
-                    chance = min(1.0, rates.get((host, categories[item.product_id]), 0.3) + uplift)
                     named = recommendation_id(item.week, host, item.rank) if slot % 2 == 0 else ""
-                    product = item.product_id
+                    product, lift = item.product_id, uplift
                 else:
                     category = rng.choice(
                         placed_categories.get(host) or sorted(products_by_category)
                     )
-                    product = rng.choice(products_by_category[category])
-                    chance, named = rates.get((host, category), 0.3), ""
-                if host in drifted:
-                    chance *= DRIFT_CONVERSION
+                    product, named, lift = rng.choice(products_by_category[category]), "", 0.0
+                chance = min(
+                    1.0, _conversion(hosts[host], categories[product], margins[product]) + lift
+                )
                 written["placements"].append(
                     {
                         "placement_id": f"fp{opened:%Y%m%d}-{slot}-{host}",
@@ -166,21 +167,56 @@ def generate_followup(
                         "recommendation_id": named,
                     }
                 )
-    for spec in (TRANSCRIPTS, COMMENTS, PLACEMENTS):
-        _write(out / f"{spec.name}.csv", written[spec.name])
+    if drift_category:
+        written["products"] = _renamed_products(engine, drift_category, rename)
+    for name, rows in written.items():
+        _write(out / f"{name}.csv", rows)
     return {name: len(rows) for name, rows in written.items()}
 
 
-def _renaming(vocabulary: CategoryVocabulary, rng: random.Random) -> dict[str, str]:
-    """Each word of the category (brands, nouns, title words, keywords) → an invented word."""
+def _renamed_products(
+    engine: Engine, category: str, rename: dict[str, str]
+) -> list[dict[str, object]]:
+    """The category's products, their titles and descriptions in the new vocabulary: the
+    listings speak as the hosts now do."""
+    columns = [getattr(Product, name) for name in (PRODUCTS.required + PRODUCTS.optional)]
+    with engine.connect() as connection:
+        rows = _rows(
+            connection,
+            select(*columns).where(Product.category == category).order_by(Product.product_id),
+        )
+    for row in rows:
+        row["title"] = " ".join(_renamed(row["title"], rename).split())
+        row["description"] = _renamed(row["description"] or "", rename)
+    return rows
+
+
+def _renaming(category: str) -> dict[str, str]:
+    """Each word of the category (brands, nouns, title words, keywords) → an invented word
+    of its own, set apart by spaces: one new token each, as a new brand or product name is
+    (invented Chinese characters would be cut into different pieces in different places,
+    a noise no retraining could learn). The same for every week and seed: one new
+    vocabulary per category."""
+    rng = random.Random(category)
+    vocabulary = CATEGORIES[category]
     words = {*vocabulary.brands, *vocabulary.keywords, *vocabulary.nouns}
     for line in vocabulary.lines:
         words.update(line.title_words)
         words.update(line.benefits)
     invented: dict[str, str] = {}
+    taken: set[str] = set()
     for word in sorted(words, key=len, reverse=True):  # longest first: no partial overlaps
-        invented[word] = "".join(rng.choice(NEW_WORD_CHARACTERS) for _ in range(max(2, len(word))))
+        new = _invented_word(rng)
+        while new in taken:
+            new = _invented_word(rng)
+        taken.add(new)
+        invented[word] = f" {new} "
     return invented
+
+
+def _invented_word(rng: random.Random) -> str:
+    """A pronounceable Latin word of three syllables, e.g. `velomi`."""
+    return "".join(rng.choice(NEW_WORD_CONSONANTS) + rng.choice("aeiou") for _ in range(3))
 
 
 def _renamed(text: str, rename: dict[str, str]) -> str:
@@ -199,16 +235,15 @@ def _latest_lists(listed: Sequence[ListedItem], opened: datetime) -> dict[str, l
     return lists
 
 
-def _past_rates(
-    placements: list[dict[str, Any]], categories: dict[str, str]
-) -> dict[tuple[str, str], float]:
-    done: Counter[tuple[str, str]] = Counter()
-    won: Counter[tuple[str, str]] = Counter()
-    for row in placements:
-        key = (row["streamer_id"], categories.get(row["product_id"], ""))
-        done[key] += 1
-        won[key] += int(row.get("converted") or 0)
-    return {key: won[key] / done[key] for key in done}
+def _conversion(tags: str, category: str, margin: float | None) -> float:
+    """The generator's conversion probability of a host's placement in `category`
+    (`radar.demo.generator.conversion_probability`; the price's place in its range is not
+    stored: the middle)."""
+    main, *others = tags.split("|")
+    fit: Fit = "primary" if category == main else "secondary" if category in others else "unrelated"
+    return conversion_probability(
+        fit, price_position=0.5, margin=MARGIN_CENTRE if margin is None else margin
+    )
 
 
 def _host_categories(
