@@ -7,20 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.filters import (
-    Categories,
-    ExcludeCategories,
-    ExcludeProducts,
-    InStockOnly,
-    ListedSince,
-    MarginMin,
-    MaxPerCategory,
-    PriceMax,
-    PriceMin,
-    RankBy,
-    check_rank_by,
-    list_filters,
-)
+from cli.filters import with_list_options
 from cli.render import hosts_progress, print_batch_summary
 from radar.settings import Settings
 
@@ -29,6 +16,7 @@ if TYPE_CHECKING:
     from serving.batch import BatchSummary
 
 
+@with_list_options
 def batch(
     week: Annotated[str | None, typer.Option(help="ISO week like 2026-W48; default: this")] = None,
     top_k: Annotated[int, typer.Option(min=1, max=200)] = 10,
@@ -36,29 +24,11 @@ def batch(
     out: Annotated[Path | None, typer.Option(help="folder (default $RADAR_HOME/batch)")] = None,
     engine: Annotated[str, typer.Option(help="numpy (in process) or dask")] = "numpy",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address")] = None,
-    category: Categories = None,
-    exclude_category: ExcludeCategories = None,
-    price_min: PriceMin = None,
-    price_max: PriceMax = None,
-    margin_min: MarginMin = None,
-    in_stock_only: InStockOnly = None,
-    listed_since: ListedSince = None,
-    exclude_product: ExcludeProducts = None,
-    max_per_category: MaxPerCategory = None,
-    rank_by: RankBy = "fit",
+    *,
+    filters: BusinessFilters,
+    rank_by: str,
 ) -> None:
     """Every host's list for the week: CSV (Excel-ready), Parquet, XLSX and the store."""
-    filters = list_filters(
-        categories=category,
-        exclude_categories=exclude_category,
-        price_min=price_min,
-        price_max=price_max,
-        margin_min=margin_min,
-        in_stock_only=in_stock_only,
-        listed_since=listed_since,
-        exclude_products=exclude_product,
-        max_per_category=max_per_category,
-    )
     if engine not in ("numpy", "dask"):
         raise typer.BadParameter("--engine takes numpy or dask")
     if engine == "dask" and not scheduler:
@@ -71,7 +41,7 @@ def batch(
         out=out,
         scheduler=scheduler if engine == "dask" else None,
         filters=filters,
-        rank_by=check_rank_by(rank_by),
+        rank_by=rank_by,
     )
     print_batch_summary(summary)
 

@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.filters import (
-    Categories,
-    ExcludeCategories,
-    ExcludeProducts,
-    InStockOnly,
-    ListedSince,
-    MarginMin,
-    MaxPerCategory,
-    PriceMax,
-    PriceMin,
-    RankBy,
-    check_rank_by,
-    list_filters,
-)
+from cli.filters import with_list_options
 from cli.render import print_recommendations
 from cli.store import open_settings_store
 from radar.settings import Settings
 
+if TYPE_CHECKING:
+    from radar.matching.ranking import BusinessFilters
 
+
+@with_list_options
 def recommend(
     streamer_id: Annotated[str, typer.Argument(help="the host's id")],
     top_k: Annotated[int, typer.Option(min=1, max=200)] = 10,
@@ -33,30 +24,11 @@ def recommend(
     as_json: Annotated[
         bool, typer.Option("--json", help="print the answer as JSON: state and items")
     ] = False,
-    category: Categories = None,
-    exclude_category: ExcludeCategories = None,
-    price_min: PriceMin = None,
-    price_max: PriceMax = None,
-    margin_min: MarginMin = None,
-    in_stock_only: InStockOnly = None,
-    listed_since: ListedSince = None,
-    exclude_product: ExcludeProducts = None,
-    max_per_category: MaxPerCategory = None,
-    rank_by: RankBy = "fit",
+    *,
+    filters: BusinessFilters,
+    rank_by: str,
 ) -> None:
     """Ranked products for one host, with fit and reasons (the champion model)."""
-    filters = list_filters(
-        categories=category,
-        exclude_categories=exclude_category,
-        price_min=price_min,
-        price_max=price_max,
-        margin_min=margin_min,
-        in_stock_only=in_stock_only,
-        listed_since=listed_since,
-        exclude_products=exclude_product,
-        max_per_category=max_per_category,
-    )
-    check_rank_by(rank_by)
     # SQLAlchemy: imported only when the command runs, so `radar --help` stays quick
     from radar.service.registry_probe import require_champion
     from radar.store.hosts import require_known_host
