@@ -20,7 +20,6 @@ from cli.render import (
 )
 from cli.store import open_settings_store
 from radar.demo import topic_labels_file
-from radar.demo.followup import biggest_category, generate_followup, iso_week, next_monday
 from radar.demo.generator import generate_demo_data
 from radar.settings import Settings
 
@@ -102,6 +101,9 @@ def simulate_weeks_after(settings: Settings, weeks: int, *, drift: bool) -> None
     (`radar batch --week`), then its sessions and placements generated from them
     (`radar.demo.followup`: operations follow some items, which convert better) and
     ingested. With `drift`, the second half's biggest category speaks a new vocabulary."""
+    # SQLAlchemy and NumPy: imported when the command runs, so `radar --help` stays quick
+    from radar.demo.followup import biggest_category, generate_followup, iso_week, next_monday
+
     engine = open_settings_store(settings)
     first = next_monday(engine)
     category = biggest_category(engine) if drift else None
