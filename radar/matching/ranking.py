@@ -167,3 +167,111 @@ def take_passing(
         if len(chosen) == top_k:
             break
     return chosen
+
+
+@dataclass(frozen=True)
+class CatalogueColumns:
+    """The catalogue's columns the filters read, as arrays (one row per product), so that a
+    filter is a vector operation over the whole catalogue."""
+
+    product_ids: np.ndarray
+    categories: np.ndarray
+    """Each product's category code (-1: none); `codes` names them."""
+    codes: dict[str, int]
+    prices: np.ndarray
+    margins: np.ndarray
+    stock: np.ndarray
+    listed_days: np.ndarray
+    """Days since 1970-01-01 of `listed_at` (NaN: unknown)."""
+    id_order: np.ndarray
+    """Each row's place in product id order (the tie-break)."""
+
+    @classmethod
+    def of(cls, products: Sequence[ProductText]) -> CatalogueColumns:
+        codes: dict[str, int] = {}
+        for product in products:
+            if product.category is not None:
+                codes.setdefault(product.category, len(codes))
+
+        def floats(values: list[float | None]) -> np.ndarray:
+            return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+        ids = np.array([product.product_id for product in products], dtype=object)
+        listed = [
+            None if p.listed_at is None else (p.listed_at.date() - _EPOCH).days for p in products
+        ]
+        return cls(
+            ids,
+            np.array([codes.get(p.category, -1) if p.category else -1 for p in products]),
+            codes,
+            floats([p.price for p in products]),
+            floats([p.margin for p in products]),
+            floats([None if p.stock is None else float(p.stock) for p in products]),
+            floats(listed),  # type: ignore[arg-type]
+            np.argsort(np.argsort(ids, kind="stable"), kind="stable"),
+        )
+
+    def passing(self, filters: BusinessFilters, placed: Collection[str]) -> np.ndarray:
+        """Which rows pass every rule but the category cap (`BusinessFilters.passes`)."""
+        keep = np.ones(len(self.product_ids), dtype=bool)
+        if filters.categories is not None:
+            wanted = [self.codes[c] for c in filters.categories if c in self.codes]
+            keep &= np.isin(self.categories, wanted)
+        if filters.exclude_categories:
+            unwanted = [self.codes[c] for c in filters.exclude_categories if c in self.codes]
+            keep &= ~np.isin(self.categories, unwanted)
+        excluded = set(filters.exclude_product_ids) | (
+            set(placed) if filters.exclude_placed else set()
+        )
+        if excluded:
+            keep &= ~np.isin(self.product_ids, list(excluded))
+        if filters.in_stock_only:
+            keep &= ~(self.stock <= 0)  # unknown stock (NaN) passes
+        with np.errstate(invalid="ignore"):
+            for values, low, high in (
+                (self.prices, filters.price_min, filters.price_max),
+                (self.margins, filters.margin_min, None),
+            ):
+                if low is not None:
+                    keep &= values >= low  # NaN: left out
+                if high is not None:
+                    keep &= values <= high
+            if filters.listed_since is not None:
+                keep &= self.listed_days >= (filters.listed_since - _EPOCH).days
+        return keep
+
+
+_EPOCH = date(1970, 1, 1)
+
+
+def rank_catalogue(
+    fits: np.ndarray,
+    columns: CatalogueColumns,
+    *,
+    top_k: int,
+    min_fit: float,
+    placed: Collection[str] = (),
+    filters: BusinessFilters,
+    order_by: np.ndarray | None = None,
+) -> list[int]:
+    """`rank_products` over the whole catalogue, its filters as vector operations: the same
+    rows in the same order."""
+    if top_k < 1:
+        raise ValueError(f"top_k must be at least 1, got {top_k}")
+    rows = np.flatnonzero((fits >= min_fit) & columns.passing(filters, placed))
+    primary = fits if order_by is None else order_by
+    order = rows[np.lexsort((columns.id_order[rows], -fits[rows], -primary[rows]))]
+    cap = filters.max_per_category
+    if cap is None:
+        return [int(row) for row in order[:top_k]]
+    chosen: list[int] = []
+    per_category: Counter[int] = Counter()
+    for row in order:
+        category = int(columns.categories[row])
+        if per_category[category] >= cap:
+            continue
+        per_category[category] += 1
+        chosen.append(int(row))
+        if len(chosen) == top_k:
+            break
+    return chosen

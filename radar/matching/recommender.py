@@ -28,7 +28,12 @@ from radar.matching.proposal import (
     fan_demand_scores,
     profit_scores,
 )
-from radar.matching.ranking import BusinessFilters, rank_products
+from radar.matching.ranking import (
+    BusinessFilters,
+    CatalogueColumns,
+    rank_catalogue,
+    rank_products,
+)
 from radar.matching.reasons import Evidence, KeywordRarity, Reasons, explain
 from radar.matching.scoring import BlockMapper, candidates_needed, map_blocks
 
@@ -193,6 +198,7 @@ class Recommender:
         # (counted here, before the batch forks its workers)
         self.keyword_rarity = KeywordRarity.of_catalogue(catalogue.tokens)
         self._has_stock = any(product.stock is not None for product in catalogue.products)
+        self.columns = CatalogueColumns.of(catalogue.products)  # the filters, vectorised
         self.default_filters = (defaults or BusinessFilters()).resolved(
             in_stock_default=self._has_stock
         )
@@ -353,9 +359,9 @@ class Recommender:
         if rank_by == "proposal":
             every = np.arange(len(all_fits))
             order_by = self._proposal_scores(host.profile, every)
-        full = rank_products(
+        full = rank_catalogue(
             all_fits,
-            self.catalogue.products,
+            self.columns,
             top_k=top_k,
             min_fit=min_fit,
             placed=host.placed,

@@ -2,9 +2,16 @@ from datetime import date, datetime
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from radar.matching.products import ProductText
-from radar.matching.ranking import BusinessFilters, rank_products
+from radar.matching.ranking import (
+    BusinessFilters,
+    CatalogueColumns,
+    rank_catalogue,
+    rank_products,
+)
 
 PRODUCTS = [
     ProductText("p1", "粉底液", "美妆", price=99.0, stock=10, margin=0.3),
@@ -87,3 +94,48 @@ def test_narrowing_filters_keep_a_subset_of_what_the_defaults_keep() -> None:
 def test_top_k_must_be_positive() -> None:
     with pytest.raises(ValueError, match="top_k"):
         rank_products(FITS, PRODUCTS, top_k=0, min_fit=0.8)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(0, 2**31 - 1),
+    st.sampled_from(["fit", "proposal"]),
+    st.integers(1, 12),
+)
+def test_ranking_the_whole_catalogue_as_vectors_gives_the_same_rows(
+    seed: int, order: str, top_k: int
+) -> None:
+    """`rank_catalogue` (vector filters) equals `rank_products` (product by product)."""
+    rng = np.random.default_rng(seed)
+    count = 40
+    products = [
+        ProductText(
+            f"p{int(rng.integers(0, 1000)):04d}-{i}",
+            "t",
+            [None, "美妆", "食品", "数码"][int(rng.integers(0, 4))],
+            price=None if rng.random() < 0.2 else float(rng.integers(1, 500)),
+            stock=None if rng.random() < 0.3 else int(rng.integers(-2, 5)),
+            margin=None if rng.random() < 0.2 else float(rng.random()),
+            listed_at=None
+            if rng.random() < 0.3
+            else datetime(2026, 10, 1 + int(rng.integers(0, 30))),
+        )
+        for i in range(count)
+    ]
+    fits = np.round(rng.random(count), 2)  # ties too
+    choices = [
+        BusinessFilters(),
+        BusinessFilters(categories=frozenset({"美妆", "书籍"}), in_stock_only=True),
+        BusinessFilters(exclude_categories=frozenset({"食品"}), price_min=50, price_max=300),
+        BusinessFilters(margin_min=0.4, listed_since=date(2026, 10, 15)),
+        BusinessFilters(
+            max_per_category=2, exclude_product_ids=frozenset({products[0].product_id})
+        ),
+    ]
+    filters = choices[int(rng.integers(0, len(choices)))]
+    placed = {products[int(rng.integers(0, count))].product_id}
+    order_by = np.round(rng.random(count), 1) if order == "proposal" else None
+    options = {"top_k": top_k, "min_fit": 0.3, "placed": placed, "filters": filters}
+    expected = rank_products(fits, products, order_by=order_by, **options)
+    columns = CatalogueColumns.of(products)
+    assert rank_catalogue(fits, columns, order_by=order_by, **options) == expected
