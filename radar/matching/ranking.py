@@ -185,6 +185,8 @@ class CatalogueColumns:
     """Days since 1970-01-01 of `listed_at` (NaN: unknown)."""
     id_order: np.ndarray
     """Each row's place in product id order (the tie-break)."""
+    rows: dict[str, int]
+    """Each product id's row."""
 
     @classmethod
     def of(cls, products: Sequence[ProductText]) -> CatalogueColumns:
@@ -209,6 +211,7 @@ class CatalogueColumns:
             floats([None if p.stock is None else float(p.stock) for p in products]),
             floats(listed),  # type: ignore[arg-type]
             np.argsort(np.argsort(ids, kind="stable"), kind="stable"),
+            {product.product_id: row for row, product in enumerate(products)},
         )
 
     def passing(self, filters: BusinessFilters, placed: Collection[str]) -> np.ndarray:
@@ -224,7 +227,7 @@ class CatalogueColumns:
             set(placed) if filters.exclude_placed else set()
         )
         if excluded:
-            keep &= ~np.isin(self.product_ids, list(excluded))
+            keep[[self.rows[pid] for pid in excluded if pid in self.rows]] = False
         if filters.in_stock_only:
             keep &= ~(self.stock <= 0)  # unknown stock (NaN) passes
         with np.errstate(invalid="ignore"):

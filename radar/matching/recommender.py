@@ -43,6 +43,9 @@ NO_FITTING_CATEGORY = "no_fitting_category"
 """A host whose text matches nothing the catalogue holds: no list (`reason` says why)."""
 BELOW_CUT = "below_cut"
 """No product reaches `min_fit`: the list holds the closest ones, each marked `below_cut`."""
+NEAR_CUT = 1e-3
+"""How far below the cut a float32 fit may sit and still be scored again exactly (float32
+scores are off by far less)."""
 BELOW_CUT_ITEMS = 3
 """How many of the closest products a list below the cut shows (at most `top_k`)."""
 RANK_BY = ("fit", "proposal")
@@ -354,11 +357,18 @@ class Recommender:
             )
             if len(chosen) == top_k or not exhausted:
                 return [(int(rows[i]), float(fits[i])) for i in chosen]
-        all_fits = self._shown(self.product_vectors @ vector, has_history)
+        # every product scored in float32 (half the memory to read), those near or above
+        # the cut scored again exactly: the fits ranked are the ones every path shows
+        passing = np.flatnonzero(self.columns.passing(filters, host.placed))
+        scores = self._block_vectors @ vector.astype(np.float32)
+        rough = self.model.fit.fits_from_scores(scores[passing], has_history=has_history)
+        near = passing[rough >= min_fit - NEAR_CUT]
+        all_fits = np.full(len(scores), -1.0)
+        all_fits[near] = self._shown(self.product_vectors[near] @ vector, has_history)
         order_by = None
         if rank_by == "proposal":
-            every = np.arange(len(all_fits))
-            order_by = self._proposal_scores(host.profile, every)
+            order_by = np.zeros(len(scores))
+            order_by[near] = self._proposal_scores(host.profile, near)
         full = rank_catalogue(
             all_fits,
             self.columns,
