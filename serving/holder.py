@@ -94,7 +94,7 @@ class ModelHolder:
                 self.problem = None
                 return False
             try:
-                served = self._load(version)
+                served = self._load(version, first=self.current is None)
             except Exception as error:  # keep serving the old model, say why in /health
                 return self._failed(
                     MODEL_LOAD_FAILED, f"could not load version {version} of", error
@@ -106,7 +106,10 @@ class ModelHolder:
             logger.info("serving %s version %s", self.model_name, version)
             return True
 
-    def _load(self, version: str) -> Served:
+    def _load(self, version: str, *, first: bool) -> Served:
+        """The version loaded, its lists computed: before it is swapped in when another
+        version serves meanwhile, else in the background (the server is ready as soon as
+        the model is: until a host's list is there, its requests are scored)."""
         loaded = load_version(self.tracking_uri, self.model_name, version, self.cache)
         service = RadarService(
             self.engine,
@@ -116,7 +119,10 @@ class ModelHolder:
             options=self.options,
         )
         lists = HostLists(service, version, min_fit=self.min_fit, ttl=self.profile_ttl)
-        lists.warm()
+        if first:
+            lists.warm_later()
+        else:
+            lists.warm()
         return Served(loaded, service, lists)
 
     def _failed(self, problem: str, doing: str, error: Exception) -> bool:

@@ -82,6 +82,8 @@ class HostLists:
         self._lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="list-refresh")
         self._version: tuple[float, str] | None = None  # (read at, data version)
+        self.warmed = threading.Event()
+        """Set once every host's list is computed (`warm`)."""
         self.recomputed = 0
         """Lists computed again after the warm-up (by `add` or a refresh)."""
 
@@ -94,9 +96,21 @@ class HostLists:
         data = self._data_version()
         for result in self.service.recommend_all(top_k=LIST_TOP_K, min_fit=self.min_fit):
             self._store(result, data)
+        self.warmed.set()
         logger.info(
             "lists for %d hosts ready in %.1f s", len(self._lists), time.monotonic() - started
         )
+
+    def warm_later(self) -> None:
+        """`warm` in the background: until it is done, a host without a list is answered
+        by scoring (and its list kept, `add`)."""
+        self._worker.submit(self._warm_logged)
+
+    def _warm_logged(self) -> None:
+        try:
+            self.warm()
+        except Exception:  # scoring keeps answering; lists are made host by host instead
+            logger.exception("could not compute the hosts' lists")
 
     def covers(self, *, top_k: int, min_fit: float) -> bool:
         """Whether a request with these options is a prefix of the stored lists."""

@@ -31,6 +31,8 @@ COVERED = [
 def client(trained_home: Path) -> Iterator[TestClient]:
     """The whole app, started (model loaded, lists warmed)."""
     with TestClient(create_app(Settings(home=trained_home, api_keys=KEY, min_fit=0.5))) as fast:
+        warmed = fast.app.state.holder.current.lists.warmed  # type: ignore[attr-defined]
+        assert warmed.wait(120), "the lists were not computed in two minutes"
         yield fast
 
 
