@@ -3,8 +3,9 @@ the weeks before, across all hosts.
 
 Two kinds of activity, each turned into a heat by `radar.matching.proposal.heat_scores`
 and averaged: conversions (placements that converted) and mentions (comments and
-transcript passages holding one of the product's distinctive words: words found in few of
-the catalogue's products). The clock is the data's own (its latest placement, comment or
+transcripts holding one of the product's distinctive words: words found in few of the
+catalogue's products; estimated from each window's latest texts, `SAMPLE_TEXTS` of each
+table). The clock is the data's own (its latest placement, comment or
 transcript), so a re-run on the same data gives the same heat; where the data spans less
 than twice the window, its two halves are compared.
 """
@@ -21,7 +22,6 @@ from sqlalchemy import Engine, func, or_, select
 from radar.matching.products import ProductVectors
 from radar.matching.proposal import heat_scores
 from radar.matching.reasons import KeywordRarity
-from radar.store.documents import load_documents
 from radar.store.models import Comment, Placement, Transcript
 from radar.topics import TopicModel
 
@@ -29,8 +29,10 @@ HEAT_TABLES = ("placements", "transcripts", "comments")
 """The tables heat is read from."""
 HEAT_WEEKS = 4
 """The recent window, and the window before it, in weeks."""
-MAX_DOCUMENTS = 20_000
-"""Documents read for mentions at most (evenly spaced over the two windows)."""
+SAMPLE_TEXTS = 1_000
+"""Texts read per window and table for mentions (the latest ones)."""
+SAMPLE_CHARS = 2_000
+"""Characters read of each of them."""
 
 
 def load_heat(
@@ -86,15 +88,13 @@ def _mentions(
     start: datetime,
     split: datetime,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Documents mentioning each product (one of its distinctive words), (recent, before)."""
-    documents = load_documents(engine, since=start, products=False)
-    step = max(1.0, len(documents) / MAX_DOCUMENTS)
-    documents = [documents[int(i * step)] for i in range(min(len(documents), MAX_DOCUMENTS))]
-    words: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
-    tokens = topics.tokenize(doc.text for doc in documents)
-    for doc, doc_tokens in zip(documents, tokens, strict=True):
-        recent = doc.time is not None and doc.time >= split
-        words[int(recent)].update(set(doc_tokens))
+    """Estimated texts mentioning each product (one of its distinctive words), (recent,
+    before): in each window and table, the share of its latest `SAMPLE_TEXTS` texts (their
+    first `SAMPLE_CHARS` characters) that mention the product, times its number of texts."""
+    words = (
+        _word_counts(engine, topics, (start, split)),
+        _word_counts(engine, topics, (split, None)),
+    )
     distinctive = _distinctive_words(catalogue.tokens)
     counts = np.zeros((2, len(catalogue.products)))
     for row, product_tokens in enumerate(catalogue.tokens):
@@ -102,6 +102,35 @@ def _mentions(
         for window in (0, 1):
             counts[window, row] = sum(words[window][word] for word in own)
     return counts[1], counts[0]
+
+
+def _word_counts(
+    engine: Engine, topics: TopicModel, window: tuple[datetime, datetime | None]
+) -> Counter[str]:
+    """In how many of the window's comments and transcripts each word is (estimated from
+    a sample of each table's latest texts)."""
+    counted: Counter[str] = Counter()
+    for column, moment, key in (
+        (Comment.text, Comment.created_at, Comment.comment_id),
+        (Transcript.text, Transcript.started_at, Transcript.session_id),
+    ):
+        within = [moment >= window[0]] + ([] if window[1] is None else [moment < window[1]])
+        with engine.connect() as connection:
+            total = connection.scalar(select(func.count()).where(*within)) or 0
+            texts = connection.scalars(
+                select(func.substr(column, 1, SAMPLE_CHARS))
+                .where(*within)
+                .order_by(moment.desc(), key.desc())
+                .limit(SAMPLE_TEXTS)
+            ).all()
+        if not texts:
+            continue
+        scale = total / len(texts)
+        found: Counter[str] = Counter()
+        for tokens in topics.tokenize(texts):
+            found.update(set(tokens))
+        counted.update({word: n * scale for word, n in found.items()})
+    return counted
 
 
 def _distinctive_words(tokens: Sequence[Sequence[str]]) -> set[str]:
