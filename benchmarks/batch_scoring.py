@@ -16,9 +16,10 @@ With `--home` (a RADAR_HOME holding the scale store and a champion: see the READ
 also runs the real `radar batch` there, files and store rows written, with its default
 workers (one per core): as after a new model (host profiles, the hosts' inferred documents
 and the catalogue's vectors built and stored); as after a week of new text for 10% of the
-hosts (`--new-text-share`): a new session for each, ingested with `radar ingest`, so that
-only those hosts' profiles are built again and only their new documents inferred (the
-store is copied before the ingest and put back after); as a re-run (everything reused, as
+hosts (`--new-text-share`): each one's sessions of its last seven days again, seven days
+later, ingested with `radar ingest`, so that only those hosts' profiles are built again
+and only their new documents inferred (the store is copied before the ingest and put
+back after); as a re-run (everything reused, as
 when the API has already built them); and as a re-run with an operations request's
 filters (the largest category, up to the median price, at most 3 a category), beside the
 unfiltered one. Each is run twice, for its time and for its memory: the peak summed PSS of
@@ -39,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from datetime import timedelta
@@ -133,10 +135,10 @@ def _store(home: Path) -> Engine:
 
 
 def write_new_week(home: Path, folder: Path, share: float) -> tuple[int, int]:
-    """Tables of a week of new text for every `1 / share`-th host (in id order): a new
-    session seven days after the host's latest, its transcript and comments those of that
-    latest session again (the host's own words, so its topics stay its own). Returns the
-    numbers of transcripts and comments written."""
+    """Tables of a week of new text for every `1 / share`-th host (in id order): the
+    sessions of the host's last seven days again, seven days later, their transcripts and
+    comments those of the sessions they repeat (the host's own words, so its topics stay
+    its own). Returns the numbers of transcripts and comments written."""
     from sqlalchemy import select
 
     from radar.store.models import Comment, Transcript
@@ -144,28 +146,33 @@ def write_new_week(home: Path, folder: Path, share: float) -> tuple[int, int]:
 
     engine = _store(home)
     hosts = load_host_ids(engine)[:: round(1 / share)]
-    transcripts, comments = [], []
     with engine.connect() as connection:
-        latest = select(Transcript).where(Transcript.streamer_id.in_(hosts))
-        sessions = {}
-        for row in connection.execute(latest.order_by(Transcript.started_at)):
-            sessions[row.streamer_id] = row  # the last one read is the latest
-        for host, row in sessions.items():
-            session, started = f"{row.session_id}-next", row.started_at + WEEK
-            transcripts.append([session, host, started.isoformat(), row.text])
-        said = select(Comment).where(
-            Comment.session_id.in_([row.session_id for row in sessions.values()])
-        )
-        for c in connection.execute(said):
-            comments.append(
-                [
-                    f"{c.comment_id}-next",
-                    c.streamer_id,
-                    (c.created_at + WEEK).isoformat(),
-                    c.text,
-                    f"{c.session_id}-next",
-                ]
-            )
+        sessions = defaultdict(list)
+        for row in connection.execute(select(Transcript).where(Transcript.streamer_id.in_(hosts))):
+            sessions[row.streamer_id].append(row)
+        repeated = [
+            row
+            for rows in sessions.values()
+            for row in rows
+            if row.started_at > max(r.started_at for r in rows) - WEEK
+        ]
+        said = connection.execute(
+            select(Comment).where(Comment.session_id.in_([row.session_id for row in repeated]))
+        ).all()
+    transcripts = [
+        [f"{row.session_id}-next", row.streamer_id, (row.started_at + WEEK).isoformat(), row.text]
+        for row in repeated
+    ]
+    comments = [
+        [
+            f"{c.comment_id}-next",
+            c.streamer_id,
+            (c.created_at + WEEK).isoformat(),
+            c.text,
+            f"{c.session_id}-next",
+        ]
+        for c in said
+    ]
     folder.mkdir(parents=True, exist_ok=True)
     _write_csv(folder / "transcripts.csv", TRANSCRIPT_COLUMNS, transcripts)
     _write_csv(folder / "comments.csv", COMMENT_COLUMNS, comments)
