@@ -19,12 +19,12 @@ and the catalogue's vectors built and stored); as after a week of new text for 1
 hosts (`--new-text-share`): each one's sessions of its last seven days again, seven days
 later, ingested with `radar ingest`, so that only those hosts' profiles are built again
 and only their new documents inferred (the store is copied before the ingest and put
-back after); as a re-run (everything reused, as
-when the API has already built them); and as a re-run with an operations request's
-filters (the largest category, up to the median price, at most 3 a category), beside the
-unfiltered one. Each is run twice, for its time and for its memory: the peak summed PSS of
-the batch and its forked workers. The machine's speed drifts over minutes: `--repeat N`
-measures the re-run N times, each beside a reference of its own, and prints the median
+back after); as a re-run (everything reused, as when the API has already built them); and
+as a re-run with an operations request's filters (the largest category, up to the median
+price, at most 3 a category), beside the unfiltered one. Each but the filtered one is run
+twice, for its time and for its memory: the peak summed PSS of the batch and its forked
+workers. The machine's speed drifts over minutes: `--repeat N` measures the re-run and
+the new-text case N times each, each beside a reference of its own, and prints the median
 ratio and the range. Run it on a copy of the scale home: it writes there.
 """
 
@@ -326,24 +326,27 @@ def main() -> None:
             f"ratio {seconds / reference['seconds']:.2f} ({goal})"
         )
 
-    def timed_and_sampled(before: Callable[[], None], options: Sequence[str] = ()) -> list[float]:
+    def timed_and_sampled(before: Callable[[], None]) -> list[float]:
         """A batch's seconds, then its peak MB in a second batch, `before` run before each."""
         figures = []
         for sample_memory in (False, True):
             before()
-            figures.append(measure_batch(home, out, sample_memory=sample_memory, options=options))
+            figures.append(measure_batch(home, out, sample_memory=sample_memory))
         return figures
 
     if not args.stored_only:
         seconds, peak_mb = timed_and_sampled(lambda: forget_derived(home))
         row("new model: profiles, vectors built", seconds, peak_mb, "goal ≤ 3, ≤ 1024 MB")
-        new_text(home, out, args.new_text_share, row)
+        new_text(home, out, args, reference["seconds"])
     seconds, peak_mb = timed_and_sampled(lambda: None)
     row("re-run: all stored", seconds, peak_mb, "goal ≤ 1.3, ≤ 1024 MB")
     unfiltered = seconds
     filters = store_filters(home)
-    filtered, filtered_mb = timed_and_sampled(lambda: None, filters)
-    row("re-run with filters", filtered, filtered_mb, f"{filtered / unfiltered:.2f} of unfiltered")
+    filtered = measure_batch(home, out, sample_memory=False, options=filters)
+    print(
+        f"{'radar batch, re-run with filters':<46} {filtered:>8.1f} {'-':>8}   "
+        f"ratio {filtered / reference['seconds']:.2f} ({filtered / unfiltered:.2f}× unfiltered)"
+    )
     print(f"  filters: {' '.join(filters)}")
     ratios = [seconds / reference["seconds"]]
     for repeat in range(2, args.repeat + 1):  # each re-run right after its own reference
@@ -361,35 +364,56 @@ def main() -> None:
         )
 
 
-def new_text(
-    home: Path, out: Path, share: float, row: Callable[[str, float, float, str], None]
-) -> None:
-    """The batch after a week of new text for `share` of the hosts, everything else stored:
-    the week ingested (`radar ingest`) into the store, the batch measured, the store put
-    back as it was (from a copy made before); twice, for its time and its memory."""
+def new_text(home: Path, out: Path, args: argparse.Namespace, reference: float) -> None:
+    """The batch after a week of new text for `args.new_text_share` of the hosts,
+    everything else stored: the week ingested (`radar ingest`) into the store, the batch
+    measured, the store put back as it was (from a copy made before). Its time `repeat`
+    times, each after a reference of its own (the first: `reference`), then its memory."""
     database = home / "radar.db"
     if not database.is_file():
         raise SystemExit(f"the new-text case needs the home's SQLite store ({database})")
     before = home / "radar.db.before-new-week"
+    share = args.new_text_share
     with tempfile.TemporaryDirectory() as folder:
         transcripts, comments = write_new_week(home, Path(folder), share)
         copy_database(database, before)
-        figures, ingest_seconds = [], 0.0
+        pairs: list[tuple[float, float]] = []  # (reference, batch) seconds
+        peak_mb, ingest_seconds = 0.0, 0.0
         try:
-            for sample_memory in (False, True):
+            for repeat in range(args.repeat + 1):  # the last one samples memory
+                if 0 < repeat < args.repeat:
+                    reference = measure("reference", args)["seconds"]
                 try:
                     ingest_seconds = ingest(home, Path(folder))
-                    figures.append(measure_batch(home, out, sample_memory=sample_memory))
+                    sample_memory = repeat == args.repeat
+                    figure = measure_batch(home, out, sample_memory=sample_memory)
                 finally:
                     copy_database(before, database)
+                if sample_memory:
+                    peak_mb = figure
+                else:
+                    pairs.append((reference, figure))
         finally:
             before.unlink()
-    seconds, peak_mb = figures
-    row(f"new text for {share:.0%} of hosts", seconds, peak_mb, "goal ≤ 1.5, ≤ 1024 MB")
+    ratios = [seconds / own for own, seconds in pairs]
+    print(
+        f"{f'radar batch, new text for {share:.0%} of hosts':<46} {pairs[0][1]:>8.1f} "
+        f"{peak_mb:>8.0f}   ratio {ratios[0]:.2f} (goal ≤ 1.5, ≤ 1024 MB)"
+    )
     print(
         f"  the week: {transcripts:,} transcripts, {comments:,} comments, "
         f"ingested in {ingest_seconds:.1f} s (not counted)"
     )
+    for repeat, (own, seconds) in enumerate(pairs[1:], start=2):
+        print(
+            f"  repeat {repeat}: reference {own:.1f} s, new text {seconds:.1f} s, "
+            f"ratio {seconds / own:.2f}"
+        )
+    if len(pairs) > 1:
+        print(
+            f"new-text ratio over {len(pairs)} pairs: median {statistics.median(ratios):.2f}, "
+            f"range {min(ratios):.2f}-{max(ratios):.2f} (goal ≤ 1.5)"
+        )
 
 
 if __name__ == "__main__":
