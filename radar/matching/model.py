@@ -12,7 +12,7 @@ profiles and product vectors, saved together in one folder:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,13 @@ from radar.matching.categories import CategoryModel, attach_categories
 from radar.matching.fit import AffinityFit, Fit, fit_from_dict
 from radar.matching.peers import PeerTable
 from radar.matching.products import ProductText, ProductVectors, build_product_vectors
-from radar.matching.profiles import HostProfile, ProfileSettings, build_profiles
+from radar.matching.profiles import (
+    BuiltProfiles,
+    DocumentTopics,
+    HostProfile,
+    ProfileSettings,
+    build_profiles_from,
+)
 from radar.topics import TopicModel
 from radar.topics.word_vectors import WordVectors
 
@@ -64,10 +70,21 @@ class RadarModel:
         self, documents: Iterable[Document], streamer_ids: Sequence[str]
     ) -> dict[str, HostProfile]:
         """These hosts' profiles from their documents, as this model builds them."""
-        return build_profiles(
+        return self.build_host_profiles(documents, streamer_ids).profiles
+
+    def build_host_profiles(
+        self,
+        documents: Iterable[Document],
+        streamer_ids: Sequence[str],
+        known: Mapping[str, DocumentTopics] | None = None,
+    ) -> BuiltProfiles:
+        """`host_profiles`, with what each document gave them; documents in `known` (by
+        `document_key`, as this model inferred them) are not inferred again."""
+        return build_profiles_from(
             documents,
             self.topics,
             streamer_ids=streamer_ids,
+            known=known,
             settings=self.profiles,
             words=self.words,
         )

@@ -7,11 +7,18 @@ the talk and fans profiles with `talk_weight`/`fans_weight`, renormalised when o
 missing. A host with fewer than `min_tokens` modelled tokens is `insufficient_data`. With
 word vectors, the host's word vector mixes those of its talk and its fans (each from its
 recency-weighted word counts) with the same weights.
+
+What a profile takes from each document (`DocumentTopics`: its topic weights and modelled
+word counts) depends on the document and the model alone, and is kept: after new text, a
+profile is built again from its documents' kept parts, only the new documents inferred,
+and comes out exactly (bit for bit) as a build from scratch. Only the weights, which a
+newer document changes for the older ones, are computed again.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import hashlib
+from collections import Counter, defaultdict
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -77,33 +84,79 @@ def build_profiles(
 
     Ages are counted back from `as_of`, by default each host's latest document.
     """
+    return build_profiles_from(
+        documents, model, streamer_ids=streamer_ids, as_of=as_of, settings=settings, words=words
+    ).profiles
+
+
+def document_key(doc: Document) -> str:
+    """What names a document's inference: its kind, key and a digest of its text (a text
+    changed under the same key is inferred again)."""
+    digest = hashlib.blake2b(doc.text.encode("utf-8"), digest_size=12).hexdigest()
+    return f"{doc.kind}:{doc.key}:{digest}"
+
+
+@dataclass
+class DocumentTopics:
+    """What a profile takes from one document: its topic weights and its modelled words
+    with their counts (in the order they first appear). Kept, it spares the document's
+    tokenising and inference when its host's profile is built again."""
+
+    theta: np.ndarray
+    words: dict[str, int]
+
+    @property
+    def tokens(self) -> int:
+        """The document's modelled tokens."""
+        return sum(self.words.values())
+
+
+@dataclass
+class BuiltProfiles:
+    """Profiles, what each host's documents gave them (by `document_key`), and how many
+    documents had to be tokenised and inferred (the others were known)."""
+
+    profiles: dict[str, HostProfile]
+    documents: dict[str, dict[str, DocumentTopics]]
+    inferred: int
+
+
+def build_profiles_from(
+    documents: Iterable[Document],
+    model: TopicModel,
+    *,
+    streamer_ids: Sequence[str],
+    known: Mapping[str, DocumentTopics] | None = None,
+    as_of: datetime | None = None,
+    settings: ProfileSettings | None = None,
+    words: WordVectors | None = None,
+) -> BuiltProfiles:
+    """`build_profiles`, inferring only the documents whose `document_key` is not in
+    `known`: a profile is the same whichever of its documents were known, since a
+    document's topics depend on nothing but its text and the model."""
     config = settings or ProfileSettings()
     grouped: dict[tuple[str, str], list[Document]] = defaultdict(list)
     for doc in documents:
         if doc.streamer_id is not None and doc.kind in (TRANSCRIPT, COMMENTS):
             grouped[(doc.streamer_id, doc.kind)].append(doc)
-    # every document's topics in one call: inference is vectorised over documents, and a
-    # document's weights do not depend on the others it is inferred with
-    sources = list(grouped)
-    tokens = model.tokenize(doc.text for key in sources for doc in grouped[key])
-    thetas = model.transform_tokens(tokens)
-    starts = np.cumsum([0] + [len(grouped[key]) for key in sources])
-    inferred = {
-        key: _Inferred(grouped[key], tokens[start:end], thetas[start:end])
-        for key, start, end in zip(sources, starts[:-1], starts[1:], strict=True)
-    }
-    known = model.dictionary_.token2id
-    nothing = _Inferred([], [], np.zeros((0, model.num_topics)))
-    profiles = {}
+    keys = {id(doc): document_key(doc) for docs in grouped.values() for doc in docs}
+    topics_of = dict(known or {})
+    new = [doc for docs in grouped.values() for doc in docs if keys[id(doc)] not in topics_of]
+    topics_of.update(zip((keys[id(doc)] for doc in new), _infer(new, model), strict=True))
+    profiles, kept = {}, {}
     for streamer_id in streamer_ids:
-        talk_docs = inferred.get((streamer_id, TRANSCRIPT), nothing)
-        fans_docs = inferred.get((streamer_id, COMMENTS), nothing)
-        times = [doc.time for doc in talk_docs.docs + fans_docs.docs if doc.time is not None]
+        talk_docs = grouped.get((streamer_id, TRANSCRIPT), [])
+        fans_docs = grouped.get((streamer_id, COMMENTS), [])
+        times = [doc.time for doc in talk_docs + fans_docs if doc.time is not None]
         host_as_of = as_of or (max(times) if times else datetime.min)
-        talk = _source_profile(talk_docs, known, host_as_of, config)
-        fans = _source_profile(fans_docs, known, host_as_of, config)
+        talk = _source_profile(
+            talk_docs, [topics_of[keys[id(d)]] for d in talk_docs], host_as_of, config
+        )
+        fans = _source_profile(
+            fans_docs, [topics_of[keys[id(d)]] for d in fans_docs], host_as_of, config
+        )
         profile = _combine(streamer_id, talk, fans, config)
-        profile.evidence = evidence_lines(talk_docs.docs, fans_docs.docs)
+        profile.evidence = evidence_lines(talk_docs, fans_docs)
         if words is not None:
             profile.words = mix(
                 [
@@ -112,7 +165,21 @@ def build_profiles(
                 ]
             )
         profiles[streamer_id] = profile
-    return profiles
+        kept[streamer_id] = {keys[id(d)]: topics_of[keys[id(d)]] for d in talk_docs + fans_docs}
+    return BuiltProfiles(profiles, kept, len(new))
+
+
+def _infer(documents: list[Document], model: TopicModel) -> list[DocumentTopics]:
+    """Each document's topics and modelled words, every document in one call: inference is
+    vectorised over documents, and a document's weights do not depend on the others it is
+    inferred with."""
+    tokens = model.tokenize(doc.text for doc in documents)
+    thetas = model.transform_tokens(tokens)
+    dictionary = model.dictionary_.token2id
+    return [
+        DocumentTopics(theta, dict(Counter(t for t in doc_tokens if t in dictionary)))
+        for doc_tokens, theta in zip(tokens, thetas, strict=True)
+    ]
 
 
 def evidence_lines(talk_docs: list[Document], fans_docs: list[Document]) -> list[str]:
@@ -145,18 +212,15 @@ def document_weights(
     weight in its source's average: those tokens, halved every `half_life_days` of its age
     (`ages_days`; None: all of the same age). Profiles and the timeline weigh alike."""
     counts = np.array([sum(token in known for token in doc) for doc in tokens], dtype=float)
+    return counts, _recency_weights(counts, ages_days, half_life_days)
+
+
+def _recency_weights(
+    counts: np.ndarray, ages_days: np.ndarray | None, half_life_days: float
+) -> np.ndarray:
     if ages_days is None:
-        return counts, counts
-    return counts, counts * 0.5 ** (np.clip(ages_days, 0, None) / half_life_days)
-
-
-@dataclass
-class _Inferred:
-    """One source's documents with their tokens and topic weights."""
-
-    docs: list[Document]
-    tokens: list[list[str]]
-    thetas: np.ndarray
+        return counts
+    return counts * 0.5 ** (np.clip(ages_days, 0, None) / half_life_days)
 
 
 @dataclass
@@ -167,22 +231,22 @@ class _Source:
 
 
 def _source_profile(
-    source: _Inferred, known: Mapping[str, int], as_of: datetime, config: ProfileSettings
+    docs: list[Document], topics: list[DocumentTopics], as_of: datetime, config: ProfileSettings
 ) -> _Source:
-    if not source.docs:
+    if not docs:
         return _Source(None, 0, {})
-    ages = np.array([(as_of - (doc.time or as_of)).total_seconds() / 86400 for doc in source.docs])
-    counts, weights = document_weights(
-        source.tokens, known, ages_days=ages, half_life_days=config.half_life_days
-    )
+    ages = np.array([(as_of - (doc.time or as_of)).total_seconds() / 86400 for doc in docs])
+    counts = np.array([part.tokens for part in topics], dtype=float)
+    weights = _recency_weights(counts, ages, config.half_life_days)
     if counts.sum() == 0:
         return _Source(None, 0, {})
-    vector = weights @ source.thetas / weights.sum()
+    # a sum over rows, not BLAS: its order of additions never depends on the arrays' memory
+    thetas = np.vstack([part.theta for part in topics])
+    vector = (weights[:, np.newaxis] * thetas).sum(axis=0) / weights.sum()
     keywords: dict[str, float] = defaultdict(float)
-    for doc_tokens, weight in zip(source.tokens, weights, strict=True):
-        for token in doc_tokens:
-            if token in known:
-                keywords[token] += weight
+    for part, weight in zip(topics, weights, strict=True):
+        for token, count in part.words.items():
+            keywords[token] += weight * count
     return _Source(vector, int(counts.sum()), dict(keywords))
 
 

@@ -13,7 +13,7 @@ from radar.errors import UnknownProductError
 from radar.matching.history import History, histories_of
 from radar.matching.model import RadarModel
 from radar.matching.products import ProductText, ProductVectors, closest_to_topics
-from radar.matching.profiles import HostProfile
+from radar.matching.profiles import BuiltProfiles, DocumentTopics, HostProfile
 from radar.matching.recommender import (
     HostInput,
     HostRecommendations,
@@ -28,10 +28,17 @@ from radar.store.derived import (
     data_version,
     load_catalogue_vectors,
     load_profiles,
+    restamp_profiles,
     save_catalogue_vectors,
     save_profiles,
 )
 from radar.store.documents import load_documents
+from radar.store.host_documents import (
+    load_host_documents,
+    load_text_states,
+    save_host_documents,
+    text_states,
+)
 from radar.store.hosts import require_known_host
 from radar.store.market import HEAT_TABLES, load_heat
 from radar.store.reads import (
@@ -92,6 +99,8 @@ class RadarService:
         self._heat_of = data_version(engine, HEAT_TABLES)
         self.host_names = load_host_names(engine)
         """Every host's name, read once (a host added later is read when first asked for)."""
+        self.documents_inferred = 0
+        """Documents tokenised and inferred for profiles by this process so far."""
 
     def _catalogue(self, products: list[ProductText]) -> ProductVectors:
         """The catalogue's vectors: from the store when this model made them from
@@ -128,21 +137,45 @@ class RadarService:
 
     def _profiles_of(self, streamer_ids: list[str]) -> dict[str, HostProfile]:
         """These hosts' profiles: from the store when this model made them from the
-        store's current data, else built from their documents (and saved for next time)."""
+        store's current data, else kept or built (and saved for next time)."""
         if self.derived_key is None:
-            return self._build(streamer_ids)
+            return self._build(streamer_ids, {}).profiles
         version_of_data = data_version(self.engine, PROFILE_TABLES)
         profiles = load_profiles(self.engine, self.derived_key, version_of_data, streamer_ids)
         missing = [host for host in streamer_ids if host not in profiles]
         if missing:
-            built = self._build(missing)
-            save_profiles(self.engine, self.derived_key, version_of_data, built.values())
-            profiles.update(built)
+            profiles.update(self._renew(self.derived_key, missing, version_of_data))
         return profiles
 
-    def _build(self, streamer_ids: list[str]) -> dict[str, HostProfile]:
+    def _renew(
+        self, key: str, streamer_ids: list[str], version_of_data: str
+    ) -> dict[str, HostProfile]:
+        """Profiles of hosts not stored for `version_of_data`: a host whose text is as it
+        was when its stored profile was made keeps that profile; the others are built
+        again, inferring only their documents this model (`key`) has not inferred yet."""
+        states = text_states(self.engine, streamer_ids)  # before the documents are read
+        stored_states = load_text_states(self.engine, key, streamer_ids)
+        unchanged = [host for host in streamer_ids if stored_states.get(host) == states[host]]
+        profiles = load_profiles(self.engine, key, None, unchanged)
+        restamp_profiles(self.engine, key, version_of_data, list(profiles))
+        changed = [host for host in streamer_ids if host not in profiles]
+        if changed:
+            known = load_host_documents(self.engine, key, changed, self.model.topics.num_topics)
+            built = self._build(changed, known)
+            save_profiles(self.engine, key, version_of_data, built.profiles.values())
+            save_host_documents(
+                self.engine, key, {host: (states[host], built.documents[host]) for host in changed}
+            )
+            profiles.update(built.profiles)
+        return profiles
+
+    def _build(self, streamer_ids: list[str], known: dict[str, DocumentTopics]) -> BuiltProfiles:
+        """These hosts' profiles from their documents, those in `known` not inferred again
+        (`documents_inferred` counts the others)."""
         documents = load_documents(self.engine, streamer_ids=streamer_ids, products=False)
-        return self.model.host_profiles(documents, streamer_ids)
+        built = self.model.build_host_profiles(documents, streamer_ids, known)
+        self.documents_inferred += built.inferred
+        return built
 
     def history(self, streamer_id: str) -> History:
         """The host's past placements with an outcome (oldest first), and every product

@@ -6,7 +6,9 @@ part of scoring at scale; so they are saved with the model that made them (its i
 the digest of its files, not its version number: two registries both have a version 1) and
 the data version they saw (the last ingest run that loaded rows into the tables they
 are made from: transcripts and comments for profiles, products for the catalogue), and
-reused until either changes. A run that brings only placements, say, keeps both.
+reused until either changes. A run that brings only placements, say, keeps both. After
+new text, a profile whose host's text did not change is kept and marked with the new data
+version (`restamp_profiles`; `radar.store.host_documents` tells which changed).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import Any, overload
 
 import numpy as np
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, update
 
 from radar.matching.products import ProductText, ProductVectors
 from radar.matching.profiles import HostProfile
@@ -57,14 +59,14 @@ def _loaded_any(counts: dict[str, Any], tables: Collection[str]) -> bool:
 
 
 def load_profiles(
-    engine: Engine, model_id: str, version_of_data: str, streamer_ids: Sequence[str]
+    engine: Engine, model_id: str, version_of_data: str | None, streamer_ids: Sequence[str]
 ) -> dict[str, HostProfile]:
     """The stored profiles of these hosts made by the model `model_id` from `version_of_data`
-    (hosts without one are left out)."""
+    (None: from whichever data; hosts without one are left out)."""
     found: dict[str, HostProfile] = {}
-    made = select(HostProfileRow).where(
-        HostProfileRow.model_id == model_id, HostProfileRow.data_version == version_of_data
-    )
+    made = select(HostProfileRow).where(HostProfileRow.model_id == model_id)
+    if version_of_data is not None:
+        made = made.where(HostProfileRow.data_version == version_of_data)
     with engine.connect() as connection:
         for query in of_hosts(made, HostProfileRow.streamer_id, streamer_ids):
             for row in connection.execute(query):
@@ -115,6 +117,24 @@ def save_profiles(
                 )
             )
             connection.execute(table.insert(), chunk)
+
+
+def restamp_profiles(
+    engine: Engine, model_id: str, version_of_data: str, streamer_ids: Sequence[str]
+) -> None:
+    """Mark these hosts' stored profiles as made from `version_of_data` (their text did
+    not change in the runs since they were made)."""
+    table = Base.metadata.tables[HostProfileRow.__tablename__]
+    with engine.begin() as connection:
+        for start in range(0, len(streamer_ids), IDS_PER_QUERY):
+            connection.execute(
+                update(table)
+                .where(
+                    table.c.model_id == model_id,
+                    table.c.streamer_id.in_(streamer_ids[start : start + IDS_PER_QUERY]),
+                )
+                .values(data_version=version_of_data)
+            )
 
 
 def load_catalogue_vectors(

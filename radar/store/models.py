@@ -194,6 +194,20 @@ class HostProfileRow(Base):
     words: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
+class HostDocumentsRow(Base):
+    """What each of a host's documents gave its profile as one model (`model_id`) inferred
+    them (`radar.store.host_documents`), and the state of the host's text they were read
+    from (`text_state`: counts, latest times and lengths of its transcripts and comments)."""
+
+    __tablename__ = "host_documents"
+    model_id: Mapped[str] = mapped_column(MODEL_ID, primary_key=True)
+    streamer_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    text_state: Mapped[str] = mapped_column(Text)
+    keys: Mapped[str] = mapped_column(Text)
+    thetas: Mapped[bytes] = mapped_column(LargeBinary)
+    words: Mapped[str] = mapped_column(Text)
+
+
 class CatalogueVectorsRow(Base):
     """The catalogue's topic vectors, category distributions and word vectors as one model
     (`model_id`) made them from one state of the data: an `.npz` of `matrix`, `categories`

@@ -1,5 +1,6 @@
 """Host profiles and the catalogue's vectors are stored with the model version that made
-them and reused until the model version or the data they are made from changes."""
+them and reused until the model version or the data they are made from changes (a host's
+profile: until its own text changes)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 
 from radar.matching.profiles import HostProfile
 from radar.service import service as radar_service
@@ -26,20 +27,28 @@ from radar.store.derived import (
     load_profiles,
     save_profiles,
 )
-from radar.store.models import Base, CatalogueVectorsRow, HostProfileRow, IngestRun
+from radar.store.models import (
+    Base,
+    CatalogueVectorsRow,
+    Comment,
+    HostDocumentsRow,
+    HostProfileRow,
+    IngestRun,
+)
 from radar.store.reads import read_snapshot
 
 
 def _store_copy(trained_home: Path, tmp_path: Path) -> tuple[Engine, RadarService]:
     """A copy of the trained store without the derived data the shared home keeps (host
-    profiles, the catalogue's vectors), whatever ran before: what a test here finds saved,
-    it saved itself. Its service has the shared home's champion (only read)."""
+    profiles, the catalogue's vectors, the hosts' documents), whatever ran before: what a
+    test here finds saved, it saved itself. Its service has the shared home's champion
+    (only read)."""
     settings = Settings(home=trained_home)
     for part in trained_home.glob("radar.db*"):  # the database and its WAL
         shutil.copy(part, tmp_path / part.name)
     engine = open_store(f"sqlite:///{tmp_path / 'radar.db'}")
     with engine.begin() as connection:
-        for table in (HostProfileRow, CatalogueVectorsRow):
+        for table in (HostProfileRow, CatalogueVectorsRow, HostDocumentsRow):
             connection.execute(delete(table))
     loaded = load_champion(
         settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
@@ -75,7 +84,20 @@ def test_profiles_are_saved_reused_and_renewed(trained_home: Path, tmp_path: Pat
     kept = RadarService(engine, service.model, model_version=service.model_version)
     assert kept.recommend("h0002", top_k=5, min_fit=0.5).state == "insufficient_data"
 
-    _ingest_run(engine, "new comments", comments=2)  # new text: profiles are built again
+    _ingest_run(engine, "new comments elsewhere", comments=2)  # h0002's text is the same
+    elsewhere = RadarService(engine, service.model, model_version=service.model_version)
+    assert elsewhere.recommend("h0002", top_k=5, min_fit=0.5).state == "insufficient_data"
+
+    with engine.begin() as connection:  # new text of h0002's: its profile is built again
+        connection.execute(
+            insert(Comment).values(
+                comment_id="new",
+                streamer_id="h0002",
+                created_at=datetime(2030, 1, 1),
+                text="这个还有货吗",
+            )
+        )
+    _ingest_run(engine, "new comments", comments=1)
     renewed = RadarService(engine, service.model, model_version=service.model_version)
     again = renewed.recommend("h0002", top_k=5, min_fit=0.5)
     assert again.state == "ready"
