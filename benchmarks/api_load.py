@@ -263,12 +263,15 @@ def main() -> None:
             time.sleep(0.2)
         ready_at = time.perf_counter()
         ready_seconds = ready_at - launched
+        while not httpx.get(f"{base}/health", timeout=5).json().get("lists_ready"):
+            time.sleep(0.2)
+        lists_seconds = time.perf_counter() - launched
         every = cases(hosts, categories, texts, band)
         asyncio.run(drive(base, "POST", "/v1/recommend", every["recommend, covered"][1], 2, 4))
         rows["GET /health"] = load("/health", None, args.seconds)
         for name, (path, bodies) in every.items():
             rows[name] = load(path, bodies, args.seconds)
-        stale_in = ready_at + args.ttl + 1 - time.perf_counter()
+        stale_in = launched + lists_seconds + args.ttl + 1 - time.perf_counter()
         if stale_in > 0:
             time.sleep(stale_in)
         covered = every["recommend, covered"]
@@ -285,8 +288,8 @@ def main() -> None:
     )
     print(
         f"# store: {len(hosts):,} hosts (each case goes round all of them), {products:,} "
-        f"products; server ready (model loaded, lists computed) {ready_seconds:.1f} s after "
-        f"launch (goal ≤ 10 s)"
+        f"products; server ready (model loaded) {ready_seconds:.1f} s after launch (goal ≤ "
+        f"10 s), every host's list made {lists_seconds:.1f} s after launch"
     )
     health = rows["GET /health"]["rps"]
     print("| case | req/s | of /health | p50 ms | p99 ms | errors | goal |")

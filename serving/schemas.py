@@ -209,6 +209,10 @@ class HealthPublic(BaseModel):
         description="why not ok: no_champion, registry_unreachable or model_load_failed "
         "(the server's log has the details)",
     )
+    lists_ready: bool = Field(
+        default=False,
+        description="every host's precomputed list is made (until then, requests are scored)",
+    )
 
 
 class MonitoringPublic(BaseModel):

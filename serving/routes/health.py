@@ -38,4 +38,5 @@ def health_of(holder: ModelHolder, response: Response) -> HealthPublic:
         model_name=holder.model_name,
         model_version=None if served is None else served.loaded.version,
         reason=holder.problem,
+        lists_ready=served is not None and served.lists.warmed.is_set(),
     )

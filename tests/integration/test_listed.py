@@ -33,6 +33,7 @@ def client(trained_home: Path) -> Iterator[TestClient]:
     with TestClient(create_app(Settings(home=trained_home, api_keys=KEY, min_fit=0.5))) as fast:
         warmed = fast.app.state.holder.current.lists.warmed  # type: ignore[attr-defined]
         assert warmed.wait(120), "the lists were not computed in two minutes"
+        assert fast.get("/health").json()["lists_ready"] is True
         yield fast
 
 
