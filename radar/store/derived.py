@@ -85,6 +85,24 @@ def load_profiles(
     return found
 
 
+def replace_host_rows(
+    engine: Engine, table_name: str, model_id: str, rows: Sequence[dict[str, Any]]
+) -> None:
+    """Write these rows of a per-model, per-host table in one transaction, replacing the
+    rows the same model has of the same hosts."""
+    table = Base.metadata.tables[table_name]
+    with engine.begin() as connection:
+        for start in range(0, len(rows), IDS_PER_QUERY):
+            chunk = rows[start : start + IDS_PER_QUERY]
+            connection.execute(
+                delete(table).where(
+                    table.c.model_id == model_id,
+                    table.c.streamer_id.in_([row["streamer_id"] for row in chunk]),
+                )
+            )
+            connection.execute(table.insert(), chunk)
+
+
 def save_profiles(
     engine: Engine, model_id: str, version_of_data: str, profiles: Iterable[HostProfile]
 ) -> None:
@@ -106,17 +124,7 @@ def save_profiles(
         }
         for profile in profiles
     ]
-    table = Base.metadata.tables[HostProfileRow.__tablename__]
-    with engine.begin() as connection:
-        for start in range(0, len(rows), IDS_PER_QUERY):
-            chunk = rows[start : start + IDS_PER_QUERY]
-            connection.execute(
-                delete(table).where(
-                    table.c.model_id == model_id,
-                    table.c.streamer_id.in_([row["streamer_id"] for row in chunk]),
-                )
-            )
-            connection.execute(table.insert(), chunk)
+    replace_host_rows(engine, HostProfileRow.__tablename__, model_id, rows)
 
 
 def restamp_profiles(

@@ -14,11 +14,11 @@ import json
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, func, select
 
 from radar.matching.profiles import DocumentTopics
-from radar.store.database import IDS_PER_QUERY
-from radar.store.models import Base, Comment, HostDocumentsRow, Transcript
+from radar.store.derived import replace_host_rows
+from radar.store.models import Comment, HostDocumentsRow, Transcript
 from radar.store.reads import of_hosts
 
 _RECORD, _UNIT = "\x1e", "\x1f"  # separators of documents and of words and counts
@@ -101,17 +101,7 @@ def save_host_documents(
         }
         for host, (state, topics) in documents.items()
     ]
-    table = Base.metadata.tables[HostDocumentsRow.__tablename__]
-    with engine.begin() as connection:
-        for start in range(0, len(rows), IDS_PER_QUERY):
-            chunk = rows[start : start + IDS_PER_QUERY]
-            connection.execute(
-                delete(table).where(
-                    table.c.model_id == model_id,
-                    table.c.streamer_id.in_([row["streamer_id"] for row in chunk]),
-                )
-            )
-            connection.execute(table.insert(), chunk)
+    replace_host_rows(engine, HostDocumentsRow.__tablename__, model_id, rows)
 
 
 def _counts(joined: str) -> dict[str, int]:
