@@ -256,12 +256,16 @@ def rank_catalogue(
     placed: Collection[str] = (),
     filters: BusinessFilters,
     order_by: np.ndarray | None = None,
+    passing: np.ndarray | None = None,
 ) -> list[int]:
     """`rank_products` over the whole catalogue, its filters as vector operations: the same
-    rows in the same order."""
+    rows in the same order. `passing`: the rows `columns.passing` keeps, when the caller
+    has them already."""
     if top_k < 1:
         raise ValueError(f"top_k must be at least 1, got {top_k}")
-    rows = np.flatnonzero((fits >= min_fit) & columns.passing(filters, placed))
+    if passing is None:
+        passing = np.flatnonzero(columns.passing(filters, placed))
+    rows = passing[fits[passing] >= min_fit]
     primary = fits if order_by is None else order_by
     order = rows[np.lexsort((columns.id_order[rows], -fits[rows], -primary[rows]))]
     cap = filters.max_per_category

@@ -377,6 +377,7 @@ class Recommender:
             placed=host.placed,
             filters=filters,
             order_by=order_by,
+            passing=passing,
         )
         return [(row, float(all_fits[row])) for row in full]
 
