@@ -116,6 +116,7 @@ def scenario_figures(
         "served_share": _mean([served[h] for h in fitting]),
         "served_share_new": _mean([served[h] for h in fitting if h in new]),
         "unfitting_served": len(unfitting_served),
+        "unfitting_unlisted": len([h for h in hosts if not relevant[h] and h not in lists]),
         "unfitting_served_pairs": sum(
             fit >= min_fit for h in unfitting_served for _, fit in lists[h]
         ),

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from radar.matching.fit import AffinityFit, Fit, FitModel, pair_features
+from radar.matching.fit import FITTING_SHARE, AffinityFit, Fit, FitModel, pair_features
 from radar.matching.history import Outcome, split_by_time
 from radar.matching.host_side import host_side
 from radar.matching.peers import PeerTable, build_peer_table
@@ -80,6 +80,7 @@ class CalibrationReport:
     new: Reliability = field(default_factory=Reliability)
     caps: dict[str, float] = field(default_factory=dict)
     affinity_floor: float = float("nan")
+    score_floors: dict[str, float] = field(default_factory=dict)
     y_true: list[int] = field(default_factory=list)
     y_prob: list[float] = field(default_factory=list)
 
@@ -104,6 +105,7 @@ class CalibrationReport:
             "fit_affinity_floor": self.affinity_floor,
         }
         metrics.update({f"fit_cap_{group}": cap for group, cap in self.caps.items()})
+        metrics.update({f"fit_score_floor_{group}": v for group, v in self.score_floors.items()})
         return metrics
 
 
@@ -170,7 +172,7 @@ def fit_pair_model(
         y_train,
         weights,
         warm=first_copy,
-        floor_rows=np.concatenate([floor_rows(train, labels), np.zeros(len(train), bool)]),
+        floor_rows=np.tile(floor_rows(train, labels), 2),
     )
     report = CalibrationReport(
         len(train),
@@ -178,6 +180,7 @@ def fit_pair_model(
         holdout[0].started_at.isoformat() if holdout else None,
         caps={_GROUPS[key]: curve.cap for key, curve in model.curves_.items()},
         affinity_floor=model.affinity_floor_,
+        score_floors={_GROUPS[key]: v for key, v in model.score_floors_.items()},
     )
     if holdout:
         y_true = np.array([o.converted for o in holdout])
@@ -190,14 +193,15 @@ def fit_pair_model(
 
 
 def floor_rows(train: Sequence[Outcome], labels: np.ndarray) -> np.ndarray:
-    """Which training placements set the affinity floor: those that converted, with hosts
-    that convert at least half as often as placements do overall (a host that never fits
-    converts now and then by chance, and its chance conversions say nothing of what fits)."""
+    """Which training placements set the floors: those that converted, with hosts that
+    convert at least `FITTING_SHARE` as often as placements do overall (a host that never
+    fits converts now and then by chance, and its chance conversions say nothing of what
+    fits)."""
     converted: dict[str, list[bool]] = defaultdict(list)
     for outcome in train:
         converted[outcome.streamer_id].append(bool(outcome.converted))
     overall = float(labels.mean())
-    fitting = {host for host, seen in converted.items() if np.mean(seen) >= overall / 2}
+    fitting = {host for host, seen in converted.items() if np.mean(seen) >= FITTING_SHARE * overall}
     return np.array(
         [bool(outcome.converted) and outcome.streamer_id in fitting for outcome in train],
         dtype=bool,

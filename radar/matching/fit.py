@@ -63,6 +63,12 @@ FEATURES = (
 _TOPIC_BLOCKS = 6  # features with a product-side topic vector
 _CATEGORY_BLOCKS = 3  # features with a product-side category vector
 FLOOR_PERCENTILE = 1.0
+SCORE_FLOOR_PERCENTILE = 20.0
+"""Where a kind of host's score floor sits among the logits of placements that converted
+with hosts that fit: a host whose best products score under it matches nothing on offer."""
+FITTING_SHARE = 0.5
+"""A host fits what it was offered when it converts at least this share of the overall
+placement rate (below it, its conversions are chance)."""
 
 
 @dataclass(frozen=True)
@@ -131,8 +137,9 @@ _CURVE_KEYS = {True: "warm", False: "cold"}
 class FitModel(ClassifierMixin, BaseEstimator):
     """The pair model, a scikit-learn classifier: a logistic regression on `FEATURES`
     (`C`, `max_iter`) whose logit is mapped to the fit by one `Curve` for hosts with history
-    and one for hosts without. `fit` learns `coef_`, `intercept_`, `curves_` and
-    `affinity_floor_`; before it, every use raises `NotFittedError`."""
+    and one for hosts without. `fit` learns `coef_`, `intercept_`, `curves_`,
+    `affinity_floor_`, `score_floors_` and `fitting_rate_`; before it, every use raises
+    `NotFittedError`."""
 
     def __init__(self, *, C: float = 100.0, max_iter: int = 5000) -> None:
         self.C = C
@@ -153,8 +160,10 @@ class FitModel(ClassifierMixin, BaseEstimator):
 
         `warm`: the rows the curve of hosts with history is fitted on (default: rows whose
         `has_history` is set), the others the new hosts' curve. `floor_rows`: the rows whose
-        topic affinity sets `affinity_floor_` (its `FLOOR_PERCENTILE`; 0 without them):
-        below it a host matches nothing the catalogue holds."""
+        topic affinity sets `affinity_floor_` (its `FLOOR_PERCENTILE`; 0 without them) and
+        whose logits set each kind's `score_floors_` (`SCORE_FLOOR_PERCENTILE`): below
+        either a host matches nothing the catalogue holds, unless its own placements
+        convert at `fitting_rate_` or more."""
         from sklearn.linear_model import LogisticRegression
 
         X, y = np.asarray(X, dtype=float), np.asarray(y)
@@ -173,11 +182,16 @@ class FitModel(ClassifierMixin, BaseEstimator):
             for kind in (True, False)
             if (warm == kind).any()
         }
+        floor = np.zeros(len(y), bool) if floor_rows is None else np.asarray(floor_rows, bool)
         self.affinity_floor_ = (
-            float(np.percentile(X[floor_rows, 0], FLOOR_PERCENTILE))
-            if floor_rows is not None and np.any(floor_rows)
-            else 0.0
+            float(np.percentile(X[floor, 0], FLOOR_PERCENTILE)) if floor.any() else 0.0
         )
+        self.score_floors_ = {
+            kind: float(np.percentile(logits[floor & (warm == kind)], SCORE_FLOOR_PERCENTILE))
+            for kind in (True, False)
+            if (floor & (warm == kind)).any()
+        }
+        self.fitting_rate_ = FITTING_SHARE * float(np.mean(y))
         return self
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
@@ -196,6 +210,12 @@ class FitModel(ClassifierMixin, BaseEstimator):
             rows = warm == has_history
             fits[rows] = self.fits_from_scores(logits[rows], has_history=has_history)
         return fits
+
+    def score_floor(self, *, has_history: bool) -> float:
+        """The score a host's best products must reach for it to match anything on offer
+        (−∞ where the model has none)."""
+        check_is_fitted(self)
+        return self.score_floors_.get(has_history, -np.inf)
 
     def host_vector(self, host: HostSide) -> np.ndarray:
         """The host's half of the logit: `logit = host_vector · product_vector`."""
@@ -223,6 +243,8 @@ class FitModel(ClassifierMixin, BaseEstimator):
         intercept: float,
         curves: dict[bool, Curve] | None = None,
         affinity_floor: float = 0.0,
+        score_floors: dict[bool, float] | None = None,
+        fitting_rate: float = 0.0,
         **params: Any,
     ) -> FitModel:
         """A fitted model from its parts (what `from_dict` reads; hand-made in tests)."""
@@ -232,6 +254,8 @@ class FitModel(ClassifierMixin, BaseEstimator):
         model.intercept_ = float(intercept)
         model.curves_ = dict(curves or {})
         model.affinity_floor_ = float(affinity_floor)
+        model.score_floors_ = dict(score_floors or {})
+        model.fitting_rate_ = float(fitting_rate)
         return model
 
     def to_dict(self) -> dict[str, Any]:
@@ -244,6 +268,8 @@ class FitModel(ClassifierMixin, BaseEstimator):
             "intercept": self.intercept_,
             "curves": {_CURVE_KEYS[key]: curve.to_dict() for key, curve in self.curves_.items()},
             "affinity_floor": self.affinity_floor_,
+            "score_floors": {_CURVE_KEYS[key]: v for key, v in self.score_floors_.items()},
+            "fitting_rate": self.fitting_rate_,
         }
 
 
@@ -253,6 +279,10 @@ class AffinityFit:
 
     calibrated = False
     affinity_floor_ = 0.0
+    fitting_rate_ = 0.0
+
+    def score_floor(self, *, has_history: bool) -> float:
+        return -np.inf
 
     def host_vector(self, host: HostSide) -> np.ndarray:
         """The combined profile's √ (and zeros): the logit is then the topic affinity."""
@@ -287,10 +317,13 @@ def fit_from_dict(data: dict[str, Any]) -> Fit:
     if data.get("kind") == "affinity" or data.get("coef") is None:
         return AffinityFit()
     curves = data.get("curves") or {}
+    floors = data.get("score_floors") or {}
     return FitModel.of(
         np.asarray(data["coef"], dtype=float),
         float(data.get("intercept", 0.0)),
         {key: Curve.from_dict(curves[name]) for key, name in _CURVE_KEYS.items() if name in curves},
         float(data.get("affinity_floor", 0.0)),
+        {key: float(floors[name]) for key, name in _CURVE_KEYS.items() if name in floors},
+        float(data.get("fitting_rate", 0.0)),
         **data.get("params", {}),
     )

@@ -299,7 +299,9 @@ class Recommender:
         # only the candidates' rows: their float32 scores are recomputed exactly in `_rank`
         rows = np.vstack([block_rows for block_rows, _ in scored])
         for position, index in enumerate(ready):
-            reason = self._no_fitting_category(hosts[index].profile, rows[position])
+            reason = self._no_fitting_category(
+                hosts[index], rows[position], vectors[position], sides[position]
+            )
             if reason is not None:
                 results[index].state, results[index].reason = NO_FITTING_CATEGORY, reason
                 continue
@@ -318,16 +320,26 @@ class Recommender:
             results[index].items = self._items(hosts[index], chosen, below_cut=below_cut)
         return results
 
-    def _no_fitting_category(self, profile: HostProfile, rows: np.ndarray) -> str | None:
-        """Why the host gets no list when the topic affinity of its best candidates is
-        below the model's floor (what converting placements never fell under); else None."""
-        floor = self.model.fit.affinity_floor_
-        if floor <= 0 or profile.combined is None:
+    def _no_fitting_category(
+        self, host: HostInput, rows: np.ndarray, vector: np.ndarray, side: HostSide
+    ) -> str | None:
+        """Why the host gets no list when its best candidates fall under either of the
+        model's floors, their topic affinity (what converting placements never fell under)
+        or their score (what most converting placements reached; not for a host whose own
+        placements convert as hosts that fit do); else None."""
+        fit, profile = self.model.fit, host.profile
+        if profile.combined is None:
             return None
+        scores = np.sort(self.product_vectors[rows] @ vector)[-BEST_PRODUCTS:]
+        converts = bool(host.history) and (
+            np.mean([o.converted for o in host.history]) >= fit.fitting_rate_
+        )
+        under_score = not converts and scores.mean() < fit.score_floor(has_history=side.has_history)
+        floor = fit.affinity_floor_
         host_roots = np.sqrt(np.clip(profile.combined, 0.0, None))
         affinity = np.sqrt(self.catalogue.matrix[rows]) @ host_roots
-        best = np.sort(affinity)[-BEST_PRODUCTS:].mean()
-        if best >= floor:
+        under_affinity = floor > 0 and np.sort(affinity)[-BEST_PRODUCTS:].mean() < floor
+        if not (under_score or under_affinity):
             return None
         labels = self.model.topics.topic_labels_
         topics = np.argsort(-profile.combined, kind="stable")[:2]

@@ -22,10 +22,9 @@ NUM_TOPICS = 40  # as the benchmark: the same figures as its seeds 1 and 5
 TIES = "neighbours in a list tied at 4 decimals"
 TOP_FIT = "highest fit shown (evidence: highest rate placed)"
 NOT_MET_YET = {
-    (1, "ECE, all listed pairs"): "ECE over all listed pairs is 0.053 (goal ≤ 0.04)",
-    (1, "ECE, new hosts' listed pairs"): "ECE over new hosts' pairs is 0.064 (goal ≤ 0.05)",
-    (1, TIES): "38% of neighbouring items tie at 4 decimals (goal ≤ 5%)",
-    (5, TIES): "45% of neighbouring items tie at 4 decimals (goal ≤ 5%)",
+    (1, TIES): "50% of neighbouring items tie at 4 decimals (goal ≤ 5%)",
+    (5, "ECE, new hosts' listed pairs"): "ECE over new hosts' pairs is 0.071 (goal ≤ 0.05)",
+    (5, TIES): "53% of neighbouring items tie at 4 decimals (goal ≤ 5%)",
 }
 """Goals the current model does not meet on these seeds, and by how much: expected to fail
 (strict: a goal met now fails as XPASS until it is removed here)."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+from datetime import datetime
 
 import numpy as np
 import pytest
 
 from radar.matching.curves import Curve
 from radar.matching.fit import FEATURES, FitModel
+from radar.matching.history import Outcome
 from radar.matching.model import RadarModel
 from radar.matching.products import ProductText, build_product_vectors
 from radar.matching.profiles import READY, HostProfile
@@ -66,3 +68,41 @@ def test_a_host_whose_fans_talk_of_makeup_gets_its_list(recommender: Recommender
     result = recommender.recommend(profile(recommender, "makeup", "makeup"), min_fit=0.0)
     assert result.state == READY
     assert result.items and all(item.category == "美妆" for item in result.items[:5])
+
+
+def scored_only(recommender: Recommender) -> Recommender:
+    """The same fit with no affinity floor and a score floor of 3 (logit 8·affinity − 4:
+    the books host's best products score about 1.8, makeup's about 4)."""
+    fit = recommender.model.fit
+    assert isinstance(fit, FitModel)
+    floors = {True: 3.0, False: 3.0}
+    again = FitModel.of(fit.coef_, fit.intercept_, fit.curves_, 0.0, floors, fitting_rate=0.3)
+    return Recommender(RadarModel(recommender.model.topics, again), recommender.catalogue)
+
+
+def history(host: str, recommender: Recommender, converted: list[int]) -> list[Outcome]:
+    products = recommender.catalogue.products
+    return [
+        Outcome(host, products[i].product_id, datetime(2026, 1, 1 + i), c)
+        for i, c in enumerate(converted)
+    ]
+
+
+def test_a_host_whose_best_products_score_under_the_floor_gets_no_list(
+    recommender: Recommender,
+) -> None:
+    scored = scored_only(recommender)
+    reader = scored.recommend(profile(scored, "reader", "books"), min_fit=0.0)
+    assert reader.state == NO_FITTING_CATEGORY and reader.items == []
+    makeup = scored.recommend(profile(scored, "makeup", "makeup"), min_fit=0.0)
+    assert makeup.state == READY and makeup.items
+
+
+def test_a_host_whose_own_placements_convert_keeps_its_list(recommender: Recommender) -> None:
+    """The score floor is for hosts that fit nothing; history that converts says otherwise."""
+    scored = scored_only(recommender)
+    reader = profile(scored, "reader", "books")
+    converts = scored.recommend(reader, history("reader", scored, [1, 1, 0]), min_fit=0.0)
+    assert converts.state == READY and converts.items
+    fails = scored.recommend(reader, history("reader", scored, [0, 0, 0]), min_fit=0.0)
+    assert fails.state == NO_FITTING_CATEGORY

@@ -105,13 +105,16 @@ def test_curves_map_the_logit_per_kind_of_host() -> None:
 
 def test_round_trip() -> None:
     curves = {False: Curve((-1.0, 0.0, 2.0), (0.05, 0.3, 0.8), 0.85)}
-    model = FitModel.of(np.arange(len(FEATURES), dtype=float), 0.5, curves, 0.6, C=3.0)
+    floors = {True: 1.5, False: -0.25}
+    coef = np.arange(len(FEATURES), dtype=float)
+    model = FitModel.of(coef, 0.5, curves, 0.6, floors, fitting_rate=0.2, C=3.0)
     again = fit_from_dict(model.to_dict())
     assert isinstance(again, FitModel)
     np.testing.assert_array_equal(again.coef_, model.coef_)
     assert again.intercept_ == 0.5
     assert again.curves_ == curves
     assert again.affinity_floor_ == 0.6
+    assert again.score_floors_ == floors and again.fitting_rate_ == 0.2
     assert again.get_params() == {"C": 3.0, "max_iter": 5000}
     assert not fit_from_dict(AffinityFit().to_dict()).calibrated
 
