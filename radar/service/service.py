@@ -10,6 +10,7 @@ import numpy as np
 from sqlalchemy import Engine
 
 from radar.errors import UnknownProductError
+from radar.matching.candidates import CandidateSet, fingerprint
 from radar.matching.history import History, histories_of
 from radar.matching.model import RadarModel
 from radar.matching.products import ProductText, ProductVectors, closest_to_topics
@@ -192,12 +193,20 @@ class RadarService:
             return {host: known.get(host, ([], set())) for host in streamer_ids}
         return histories_of(*load_placements(self.engine, streamer_ids), streamer_ids)
 
-    def recommend(self, streamer_id: str, **options: Any) -> HostRecommendations:
+    def recommend(
+        self, streamer_id: str, *, candidates: CandidateSet | None = None, **options: Any
+    ) -> HostRecommendations:
         """`Recommender.recommend` for a host of the store (options: top_k, min_fit, filters,
-        rank_by)."""
+        rank_by, keep_top_k); ranked among `candidates` when they were kept from the host's
+        profile and placements as they are now and can tell (`Recommender.recommend_from`)."""
         profile = self.profile(streamer_id)
         outcomes, placed = self.history(streamer_id)
-        result = self.recommender.recommend(profile, outcomes, placed=placed, **options)
+        result = None
+        if candidates is not None and candidates.fingerprint == fingerprint(profile, outcomes):
+            host = HostInput(profile, outcomes, placed)
+            result = self.recommender.recommend_from(host, candidates, **options)
+        if result is None:
+            result = self.recommender.recommend(profile, outcomes, placed=placed, **options)
         self._name([result])
         return result
 

@@ -36,7 +36,7 @@ async def recommend(body: RecommendRequest, served: ServedDep, settings: Setting
         ready = lists.answer(host, top_k=top_k, min_fit=min_fit, filters=filters, rank_by=rank_by)
     if ready is None:
         result = await run_in_threadpool(
-            partial(served.service.recommend, host, top_k=top_k, min_fit=min_fit),
+            partial(lists.score, host, top_k=top_k, min_fit=min_fit),
             filters=filters,
             rank_by=rank_by,
         )
