@@ -201,6 +201,7 @@ class Recommender:
         self.catalogue = catalogue
         self.product_vectors = product_vectors(catalogue.side())
         self._roots = self.product_vectors[:, : catalogue.matrix.shape[1]]  # √topics, a view
+        catalogue.keep_roots(self._roots)  # instead of a copy of the same values
         # what block scoring reads, converted once (forked workers share it)
         self._block_vectors = self.product_vectors.astype(np.float32)
         self._column_bounds = np.abs(self._block_vectors).max(axis=0, initial=0.0)
