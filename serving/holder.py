@@ -117,6 +117,7 @@ class ModelHolder:
             model_version=version,
             profile_ttl=self.profile_ttl,
             options=self.options,
+            keep_histories=True,
         )
         lists = HostLists(service, version, min_fit=self.min_fit, ttl=self.profile_ttl)
         if first:

@@ -22,6 +22,7 @@ from radar.matching.recommender import (
 )
 from radar.service.cache import TimedCache
 from radar.service.forked import forked_map
+from radar.service.histories import KeptHistories
 from radar.service.options import ListOptions
 from radar.store.derived import (
     CATALOGUE_TABLES,
@@ -68,6 +69,7 @@ class RadarService:
         profile_ttl: float = 300.0,
         snapshot: StoreSnapshot | None = None,
         options: ListOptions | None = None,
+        keep_histories: bool = False,
     ) -> None:
         """`model_version`: the registry version of `model`; with it, host profiles and
         the catalogue's vectors are saved to and reused from the store, under the model's
@@ -78,7 +80,9 @@ class RadarService:
         transcripts in the store show up after at most that long). `snapshot`: the store's
         catalogue and histories, already read (then used instead of reading them again).
         `options`: default filters and proposal weights (settings'); each product's market
-        heat is read from the store here."""
+        heat is read from the store here. `keep_histories`: read every host's placements
+        at once (in the background) and keep them while the store's placements stay as
+        they are (`KeptHistories`: the API's), instead of host by host."""
         self.engine = engine
         self.model = model
         self.model_version = model_version
@@ -86,6 +90,9 @@ class RadarService:
         self._profiles: TimedCache[HostProfile] = TimedCache(profile_ttl)
         self._placements: TimedCache[History] = TimedCache(profile_ttl)
         self.snapshot = snapshot
+        self.kept_histories = KeptHistories(engine) if keep_histories else None
+        if self.kept_histories is not None:
+            self.kept_histories.read_later()
         catalogue = self._catalogue(
             load_catalogue(engine) if snapshot is None else snapshot.products
         )
@@ -131,7 +138,8 @@ class RadarService:
         """
         profile = self._profiles.get(streamer_id)
         if profile is None:
-            require_known_host(self.engine, streamer_id)
+            if streamer_id not in self.host_names:  # hosts are never removed
+                require_known_host(self.engine, streamer_id)
             profile = self._profiles_of([streamer_id])[streamer_id]
             self._profiles.put(streamer_id, profile)
         return profile
@@ -180,7 +188,12 @@ class RadarService:
 
     def history(self, streamer_id: str) -> History:
         """The host's past placements with an outcome (oldest first), and every product
-        placed with it, as the store has them (read again after `profile_ttl` s)."""
+        placed with it, as the store has them (read again after `profile_ttl` s, or kept:
+        `keep_histories`)."""
+        if self.kept_histories is not None:
+            kept = self.kept_histories.get(streamer_id)
+            if kept is not None:
+                return kept
         history = self._placements.get(streamer_id)
         if history is None:
             history = self._histories([streamer_id])[streamer_id]
@@ -191,6 +204,10 @@ class RadarService:
         if self.snapshot is not None:
             known = self.snapshot.histories
             return {host: known.get(host, ([], set())) for host in streamer_ids}
+        if self.kept_histories is not None:
+            kept = {host: self.kept_histories.get(host) for host in streamer_ids}
+            if all(history is not None for history in kept.values()):
+                return kept  # type: ignore[return-value]
         return histories_of(*load_placements(self.engine, streamer_ids), streamer_ids)
 
     def recommend(
