@@ -32,6 +32,7 @@ from radar.matching.proposal import (
 from radar.matching.ranking import (
     BusinessFilters,
     CatalogueColumns,
+    PassingRows,
     rank_catalogue,
     rank_products,
 )
@@ -210,6 +211,7 @@ class Recommender:
         self.keyword_rarity = KeywordRarity.of_catalogue(catalogue.tokens)
         self._has_stock = any(product.stock is not None for product in catalogue.products)
         self.columns = CatalogueColumns.of(catalogue.products)  # the filters, vectorised
+        self.passing = PassingRows(self.columns)  # and the rows they keep, for a while
         self.default_filters = (defaults or BusinessFilters()).resolved(
             in_stock_default=self._has_stock
         )
@@ -504,15 +506,18 @@ class Recommender:
         """Rank the whole catalogue (what `_rank` falls back on)."""
         # every product scored in float32 (half the memory to read), those near or above
         # the cut scored again exactly: the fits ranked are the ones every path shows
-        passing = np.flatnonzero(self.columns.passing(filters, host.placed))
-        scores = self._block_vectors @ vector.astype(np.float32)
-        rough = self.model.fit.fits_from_scores(scores[passing], has_history=has_history)
+        passing = self.passing(filters, host.placed)
+        if 4 * len(passing) < len(self._block_vectors):  # a few rows: only theirs read
+            scores = self._block_vectors[passing] @ vector.astype(np.float32)
+        else:
+            scores = (self._block_vectors @ vector.astype(np.float32))[passing]
+        rough = self.model.fit.fits_from_scores(scores, has_history=has_history)
         near = passing[rough >= min_fit - NEAR_CUT]
-        all_fits = np.full(len(scores), -1.0)
+        all_fits = np.full(len(self._block_vectors), -1.0)
         all_fits[near] = self._shown(self.product_vectors[near] @ vector, has_history)
         order_by = None
         if rank_by == "proposal":
-            order_by = np.zeros(len(scores))
+            order_by = np.zeros(len(all_fits))
             order_by[near] = self._proposal_scores(host.profile, near)
         full = rank_catalogue(
             all_fits,
