@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from anyio import CapacityLimiter
 from fastapi import Depends, Request
 
 from radar.settings import Settings
@@ -27,6 +28,21 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
+SCORING_THREADS = 2
+"""Threads that score requests at once. The default pool's 40 threads, all wanting the
+one interpreter lock back after each NumPy product and store read, queued behind each
+other there instead of in the event loop (the scale store's scored requests: py-spy)."""
+
+
+async def get_scoring(request: Request) -> CapacityLimiter:
+    """The limiter of the scoring threads (made on first use, in the app's event loop)."""
+    limiter: CapacityLimiter | None = getattr(request.app.state, "scoring", None)
+    if limiter is None:
+        limiter = request.app.state.scoring = CapacityLimiter(SCORING_THREADS)
+    return limiter
+
+
 HolderDep = Annotated[ModelHolder, Depends(get_holder)]
 ServedDep = Annotated[Served, Depends(get_served)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ScoringDep = Annotated[CapacityLimiter, Depends(get_scoring)]

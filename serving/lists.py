@@ -102,6 +102,8 @@ class HostLists:
         """Compute every host's list (block scoring over the whole store)."""
         started = time.monotonic()
         data = self._data_version()
+        if self.service.kept_histories is not None:
+            self.service.kept_histories.read()  # every host's, at once, for the lists too
         lists = self.service.recommend_all(
             top_k=LIST_TOP_K, min_fit=self.min_fit, keep_top_k=KEPT_TOP_K
         )

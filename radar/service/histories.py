@@ -50,7 +50,8 @@ class KeptHistories:
             threading.Thread(target=self._read, name="histories", daemon=True).start()
 
     def read(self) -> None:
-        """Read every placement now."""
+        """Read every placement now, unless they were read since the last ingest that
+        brought placements."""
         with self._reading:
             self._read_all()
 
@@ -64,6 +65,8 @@ class KeptHistories:
 
     def _read_all(self) -> None:
         version = data_version(self.engine, PLACEMENT_TABLES)  # before the placements
+        if version == self._made_from:
+            return
         outcomes, placed = load_placements(self.engine)
         self._histories = histories_of(outcomes, placed, list(placed))
         self._made_from = version

@@ -81,8 +81,8 @@ class RadarService:
         catalogue and histories, already read (then used instead of reading them again).
         `options`: default filters and proposal weights (settings'); each product's market
         heat is read from the store here. `keep_histories`: read every host's placements
-        at once (in the background) and keep them while the store's placements stay as
-        they are (`KeptHistories`: the API's), instead of host by host."""
+        at once (when first asked for, in the background) and keep them while the store's
+        placements stay as they are (`KeptHistories`: the API's), not host by host."""
         self.engine = engine
         self.model = model
         self.model_version = model_version
@@ -91,8 +91,6 @@ class RadarService:
         self._placements: TimedCache[History] = TimedCache(profile_ttl)
         self.snapshot = snapshot
         self.kept_histories = KeptHistories(engine) if keep_histories else None
-        if self.kept_histories is not None:
-            self.kept_histories.read_later()
         catalogue = self._catalogue(
             load_catalogue(engine) if snapshot is None else snapshot.products
         )
