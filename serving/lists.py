@@ -98,6 +98,10 @@ class HostLists:
     def __len__(self) -> int:
         return len(self._lists)
 
+    def __contains__(self, streamer_id: object) -> bool:
+        """Whether the host has a list (made, or being renewed)."""
+        return streamer_id in self._lists
+
     def warm(self) -> None:
         """Compute every host's list (block scoring over the whole store)."""
         started = time.monotonic()

@@ -33,7 +33,7 @@ async def recommend(
     filters, rank_by = body.rules(), body.rank_by
     lists = served.lists
     ready = lists.answer(host, top_k=top_k, min_fit=min_fit, filters=filters, rank_by=rank_by)
-    if ready is None and lists.covers(top_k=top_k, min_fit=min_fit):
+    if ready is None and lists.covers(top_k=top_k, min_fit=min_fit) and host not in lists:
         await to_thread.run_sync(lists.add, host, limiter=scoring)
         ready = lists.answer(host, top_k=top_k, min_fit=min_fit, filters=filters, rank_by=rank_by)
     if ready is None:

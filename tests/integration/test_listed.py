@@ -17,6 +17,7 @@ from radar.settings import Settings
 from serving.app import create_app
 from serving.listed import ListedRecommendations
 from serving.lists import LIST_TOP_K
+from serving.schemas import RecommendRequest
 
 KEY = "test-key-123"
 JSON = {"X-API-Key": KEY, "Content-Type": "application/json"}
@@ -135,3 +136,19 @@ def test_fast_and_routed_answers_are_identical(client: TestClient, trained_home:
             assert [answer.status_code for answer in answers] == [200, 200]
             assert answers[0].content == answers[1].content
             assert answers[0].headers["content-type"] == answers[1].headers["content-type"]
+
+
+def test_a_request_a_list_cannot_answer_leaves_the_list_alone(client: TestClient) -> None:
+    """A host's list that cannot answer a request (filters that keep no head of it) is not
+    recomputed for it: the request is scored, the list stays as it was made."""
+    lists = client.app.state.holder.current.lists  # type: ignore[attr-defined]
+    host = "h0002"
+    body = {"streamer_id": host, "top_k": 5, "filters": {"price_max": 1.0}}
+    rules = RecommendRequest.model_validate(body).rules()
+    assert lists.answer(host, top_k=5, min_fit=0.5, filters=rules) is None
+    made, recomputed = lists._lists[host].made_at, lists.recomputed
+    for _ in range(3):
+        response = client.post("/v1/recommend", headers=JSON, json=body)
+        assert response.status_code == 200
+    assert lists.recomputed == recomputed
+    assert lists._lists[host].made_at == made
