@@ -512,7 +512,13 @@ class Recommender:
         else:
             scores = (self._block_vectors @ vector.astype(np.float32))[passing]
         rough = self.model.fit.fits_from_scores(scores, has_history=has_history)
-        near = passing[rough >= min_fit - NEAR_CUT]
+        reach = min_fit - NEAR_CUT
+        if rank_by == "fit" and filters.max_per_category is None and top_k < len(rough):
+            # the best top_k: only rows within reach of the top_k-th's fit can be among
+            # them (within twice NEAR_CUT, and the rounding of the fits shown)
+            kth = np.partition(rough, len(rough) - top_k)[len(rough) - top_k]
+            reach = max(reach, kth - 3 * NEAR_CUT)
+        near = passing[rough >= reach]
         all_fits = np.full(len(self._block_vectors), -1.0)
         all_fits[near] = self._shown(self.product_vectors[near] @ vector, has_history)
         order_by = None

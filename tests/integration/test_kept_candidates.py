@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from radar.matching.candidates import CandidateSet, fingerprint
-from radar.matching.ranking import BusinessFilters
+from radar.matching.ranking import BusinessFilters, rank_products
 from radar.matching.recommender import HostInput
 from radar.matching.scoring import candidates_needed
 from radar.service.registry import load_champion
@@ -128,3 +128,30 @@ def test_rows_kept_for_another_profile_are_not_used(
     changed = replace(profile, combined=np.roll(profile.combined, 1))  # type: ignore[arg-type]
     assert fingerprint(changed, outcomes) != kept(lists, host).fingerprint
     assert fingerprint(profile, outcomes[:-1]) != kept(lists, host).fingerprint
+
+
+@pytest.mark.parametrize("top_k", [1, 3, 20])
+@pytest.mark.parametrize("min_fit", [0.0, 0.5])
+def test_the_whole_catalogue_ranked_as_every_fit_exactly(
+    lists: HostLists, service: RadarService, hosts: list[str], top_k: int, min_fit: float
+) -> None:
+    """Ranking over the whole catalogue scores exactly only the rows in reach of the cut
+    and of the best `top_k`: the rows and fits of ranking every exact fit."""
+    recommender = service.recommender
+    products = recommender.catalogue.products
+    for filters in (BusinessFilters(), BusinessFilters(price_max=150.0, in_stock_only=True)):
+        rules = recommender.filters_for(filters)
+        for host in hosts:
+            candidates = kept(lists, host)
+            outcomes, placed = service.history(host)
+            host_input = HostInput(service.profile(host), outcomes, placed)
+            ranked = recommender._rank_catalogue(
+                candidates.vector, candidates.has_history, host_input, top_k, min_fit, rules, "fit"
+            )
+            fits = recommender._shown(
+                recommender.product_vectors @ candidates.vector, candidates.has_history
+            )
+            every = rank_products(
+                fits, products, top_k=top_k, min_fit=min_fit, placed=placed, filters=rules
+            )
+            assert ranked == [(row, float(fits[row])) for row in every]
