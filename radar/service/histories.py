@@ -11,9 +11,11 @@ from sqlalchemy import Engine
 
 from radar.matching.history import History, histories_of
 from radar.store.derived import data_version
-from radar.store.reads import load_placements
+from radar.store.reads import load_host_ids, load_placements
 
 PLACEMENT_TABLES = ("placements",)
+READ_HOSTS = 1_000
+"""Hosts whose placements are read at a time."""
 VERSION_SECONDS = 1.0
 """How long one reading of the placements' data version is trusted."""
 
@@ -67,8 +69,12 @@ class KeptHistories:
         version = data_version(self.engine, PLACEMENT_TABLES)  # before the placements
         if version == self._made_from:
             return
-        outcomes, placed = load_placements(self.engine)
-        self._histories = histories_of(outcomes, placed, list(placed))
+        histories: dict[str, History] = {}
+        hosts = load_host_ids(self.engine)
+        for start in range(0, len(hosts), READ_HOSTS):  # a part at a time: less memory
+            chunk = hosts[start : start + READ_HOSTS]
+            histories.update(histories_of(*load_placements(self.engine, chunk), chunk))
+        self._histories = histories
         self._made_from = version
         self.reads += 1
 
