@@ -168,8 +168,8 @@ def _quotes_for_list(
     shorter request from a longer precomputed list)."""
     chosen: list[list[tuple[str, str]]] = [[] for _ in words]
     quoted: set[str] = set()
-    above: set[str] = set()  # the words of the products above this one
-    named: dict[int, list[str]] = {}  # line row → the words of `above` it holds
+    above: dict[str, None] = {}  # the words of the products above this one, in order
+    named = _Naming(list(above))
     for product, own in enumerate(words):
         tokens = product_tokens[product]
         fallback: tuple[str, str] | None = None
@@ -177,7 +177,7 @@ def _quotes_for_list(
             for row, line in evidence.readable_rows(keyword):
                 if len(chosen[product]) == count:
                     break
-                if any(word not in tokens for word in named.get(row, ())):
+                if any(word not in tokens for word in named.held(row, line)):
                     continue  # names a product above that this one is not
                 if line in quoted:
                     fallback = fallback or (line, keyword)
@@ -189,10 +189,30 @@ def _quotes_for_list(
         quoted.update(line for line, _ in chosen[product])
         for word in own:
             if word not in above:
-                above.add(word)
-                for row in evidence.rows_holding(word):
-                    named.setdefault(row, []).append(word)
+                above[word] = None
+                named.words.append(word)
     return chosen
+
+
+class _Naming:
+    """Which of a growing list of words each line holds, each line tested once against
+    each word, when first asked (only the lines considered for a quote are)."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        self._tested: dict[int, int] = {}  # row → how many of `words` it was tested for
+        self._held: dict[int, list[str]] = {}
+
+    def held(self, row: int, line: str) -> list[str]:
+        """The words the line (at `row`) holds, whatever its letters' case."""
+        tested = self._tested.get(row, 0)
+        if tested < len(self.words):
+            lowered = _lowered(line)
+            found = [word for word in self.words[tested:] if word in lowered]
+            if found:
+                self._held.setdefault(row, []).extend(found)
+            self._tested[row] = len(self.words)
+        return self._held.get(row, [])
 
 
 class Evidence:
@@ -232,11 +252,6 @@ class Evidence:
             )
             self._readable[keyword] = found
         return found
-
-    def rows_holding(self, keyword: str) -> list[int]:
-        """The rows of every line that holds `keyword` (lower case: whatever the line's
-        letters' case)."""
-        return self._rows_with(keyword, len(self.lines))
 
     def _rows_with(self, keyword: str, enough: int) -> list[int]:
         text = self._text if keyword == keyword.upper() else self._lowered_text()
