@@ -28,18 +28,10 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
-SCORING_THREADS = 2
-"""Threads that score requests at once. The default pool's 40 threads, all wanting the
-one interpreter lock back after each NumPy product and store read, queued behind each
-other there instead of in the event loop (the scale store's scored requests: py-spy)."""
-
-
 async def get_scoring(request: Request) -> CapacityLimiter:
-    """The limiter of the scoring threads (made on first use, in the app's event loop)."""
-    limiter: CapacityLimiter | None = getattr(request.app.state, "scoring", None)
-    if limiter is None:
-        limiter = request.app.state.scoring = CapacityLimiter(SCORING_THREADS)
-    return limiter
+    """The limiter of the scoring threads (`ModelHolder.scoring`)."""
+    holder: ModelHolder = request.app.state.holder
+    return holder.scoring()
 
 
 HolderDep = Annotated[ModelHolder, Depends(get_holder)]

@@ -21,6 +21,12 @@ from serving.schemas import RecommendRequest
 
 KEY = "test-key-123"
 JSON = {"X-API-Key": KEY, "Content-Type": "application/json"}
+SCORED = [
+    {"streamer_id": "h0002", "min_fit": 0.1},
+    {"streamer_id": "h0005", "top_k": 21},
+    {"streamer_id": "h0011", "top_k": 5, "filters": {"price_max": 1.0}},
+    {"streamer_id": "h0002", "top_k": 40, "min_fit": 0.3, "rank_by": "proposal"},
+]
 COVERED = [
     {"streamer_id": "h0002"},
     {"streamer_id": "h0005", "top_k": 3},
@@ -101,8 +107,6 @@ def test_covered_requests_never_reach_the_route(client: TestClient) -> None:
         (b'{"streamer_id": "h0002"}', {**JSON, "Content-Type": "text/plain"}),
         (b'{"streamer_id": "h0002", "top_k": 0}', JSON),
         (b'{"streamer_id": "h0002", "extra": 1}', JSON),
-        (b'{"streamer_id": "h0002", "min_fit": 0.1}', JSON),
-        (b'{"streamer_id": "h0002", "top_k": 21}', JSON),
         (b'{"streamer_id": "nobody"}', JSON),
         (b'{"streamer_id": ', JSON),
     ],
@@ -125,13 +129,23 @@ def test_a_repeated_key_is_read_as_the_route_reads_it(client: TestClient) -> Non
     assert client.post("/v1/recommend", content=body, headers=headers).status_code == 401
 
 
+def test_scored_requests_never_reach_the_route(client: TestClient) -> None:
+    """Requests the lists do not answer are scored on the fast path too."""
+    listed, route = fast_path(client)
+    for request in SCORED:
+        response = post(listed, json.dumps(request).encode(), JSON)
+        assert response.status_code == 200
+        assert response.json()["streamer_id"] == request["streamer_id"]
+    assert route.bodies == []
+
+
 def test_fast_and_routed_answers_are_identical(client: TestClient, trained_home: Path) -> None:
     routed = create_app(Settings(home=trained_home, api_keys=KEY, min_fit=0.5))
     routed.user_middleware = [
         layer for layer in routed.user_middleware if layer.cls is not ListedRecommendations
     ]
     with TestClient(routed) as slow:
-        for request in COVERED:
+        for request in COVERED + SCORED:
             answers = [c.post("/v1/recommend", json=request, headers=JSON) for c in (client, slow)]
             assert [answer.status_code for answer in answers] == [200, 200]
             assert answers[0].content == answers[1].content
