@@ -39,12 +39,7 @@ def data_version(engine: Engine, tables: Collection[str] | None = None) -> str:
     `tables`, of the last run that loaded rows into any of them: what data derived from
     those tables alone is made from."""
     with engine.connect() as connection:
-        runs = connection.execute(
-            select(IngestRun.run_id, IngestRun.counts)
-            .where(IngestRun.finished_at.is_not(None))
-            .order_by(IngestRun.finished_at.desc(), IngestRun.run_id.desc())
-        )
-        for run_id, counts in runs:
+        for run_id, counts in connection.execute(_runs_query()):
             if tables is None or _loaded_any(json.loads(counts or "{}"), tables):
                 return str(run_id)
     return ""
@@ -85,6 +80,16 @@ def load_profiles(
                     _vector(row.words, "<f4"),
                 )
     return found
+
+
+@cache
+def _runs_query() -> Select[str, str]:
+    """The finished ingest runs, the last first (built once, as `_profiles_query`)."""
+    return (
+        select(IngestRun.run_id, IngestRun.counts)
+        .where(IngestRun.finished_at.is_not(None))
+        .order_by(IngestRun.finished_at.desc(), IngestRun.run_id.desc())
+    )
 
 
 @cache
