@@ -174,6 +174,8 @@ def _quotes_for_list(
         tokens = product_tokens[product]
         fallback: tuple[str, str] | None = None
         for keyword in own:
+            if len(chosen[product]) == count:
+                break  # (its lines are not looked for)
             for row, line in evidence.readable_rows(keyword):
                 if len(chosen[product]) == count:
                     break
