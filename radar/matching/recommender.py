@@ -9,6 +9,7 @@ give the same list for the same host.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -212,6 +213,7 @@ class Recommender:
         self._has_stock = any(product.stock is not None for product in catalogue.products)
         self.columns = CatalogueColumns.of(catalogue.products)  # the filters, vectorised
         self.passing = PassingRows(self.columns)  # and the rows they keep, for a while
+        self._last_rough = threading.local()
         self.default_filters = (defaults or BusinessFilters()).resolved(
             in_stock_default=self._has_stock
         )
@@ -506,12 +508,7 @@ class Recommender:
         """Rank the whole catalogue (what `_rank` falls back on)."""
         # every product scored in float32 (half the memory to read), those near or above
         # the cut scored again exactly: the fits ranked are the ones every path shows
-        passing = self.passing(filters, host.placed)
-        if 4 * len(passing) < len(self._block_vectors):  # a few rows: only theirs read
-            scores = self._block_vectors[passing] @ vector.astype(np.float32)
-        else:
-            scores = (self._block_vectors @ vector.astype(np.float32))[passing]
-        rough = self.model.fit.fits_from_scores(scores, has_history=has_history)
+        passing, rough = self._rough_fits(vector, has_history, filters, host.placed)
         reach = min_fit - NEAR_CUT
         if rank_by == "fit" and filters.max_per_category is None and top_k < len(rough):
             # the best top_k: only rows within reach of the top_k-th's fit can be among
@@ -536,6 +533,28 @@ class Recommender:
             passing=passing,
         )
         return [(row, float(all_fits[row])) for row in full]
+
+    def _rough_fits(
+        self,
+        vector: np.ndarray,
+        has_history: bool,
+        filters: BusinessFilters,
+        placed: Collection[str],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The rows the filters keep for a host and their fits from float32 scores; the
+        last ones a thread worked out are kept for its next call with the same vector,
+        filters and placed products (a list below the cut ranks the catalogue twice)."""
+        last = getattr(self._last_rough, "value", None)
+        if last is not None and last[0] is vector and last[1:4] == (has_history, filters, placed):
+            return last[4], last[5]
+        passing = self.passing(filters, placed)
+        if 4 * len(passing) < len(self._block_vectors):  # a few rows: only theirs read
+            scores = self._block_vectors[passing] @ vector.astype(np.float32)
+        else:
+            scores = (self._block_vectors @ vector.astype(np.float32))[passing]
+        rough = self.model.fit.fits_from_scores(scores, has_history=has_history)
+        self._last_rough.value = (vector, has_history, filters, placed, passing, rough)
+        return passing, rough
 
     def _fan_demand(self, profile: HostProfile, rows: np.ndarray) -> np.ndarray:
         """粉丝需求 of these catalogue rows: the fans' profile, the host's whole profile
