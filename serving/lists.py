@@ -21,6 +21,7 @@ new text shows up within about `ttl` seconds without slowing anyone down.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import threading
@@ -113,6 +114,10 @@ class HostLists:
         )
         for result in lists:
             self._store(result, data)
+        # millions of objects that live as long as the model (lists, histories, catalogue):
+        # out of the cyclic collector's full passes, which paused every request for them
+        gc.collect()
+        gc.freeze()
         self.warmed.set()
         logger.info(
             "lists for %d hosts ready in %.1f s", len(self._lists), time.monotonic() - started
