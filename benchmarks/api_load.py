@@ -21,9 +21,11 @@ p50/p99 latency and errors of each case and its share of `/health`'s requests/s:
   `--ttl` seconds (the server runs with `RADAR_PROFILE_TTL_SECONDS` = `--ttl`), while they
   are refreshed, and `/health` right after it.
 
-Then the server's resident memory (now and its peak) and the seconds from launch to
-ready. Each case goes round every host of the store in turn, so no answer is a repeat of
-the one before.
+Each case also gets the server's CPU time per request (all its threads, from /proc): on a
+machine that runs other work too, that figure holds where requests/s do not. Then the
+server's resident memory (now and its peak) and the seconds from launch to ready. Each
+case goes round every host of the store in turn, so no answer is a repeat of the one
+before.
 """
 
 from __future__ import annotations
@@ -216,6 +218,14 @@ GOALS = {
 }
 
 
+def cpu_seconds(pid: int) -> float:
+    """A process's CPU time so far, all its threads, user and system (Linux's /proc): per
+    request, what a case costs the server whatever else the machine runs."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def resident_mb(pid: int) -> tuple[float, float]:
     """A process's resident memory now and at its peak (MB), from /proc (Linux)."""
     with open(f"/proc/{pid}/status") as status:
@@ -249,11 +259,16 @@ def main() -> None:
     use_wrk = shutil.which("wrk") is not None
 
     def load(path: str, bodies: list[dict[str, object]] | None, seconds: float) -> dict[str, float]:
+        started = cpu_seconds(server.pid)
         if use_wrk:
             texts = None if bodies is None else [json.dumps(b, ensure_ascii=False) for b in bodies]
-            return drive_wrk(base, path, texts, seconds, args.connections)
-        method = "GET" if bodies is None else "POST"
-        return asyncio.run(drive(base, method, path, bodies, seconds, args.connections))
+            row = drive_wrk(base, path, texts, seconds, args.connections)
+        else:
+            method = "GET" if bodies is None else "POST"
+            row = asyncio.run(drive(base, method, path, bodies, seconds, args.connections))
+        answered = max(row["rps"] * seconds, 1.0)
+        row["cpu_ms"] = 1000 * (cpu_seconds(server.pid) - started) / answered
+        return row
 
     rows: dict[str, dict[str, float]] = {}
     try:
@@ -292,8 +307,8 @@ def main() -> None:
         f"10 s), every host's list made {lists_seconds:.1f} s after launch"
     )
     health = rows["GET /health"]["rps"]
-    print("| case | req/s | of /health | p50 ms | p99 ms | errors | goal |")
-    print("|---|---:|---:|---:|---:|---:|---|")
+    print("| case | req/s | of /health | p50 ms | p99 ms | errors | server CPU ms/request | goal |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
     for name, row in rows.items():
         share = row["rps"] / health
         if name == "recommend, covered, lists stale":
@@ -304,7 +319,8 @@ def main() -> None:
             share_text = f"{share:.1%}"
         print(
             f"| {name} | {row['rps']:.0f} | {share_text} | {row['p50_ms']:.1f} | "
-            f"{row['p99_ms']:.1f} | {row['errors']:.0f} | {GOALS.get(name, '')} |"
+            f"{row['p99_ms']:.1f} | {row['errors']:.0f} | {row['cpu_ms']:.2f} | "
+            f"{GOALS.get(name, '')} |"
         )
     print(
         f"server memory: {rss:.0f} MB resident at the end, {peak:.0f} MB at its peak "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from anyio import CapacityLimiter
 from fastapi import Depends, Request
 
 from radar.settings import Settings
@@ -27,6 +28,13 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
+async def get_scoring(request: Request) -> CapacityLimiter:
+    """The limiter of the scoring threads (`ModelHolder.scoring`)."""
+    holder: ModelHolder = request.app.state.holder
+    return holder.scoring()
+
+
 HolderDep = Annotated[ModelHolder, Depends(get_holder)]
 ServedDep = Annotated[Served, Depends(get_served)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ScoringDep = Annotated[CapacityLimiter, Depends(get_scoring)]

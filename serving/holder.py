@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from anyio import CapacityLimiter
 from sqlalchemy import Engine
 
 from radar.errors import NoModelError
@@ -25,6 +26,10 @@ from serving.lists import HostLists
 
 logger = logging.getLogger(__name__)
 
+SCORING_THREADS = 2
+"""Threads that score requests at once. The default pool's 40 threads, all wanting the
+one interpreter lock back after each NumPy product and store read, queued behind each
+other there instead of in the event loop (the scale store's scored requests: py-spy)."""
 NO_CHAMPION = "no_champion"
 REGISTRY_UNREACHABLE = "registry_unreachable"
 MODEL_LOAD_FAILED = "model_load_failed"
@@ -67,6 +72,14 @@ class ModelHolder:
         self.problem: str | None = None  # why the champion is not served: a short fixed code
         self._last_failure: str | None = None  # logged once, not at every poll
         self._lock = threading.Lock()
+        self._scoring: CapacityLimiter | None = None
+
+    def scoring(self) -> CapacityLimiter:
+        """The limiter of the threads that score requests (`SCORING_THREADS`; made on first
+        use, in the server's event loop)."""
+        if self._scoring is None:
+            self._scoring = CapacityLimiter(SCORING_THREADS)
+        return self._scoring
 
     def require(self) -> Served:
         """The served model, or NoModelError (503) when there is none yet."""
@@ -117,6 +130,7 @@ class ModelHolder:
             model_version=version,
             profile_ttl=self.profile_ttl,
             options=self.options,
+            keep_histories=True,
         )
         lists = HostLists(service, version, min_fit=self.min_fit, ttl=self.profile_ttl)
         if first:

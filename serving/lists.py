@@ -8,7 +8,10 @@ ranked by fit and cut by it, so a request asking for at most `LIST_TOP_K` produc
 the stored list when the items it gets are a head of the stored list (reasons do not repeat
 a quote within a list, so an item's reasons depend on the items before it): the filters
 leave the head alone and there are enough items (or the list holds every product at the
-cut). Other requests are scored as before. A list older than `ttl` seconds
+cut). Other requests are scored (`HostLists.score`): each list also keeps its host's best
+rows for requests of up to `KEPT_TOP_K` products (`radar.matching.candidates`), which
+rank those instead of the whole catalogue when that gives the same answer. A list older
+than `ttl` seconds
 is still answered at once and renewed in the background: when no ingest has brought
 transcripts, comments or placements since it was made (the store's data version), it is
 kept as it is, else it is recomputed, the refresher pausing after each host for nine
@@ -18,6 +21,7 @@ new text shows up within about `ttl` seconds without slowing anyone down.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import threading
@@ -25,7 +29,9 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import Any
 
+from radar.matching.candidates import CandidateSet
 from radar.matching.profiles import READY
 from radar.matching.ranking import BusinessFilters, take_passing
 from radar.matching.recommender import (
@@ -39,6 +45,8 @@ from radar.store.derived import data_version
 from serving.schemas import RecommendationPublic, RecommendationsPublic
 
 LIST_TOP_K = 20
+KEPT_TOP_K = 100
+"""Each list keeps its host's best rows for requests of up to this many products."""
 LIST_TABLES = ("transcripts", "comments", "placements")
 """The tables whose new rows can change a host's list."""
 REFRESH_PAUSE = 9.0
@@ -78,6 +86,7 @@ class HostLists:
         self.min_fit = min_fit
         self.ttl = ttl
         self._lists: dict[str, StoredList] = {}
+        self._candidates: dict[str, CandidateSet] = {}
         self._refreshing: set[str] = set()
         self._lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="list-refresh")
@@ -90,12 +99,25 @@ class HostLists:
     def __len__(self) -> int:
         return len(self._lists)
 
+    def __contains__(self, streamer_id: object) -> bool:
+        """Whether the host has a list (made, or being renewed)."""
+        return streamer_id in self._lists
+
     def warm(self) -> None:
         """Compute every host's list (block scoring over the whole store)."""
         started = time.monotonic()
         data = self._data_version()
-        for result in self.service.recommend_all(top_k=LIST_TOP_K, min_fit=self.min_fit):
+        if self.service.kept_histories is not None:
+            self.service.kept_histories.read()  # every host's, at once, for the lists too
+        lists = self.service.recommend_all(
+            top_k=LIST_TOP_K, min_fit=self.min_fit, keep_top_k=KEPT_TOP_K
+        )
+        for result in lists:
             self._store(result, data)
+        # millions of objects that live as long as the model (lists, histories, catalogue):
+        # out of the cyclic collector's full passes, which paused every request for them
+        gc.collect()
+        gc.freeze()
         self.warmed.set()
         logger.info(
             "lists for %d hosts ready in %.1f s", len(self._lists), time.monotonic() - started
@@ -125,9 +147,23 @@ class HostLists:
         """
         data = self._data_version()
         self._store(
-            self.service.recommend(streamer_id, top_k=LIST_TOP_K, min_fit=self.min_fit), data
+            self.service.recommend(
+                streamer_id, top_k=LIST_TOP_K, min_fit=self.min_fit, keep_top_k=KEPT_TOP_K
+            ),
+            data,
         )
         self.recomputed += 1
+
+    def score(self, streamer_id: str, **options: Any) -> HostRecommendations:
+        """A request the list does not answer, scored (options: top_k, min_fit, filters,
+        rank_by): among the host's kept best rows when they can tell, else over the whole
+        catalogue; the same answer either way.
+
+        Raises:
+            UnknownHostError: no such host in the store.
+        """
+        candidates = self._candidates.get(streamer_id)
+        return self.service.recommend(streamer_id, candidates=candidates, **options)
 
     def answer(
         self,
@@ -236,6 +272,10 @@ class HostLists:
         return self._version[1]
 
     def _store(self, result: HostRecommendations, data: str) -> None:
+        if result.candidates is None:
+            self._candidates.pop(result.streamer_id, None)
+        else:
+            self._candidates[result.streamer_id] = result.candidates
         public = to_public(result, self.version)
         index = self.service.recommender.catalogue.index
         self._lists[result.streamer_id] = StoredList(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
@@ -245,6 +246,39 @@ class CatalogueColumns:
 
 
 _EPOCH = date(1970, 1, 1)
+
+
+class PassingRows:
+    """`CatalogueColumns.passing` as rows, what does not depend on the host (every rule but
+    the host's placed products) kept for the last `max_entries` filters asked for, so that
+    a mix of filters asked again is not worked out over the whole catalogue again."""
+
+    def __init__(self, columns: CatalogueColumns, *, max_entries: int = 32) -> None:
+        self.columns = columns
+        self.max_entries = max_entries
+        self._rows: OrderedDict[BusinessFilters, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, filters: BusinessFilters, placed: Collection[str]) -> np.ndarray:
+        """The rows (ascending) that pass every rule but the category cap, as
+        `np.flatnonzero(columns.passing(filters, placed))`."""
+        with self._lock:
+            rows = self._rows.get(filters)
+            if rows is not None:
+                self._rows.move_to_end(filters)
+        if rows is None:
+            rows = np.flatnonzero(self.columns.passing(filters, ())).astype(np.int32)
+            with self._lock:
+                self._rows[filters] = rows
+                while len(self._rows) > self.max_entries:
+                    self._rows.popitem(last=False)
+        if filters.exclude_placed and placed and len(rows):
+            known = self.columns.rows
+            out = np.array(sorted(known[pid] for pid in placed if pid in known), dtype=np.int32)
+            at = np.searchsorted(rows, out)
+            at = at[(at < len(rows)) & (rows[np.minimum(at, len(rows) - 1)] == out)]
+            rows = np.delete(rows, at)
+        return rows.astype(np.intp)
 
 
 def rank_catalogue(

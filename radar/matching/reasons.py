@@ -168,16 +168,19 @@ def _quotes_for_list(
     shorter request from a longer precomputed list)."""
     chosen: list[list[tuple[str, str]]] = [[] for _ in words]
     quoted: set[str] = set()
-    above: set[str] = set()  # the words of the products above this one
+    above: dict[str, None] = {}  # the words of the products above this one, in order
+    named = _Naming(list(above))
     for product, own in enumerate(words):
-        others = [word for word in above if word not in product_tokens[product]]
+        tokens = product_tokens[product]
         fallback: tuple[str, str] | None = None
         for keyword in own:
-            for line in evidence.readable_with(keyword):
+            if len(chosen[product]) == count:
+                break  # (its lines are not looked for)
+            for row, line in evidence.readable_rows(keyword):
                 if len(chosen[product]) == count:
                     break
-                if others and _names_any(line, others):
-                    continue
+                if any(word not in tokens for word in named.held(row, line)):
+                    continue  # names a product above that this one is not
                 if line in quoted:
                     fallback = fallback or (line, keyword)
                     continue
@@ -186,14 +189,38 @@ def _quotes_for_list(
         if not chosen[product] and fallback is not None:
             chosen[product].append(fallback)
         quoted.update(line for line, _ in chosen[product])
-        above.update(own)
+        for word in own:
+            if word not in above:
+                above[word] = None
+                named.words.append(word)
     return chosen
+
+
+class _Naming:
+    """Which of a growing list of words each line holds, each line tested once against
+    each word, when first asked (only the lines considered for a quote are)."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        self._tested: dict[int, int] = {}  # row → how many of `words` it was tested for
+        self._held: dict[int, list[str]] = {}
+
+    def held(self, row: int, line: str) -> list[str]:
+        """The words the line (at `row`) holds, whatever its letters' case."""
+        tested = self._tested.get(row, 0)
+        if tested < len(self.words):
+            lowered = _lowered(line)
+            found = [word for word in self.words[tested:] if word in lowered]
+            if found:
+                self._held.setdefault(row, []).extend(found)
+            self._tested[row] = len(self.words)
+        return self._held.get(row, [])
 
 
 class Evidence:
     """A host's lines (newest first), searchable by keyword whatever their letters' case
     (the model's words are lower case): each keyword's lines are found once, by `str.find`
-    over the lines joined, however many products quote it."""
+    over the lines joined, however many products quote it; a line is known by its row."""
 
     def __init__(self, lines: Sequence[str], *, enough: int = 8) -> None:
         """`enough`: how many of a keyword's newest lines are read to choose its quotes."""
@@ -203,26 +230,36 @@ class Evidence:
         self._lowered: str | None = None  # made when a keyword has letters
         # where each line starts in the joined text, and where the next would
         self._starts = list(accumulate(map(add, map(len, self.lines), repeat(1)), initial=0))
-        self._readable: dict[str, list[str]] = {}
+        self._readable: dict[str, list[tuple[int, str]]] = {}
 
     def mentions(self, keyword: str) -> list[str]:
         """The newest lines that hold `keyword` (up to `enough` of them)."""
-        return [self.lines[row] for row in self._rows_with(keyword)]
+        return [self.lines[row] for row in self._rows_with(keyword, self.enough)]
 
     def readable_with(self, keyword: str) -> list[str]:
         """`keyword`'s newest lines (up to `enough`), stripped, the ones of the most readable
         length (about 18 characters) first."""
+        return [line for _, line in self.readable_rows(keyword)]
+
+    def readable_rows(self, keyword: str) -> list[tuple[int, str]]:
+        """`readable_with`, each line with its row (the first row of a line repeated)."""
         found = self._readable.get(keyword)
         if found is None:
-            unique = dict.fromkeys(s for line in self.mentions(keyword) if (s := line.strip()))
-            found = self._readable[keyword] = sorted(unique, key=lambda s: abs(len(s) - 18))
+            unique: dict[str, int] = {}
+            for row in self._rows_with(keyword, self.enough):
+                if (stripped := self.lines[row].strip()) and stripped not in unique:
+                    unique[stripped] = row
+            found = sorted(
+                ((row, s) for s, row in unique.items()), key=lambda r: abs(len(r[1]) - 18)
+            )
+            self._readable[keyword] = found
         return found
 
-    def _rows_with(self, keyword: str) -> list[int]:
+    def _rows_with(self, keyword: str, enough: int) -> list[int]:
         text = self._text if keyword == keyword.upper() else self._lowered_text()
         rows: list[int] = []
         position = text.find(keyword) if keyword else -1
-        while position >= 0 and len(rows) < self.enough:
+        while position >= 0 and len(rows) < enough:
             row = bisect_right(self._starts, position) - 1
             rows.append(row)
             following = self._starts[row + 1] if row + 1 < len(self._starts) else len(text)
@@ -238,12 +275,6 @@ class Evidence:
                 lowered if len(lowered) == len(self._text) else "\n".join(map(_lowered, self.lines))
             )
         return self._lowered
-
-
-def _names_any(line: str, words: Sequence[str]) -> bool:
-    """Whether `line` holds any of the (lower-case) `words`."""
-    lowered = _lowered(line)
-    return any(word in lowered for word in words)
 
 
 def _lowered(line: str) -> str:

@@ -9,13 +9,15 @@ give the same list for the same host.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+import threading
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import NamedTuple
 
 import numpy as np
 
+from radar.matching.candidates import CandidateSet, fingerprint, score_slack
 from radar.matching.fit import HostSide, product_vectors
 from radar.matching.history import Outcome
 from radar.matching.host_side import host_side
@@ -31,6 +33,7 @@ from radar.matching.proposal import (
 from radar.matching.ranking import (
     BusinessFilters,
     CatalogueColumns,
+    PassingRows,
     rank_catalogue,
     rank_products,
 )
@@ -51,6 +54,9 @@ BELOW_CUT_ITEMS = 3
 RANK_BY = ("fit", "proposal")
 BEST_PRODUCTS = 10
 """How many of a host's best products its affinity to the catalogue is read from."""
+BAND_ROWS = 32
+"""Rows kept past the most a request can take (`keep_top_k`): the band around its cut
+(`CandidateSet.band`)."""
 
 
 def shown_fits(fits: np.ndarray) -> np.ndarray:
@@ -164,6 +170,8 @@ class HostRecommendations:
     """Why there is no list, in Chinese (for `no_fitting_category`)."""
     streamer_name: str | None = None
     """The host's name, as operations know the host (where the store has one)."""
+    candidates: CandidateSet | None = None
+    """The host's best rows, kept when asked for (`keep_top_k`)."""
 
 
 @dataclass(frozen=True)
@@ -195,13 +203,17 @@ class Recommender:
         self.catalogue = catalogue
         self.product_vectors = product_vectors(catalogue.side())
         self._roots = self.product_vectors[:, : catalogue.matrix.shape[1]]  # √topics, a view
+        catalogue.keep_roots(self._roots)  # instead of a copy of the same values
         # what block scoring reads, converted once (forked workers share it)
         self._block_vectors = self.product_vectors.astype(np.float32)
+        self._column_bounds = np.abs(self._block_vectors).max(axis=0, initial=0.0)
         # how common each word is in the catalogue: reasons quote a product's rare words
         # (counted here, before the batch forks its workers)
         self.keyword_rarity = KeywordRarity.of_catalogue(catalogue.tokens)
         self._has_stock = any(product.stock is not None for product in catalogue.products)
         self.columns = CatalogueColumns.of(catalogue.products)  # the filters, vectorised
+        self.passing = PassingRows(self.columns)  # and the rows they keep, for a while
+        self._last_rough = threading.local()
         self.default_filters = (defaults or BusinessFilters()).resolved(
             in_stock_default=self._has_stock
         )
@@ -257,12 +269,18 @@ class Recommender:
         min_fit: float,
         filters: BusinessFilters | None = None,
         rank_by: str = "fit",
+        keep_top_k: int = 0,
     ) -> HostRecommendations:
         """The host's ranked list with reasons; empty with `insufficient_data` when the host
         has too little text to profile."""
         host = HostInput(profile, history, placed)
         return self.recommend_many(
-            [host], top_k=top_k, min_fit=min_fit, filters=filters, rank_by=rank_by
+            [host],
+            top_k=top_k,
+            min_fit=min_fit,
+            filters=filters,
+            rank_by=rank_by,
+            keep_top_k=keep_top_k,
         )[0]
 
     def recommend_many(
@@ -274,12 +292,15 @@ class Recommender:
         filters: BusinessFilters | None = None,
         rank_by: str = "fit",
         engine: BlockMapper = map_blocks,
+        keep_top_k: int = 0,
     ) -> list[HostRecommendations]:
         """Lists for many hosts, scored in blocks of hosts (one matrix product each) by
         `engine`; `filters` on top of `default_filters` (`filters_for`); ranked by fit, or
         with `rank_by="proposal"` by the proposal score among the products at or above
         `min_fit`. A host with no product at the cut gets the closest ones below it, each
-        marked `below_cut` (state `below_cut`)."""
+        marked `below_cut` (state `below_cut`). With `keep_top_k`, each list also keeps the
+        host's best rows for requests of up to that many products (`candidates`, for
+        `recommend_from`)."""
         if rank_by not in RANK_BY:
             raise ValueError(f"rank_by is one of {', '.join(RANK_BY)}, got {rank_by!r}")
         filters = self.filters_for(filters)
@@ -292,36 +313,116 @@ class Recommender:
         sides = self._host_sides([hosts[i] for i in ready])
         vectors = np.vstack([self.model.fit.host_vector(side) for side in sides])
         per_host = max(candidates_needed(top_k, len(hosts[i].placed)) for i in ready)
+        kept = [candidates_needed(keep_top_k, len(hosts[i].placed)) + BAND_ROWS for i in ready]
         blocks = [
             vectors[start : start + BLOCK_HOSTS] for start in range(0, len(ready), BLOCK_HOSTS)
         ]
-        scored = engine(blocks, self._block_vectors, per_host=per_host)
+        scored = engine(
+            blocks,
+            self._block_vectors,
+            per_host=max([per_host, *kept] if keep_top_k else [per_host]),
+        )
         # only the candidates' rows: their float32 scores are recomputed exactly in `_rank`
         rows = np.vstack([block_rows for block_rows, _ in scored])
+        scores = np.vstack([block_scores for _, block_scores in scored]) if keep_top_k else None
         for position, index in enumerate(ready):
+            host_rows, has_history = rows[position], sides[position].has_history
+            if scores is not None:
+                order = np.argsort(-scores[position], kind="stable")
+                host_rows = host_rows[order]
+                results[index].candidates = CandidateSet(
+                    fingerprint(hosts[index].profile, hosts[index].history),
+                    vectors[position],
+                    has_history,
+                    host_rows[: kept[position]].astype(np.int32),
+                    scores[position][order][: kept[position]].astype(np.float32),
+                    score_slack(vectors[position], self._column_bounds),
+                )
+                host_rows = host_rows[:per_host]
             reason = self._no_fitting_category(
-                hosts[index], rows[position], vectors[position], sides[position]
+                hosts[index], host_rows, vectors[position], has_history
             )
             if reason is not None:
                 results[index].state, results[index].reason = NO_FITTING_CATEGORY, reason
                 continue
-            ranking = partial(
-                self._rank, rows[position], vectors[position], sides[position].has_history
-            )
-            chosen = ranking(hosts[index], top_k, min_fit, filters, rank_by)
-            below_cut = not chosen
-            if below_cut:
-                chosen = ranking(hosts[index], min(top_k, BELOW_CUT_ITEMS), 0.0, filters, "fit")
-                if chosen:
-                    results[index].state = BELOW_CUT
-                    results[index].reason = below_cut_reason(
-                        min_fit, len(chosen), filtered=filters != self.default_filters
-                    )
-            results[index].items = self._items(hosts[index], chosen, below_cut=below_cut)
+            ranking = partial(self._rank, host_rows, vectors[position], has_history, hosts[index])
+            self._fill(results[index], hosts[index], ranking, top_k, min_fit, filters, rank_by)
         return results
 
+    def recommend_from(
+        self,
+        host: HostInput,
+        candidates: CandidateSet,
+        *,
+        top_k: int = 10,
+        min_fit: float,
+        filters: BusinessFilters | None = None,
+        rank_by: str = "fit",
+    ) -> HostRecommendations | None:
+        """`recommend` for a host whose best rows were kept (`keep_top_k`) from the same
+        profile and placements (the caller checks `candidates.fingerprint`): the same list,
+        ranked among the kept rows instead of reading the catalogue; None when they cannot
+        tell (a larger `top_k` than kept for, or an answer that depends on rows whose
+        float32 scores sit too close to the cut)."""
+        if rank_by not in RANK_BY:
+            raise ValueError(f"rank_by is one of {', '.join(RANK_BY)}, got {rank_by!r}")
+        filters = self.filters_for(filters)
+        profile = host.profile
+        result = HostRecommendations(profile.streamer_id, profile.state, min_fit)
+        if not profile.ready:
+            return result
+        per_host = candidates_needed(top_k, len(host.placed))
+        band = candidates.band(per_host, len(self.catalogue.products))
+        if band is None or band[0] == 0:
+            return None
+        sure, end = band
+        rows = candidates.rows[:end].astype(np.intp)
+        # the reason holds for every cut between the sure rows and the whole band, or not
+        vector, has_history = candidates.vector, candidates.has_history
+        reason = self._no_fitting_category(host, rows[:sure], vector, has_history)
+        if reason != self._no_fitting_category(host, rows, vector, has_history):
+            return None
+        if reason is not None:
+            result.state, result.reason = NO_FITTING_CATEGORY, reason
+            return result
+        ranking = partial(
+            self._rank_kept, rows, sure, per_host, candidates.vector, candidates.has_history, host
+        )
+        return (
+            result if self._fill(result, host, ranking, top_k, min_fit, filters, rank_by) else None
+        )
+
+    def _fill(
+        self,
+        result: HostRecommendations,
+        host: HostInput,
+        ranking: Callable[..., list[tuple[int, float]] | None],
+        top_k: int,
+        min_fit: float,
+        filters: BusinessFilters,
+        rank_by: str,
+    ) -> bool:
+        """`result`'s items from `ranking` (top_k, min_fit, filters, rank_by → the chosen
+        rows and fits, or None when it cannot tell); the closest products below the cut
+        when none reaches it. False when `ranking` could not tell."""
+        chosen = ranking(top_k, min_fit, filters, rank_by)
+        if chosen is None:
+            return False
+        below_cut = not chosen
+        if below_cut:
+            chosen = ranking(min(top_k, BELOW_CUT_ITEMS), 0.0, filters, "fit")
+            if chosen is None:
+                return False
+            if chosen:
+                result.state = BELOW_CUT
+                result.reason = below_cut_reason(
+                    min_fit, len(chosen), filtered=filters != self.default_filters
+                )
+        result.items = self._items(host, chosen, below_cut=below_cut)
+        return True
+
     def _no_fitting_category(
-        self, host: HostInput, rows: np.ndarray, vector: np.ndarray, side: HostSide
+        self, host: HostInput, rows: np.ndarray, vector: np.ndarray, has_history: bool
     ) -> str | None:
         """Why the host gets no list when its best candidates fall under either of the
         model's floors, their topic affinity (what converting placements never fell under)
@@ -334,7 +435,7 @@ class Recommender:
         converts = bool(host.history) and (
             np.mean([o.converted for o in host.history]) >= fit.fitting_rate_
         )
-        under_score = not converts and scores.mean() < fit.score_floor(has_history=side.has_history)
+        under_score = not converts and scores.mean() < fit.score_floor(has_history=has_history)
         floor = fit.affinity_floor_
         host_roots = np.sqrt(np.clip(profile.combined, 0.0, None))
         affinity = np.sqrt(self.catalogue.matrix[rows]) @ host_roots
@@ -369,17 +470,70 @@ class Recommender:
             )
             if len(chosen) == top_k or not exhausted:
                 return [(int(rows[i]), float(fits[i])) for i in chosen]
+        return self._rank_catalogue(vector, has_history, host, top_k, min_fit, filters, rank_by)
+
+    def _rank_kept(
+        self,
+        rows: np.ndarray,
+        sure: int,
+        per_host: int,
+        vector: np.ndarray,
+        has_history: bool,
+        host: HostInput,
+        top_k: int,
+        min_fit: float,
+        filters: BusinessFilters,
+        rank_by: str,
+    ) -> list[tuple[int, float]] | None:
+        """`_rank` of the host's best `per_host` rows by float32 score, whichever of `rows`
+        made that cut besides the first `sure` (the rows after those sit in the band around
+        the cut, `CandidateSet.band`); None when the answer depends on which did."""
+        if rank_by != "fit":
+            return self._rank_catalogue(vector, has_history, host, top_k, min_fit, filters, rank_by)
+        fits = self._shown(self.product_vectors[rows] @ vector, has_history)
+        products = [self.catalogue.products[row] for row in rows]
+        chosen = rank_products(
+            fits, products, top_k=top_k, min_fit=min_fit, placed=host.placed, filters=filters
+        )
+        # a row of the band chosen may not be a candidate; one passed over changes nothing
+        if any(i >= sure for i in chosen):
+            return None
+        if len(chosen) < top_k and per_host < len(self.catalogue.products):
+            # did the filters use up candidates that all reach the cut (`_rank`'s exhausted)?
+            if fits.min() >= min_fit:
+                return self._rank_catalogue(
+                    vector, has_history, host, top_k, min_fit, filters, rank_by
+                )
+            if fits[:sure].min() >= min_fit:
+                return None  # depends on the band's rows below the cut
+        return [(int(rows[i]), float(fits[i])) for i in chosen]
+
+    def _rank_catalogue(
+        self,
+        vector: np.ndarray,
+        has_history: bool,
+        host: HostInput,
+        top_k: int,
+        min_fit: float,
+        filters: BusinessFilters,
+        rank_by: str,
+    ) -> list[tuple[int, float]]:
+        """Rank the whole catalogue (what `_rank` falls back on)."""
         # every product scored in float32 (half the memory to read), those near or above
         # the cut scored again exactly: the fits ranked are the ones every path shows
-        passing = np.flatnonzero(self.columns.passing(filters, host.placed))
-        scores = self._block_vectors @ vector.astype(np.float32)
-        rough = self.model.fit.fits_from_scores(scores[passing], has_history=has_history)
-        near = passing[rough >= min_fit - NEAR_CUT]
-        all_fits = np.full(len(scores), -1.0)
+        passing, rough = self._rough_fits(vector, has_history, filters, host.placed)
+        reach = min_fit - NEAR_CUT
+        if rank_by == "fit" and filters.max_per_category is None and top_k < len(rough):
+            # the best top_k: only rows within reach of the top_k-th's fit can be among
+            # them (within twice NEAR_CUT, and the rounding of the fits shown)
+            kth = np.partition(rough, len(rough) - top_k)[len(rough) - top_k]
+            reach = max(reach, kth - 3 * NEAR_CUT)
+        near = passing[rough >= reach]
+        all_fits = np.full(len(self._block_vectors), -1.0)
         all_fits[near] = self._shown(self.product_vectors[near] @ vector, has_history)
         order_by = None
         if rank_by == "proposal":
-            order_by = np.zeros(len(scores))
+            order_by = np.zeros(len(all_fits))
             order_by[near] = self._proposal_scores(host.profile, near)
         full = rank_catalogue(
             all_fits,
@@ -392,6 +546,28 @@ class Recommender:
             passing=passing,
         )
         return [(row, float(all_fits[row])) for row in full]
+
+    def _rough_fits(
+        self,
+        vector: np.ndarray,
+        has_history: bool,
+        filters: BusinessFilters,
+        placed: Collection[str],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The rows the filters keep for a host and their fits from float32 scores; the
+        last ones a thread worked out are kept for its next call with the same vector,
+        filters and placed products (a list below the cut ranks the catalogue twice)."""
+        last = getattr(self._last_rough, "value", None)
+        if last is not None and last[0] is vector and last[1:4] == (has_history, filters, placed):
+            return last[4], last[5]
+        passing = self.passing(filters, placed)
+        if 4 * len(passing) < len(self._block_vectors):  # a few rows: only theirs read
+            scores = self._block_vectors[passing] @ vector.astype(np.float32)
+        else:
+            scores = (self._block_vectors @ vector.astype(np.float32))[passing]
+        rough = self.model.fit.fits_from_scores(scores, has_history=has_history)
+        self._last_rough.value = (vector, has_history, filters, placed, passing, rough)
+        return passing, rough
 
     def _fan_demand(self, profile: HostProfile, rows: np.ndarray) -> np.ndarray:
         """粉丝需求 of these catalogue rows: the fans' profile, the host's whole profile

@@ -10,6 +10,7 @@ import numpy as np
 from sqlalchemy import Engine
 
 from radar.errors import UnknownProductError
+from radar.matching.candidates import CandidateSet, fingerprint
 from radar.matching.history import History, histories_of
 from radar.matching.model import RadarModel
 from radar.matching.products import ProductText, ProductVectors, closest_to_topics
@@ -21,6 +22,7 @@ from radar.matching.recommender import (
 )
 from radar.service.cache import TimedCache
 from radar.service.forked import forked_map
+from radar.service.histories import KeptHistories
 from radar.service.options import ListOptions
 from radar.store.derived import (
     CATALOGUE_TABLES,
@@ -51,6 +53,9 @@ from radar.store.reads import (
 
 T = TypeVar("T")
 HOST_CHUNK = 256
+PROFILES_KEPT = 500
+"""Host profiles kept between requests (about 56 KB each, with their evidence lines, at
+the scale store: a profile is read from the store in about 0.2 ms)."""
 """Hosts scored at a time by `recommend_all` (a multiple of the block size)."""
 
 
@@ -67,6 +72,7 @@ class RadarService:
         profile_ttl: float = 300.0,
         snapshot: StoreSnapshot | None = None,
         options: ListOptions | None = None,
+        keep_histories: bool = False,
     ) -> None:
         """`model_version`: the registry version of `model`; with it, host profiles and
         the catalogue's vectors are saved to and reused from the store, under the model's
@@ -77,14 +83,17 @@ class RadarService:
         transcripts in the store show up after at most that long). `snapshot`: the store's
         catalogue and histories, already read (then used instead of reading them again).
         `options`: default filters and proposal weights (settings'); each product's market
-        heat is read from the store here."""
+        heat is read from the store here. `keep_histories`: read every host's placements
+        at once (when first asked for, in the background) and keep them while the store's
+        placements stay as they are (`KeptHistories`: the API's), not host by host."""
         self.engine = engine
         self.model = model
         self.model_version = model_version
         self.derived_key = None if model_version is None else model.identity or model_version
-        self._profiles: TimedCache[HostProfile] = TimedCache(profile_ttl)
+        self._profiles: TimedCache[HostProfile] = TimedCache(profile_ttl, max_entries=PROFILES_KEPT)
         self._placements: TimedCache[History] = TimedCache(profile_ttl)
         self.snapshot = snapshot
+        self.kept_histories = KeptHistories(engine) if keep_histories else None
         catalogue = self._catalogue(
             load_catalogue(engine) if snapshot is None else snapshot.products
         )
@@ -130,7 +139,8 @@ class RadarService:
         """
         profile = self._profiles.get(streamer_id)
         if profile is None:
-            require_known_host(self.engine, streamer_id)
+            if streamer_id not in self.host_names:  # hosts are never removed
+                require_known_host(self.engine, streamer_id)
             profile = self._profiles_of([streamer_id])[streamer_id]
             self._profiles.put(streamer_id, profile)
         return profile
@@ -179,7 +189,12 @@ class RadarService:
 
     def history(self, streamer_id: str) -> History:
         """The host's past placements with an outcome (oldest first), and every product
-        placed with it, as the store has them (read again after `profile_ttl` s)."""
+        placed with it, as the store has them (read again after `profile_ttl` s, or kept:
+        `keep_histories`)."""
+        if self.kept_histories is not None:
+            kept = self.kept_histories.get(streamer_id)
+            if kept is not None:
+                return kept
         history = self._placements.get(streamer_id)
         if history is None:
             history = self._histories([streamer_id])[streamer_id]
@@ -190,14 +205,26 @@ class RadarService:
         if self.snapshot is not None:
             known = self.snapshot.histories
             return {host: known.get(host, ([], set())) for host in streamer_ids}
+        if self.kept_histories is not None:
+            kept = {host: self.kept_histories.get(host) for host in streamer_ids}
+            if all(history is not None for history in kept.values()):
+                return kept  # type: ignore[return-value]
         return histories_of(*load_placements(self.engine, streamer_ids), streamer_ids)
 
-    def recommend(self, streamer_id: str, **options: Any) -> HostRecommendations:
+    def recommend(
+        self, streamer_id: str, *, candidates: CandidateSet | None = None, **options: Any
+    ) -> HostRecommendations:
         """`Recommender.recommend` for a host of the store (options: top_k, min_fit, filters,
-        rank_by)."""
+        rank_by, keep_top_k); ranked among `candidates` when they were kept from the host's
+        profile and placements as they are now and can tell (`Recommender.recommend_from`)."""
         profile = self.profile(streamer_id)
         outcomes, placed = self.history(streamer_id)
-        result = self.recommender.recommend(profile, outcomes, placed=placed, **options)
+        result = None
+        if candidates is not None and candidates.fingerprint == fingerprint(profile, outcomes):
+            host = HostInput(profile, outcomes, placed)
+            result = self.recommender.recommend_from(host, candidates, **options)
+        if result is None:
+            result = self.recommender.recommend(profile, outcomes, placed=placed, **options)
         self._name([result])
         return result
 

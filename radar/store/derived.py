@@ -16,16 +16,16 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Collection, Iterable, Sequence
+from functools import cache
 from typing import Any, overload
 
 import numpy as np
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, Select, bindparam, delete, select, update
 
 from radar.matching.products import ProductText, ProductVectors
 from radar.matching.profiles import HostProfile
 from radar.store.database import IDS_PER_QUERY
 from radar.store.models import Base, CatalogueVectorsRow, HostProfileRow, IngestRun
-from radar.store.reads import of_hosts
 
 PROFILE_TABLES = ("transcripts", "comments")
 """The tables host profiles are made from."""
@@ -39,12 +39,7 @@ def data_version(engine: Engine, tables: Collection[str] | None = None) -> str:
     `tables`, of the last run that loaded rows into any of them: what data derived from
     those tables alone is made from."""
     with engine.connect() as connection:
-        runs = connection.execute(
-            select(IngestRun.run_id, IngestRun.counts)
-            .where(IngestRun.finished_at.is_not(None))
-            .order_by(IngestRun.finished_at.desc(), IngestRun.run_id.desc())
-        )
-        for run_id, counts in runs:
+        for run_id, counts in connection.execute(_runs_query()):
             if tables is None or _loaded_any(json.loads(counts or "{}"), tables):
                 return str(run_id)
     return ""
@@ -64,12 +59,14 @@ def load_profiles(
     """The stored profiles of these hosts made by the model `model_id` from `version_of_data`
     (None: from whichever data; hosts without one are left out)."""
     found: dict[str, HostProfile] = {}
-    made = select(HostProfileRow).where(HostProfileRow.model_id == model_id)
-    if version_of_data is not None:
-        made = made.where(HostProfileRow.data_version == version_of_data)
+    query = _profiles_query(by_version=version_of_data is not None)
+    given = {"model_id": model_id, "version": version_of_data}
+    if version_of_data is None:
+        del given["version"]
     with engine.connect() as connection:
-        for query in of_hosts(made, HostProfileRow.streamer_id, streamer_ids):
-            for row in connection.execute(query):
+        for start in range(0, len(streamer_ids), IDS_PER_QUERY):
+            hosts = list(streamer_ids[start : start + IDS_PER_QUERY])
+            for row in connection.execute(query, {**given, "hosts": hosts}):
                 found[row.streamer_id] = HostProfile(
                     row.streamer_id,
                     row.state,
@@ -83,6 +80,29 @@ def load_profiles(
                     _vector(row.words, "<f4"),
                 )
     return found
+
+
+@cache
+def _runs_query() -> Select[str, str]:
+    """The finished ingest runs, the last first (built once, as `_profiles_query`)."""
+    return (
+        select(IngestRun.run_id, IngestRun.counts)
+        .where(IngestRun.finished_at.is_not(None))
+        .order_by(IngestRun.finished_at.desc(), IngestRun.run_id.desc())
+    )
+
+
+@cache
+def _profiles_query(*, by_version: bool) -> Select[HostProfileRow]:
+    """The query of stored profiles, built once (its values bound when it runs): building
+    a query costs several times what SQLite takes to answer it, for one host."""
+    query = select(HostProfileRow).where(
+        HostProfileRow.model_id == bindparam("model_id"),
+        HostProfileRow.streamer_id.in_(bindparam("hosts", expanding=True)),
+    )
+    if by_version:
+        query = query.where(HostProfileRow.data_version == bindparam("version"))
+    return query
 
 
 def replace_host_rows(

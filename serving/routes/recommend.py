@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import partial
 
+from anyio import to_thread
 from fastapi import APIRouter, Response
-from fastapi.concurrency import run_in_threadpool
 
-from serving.deps import ServedDep, SettingsDep
+from serving.deps import ScoringDep, ServedDep, SettingsDep
 from serving.errors import documented
 from serving.lists import to_public
 from serving.schemas import (
@@ -24,22 +24,23 @@ router = APIRouter(prefix="/v1", tags=["recommend"])
 @router.post(
     "/recommend", response_model=RecommendationsPublic, responses=documented(401, 404, 503)
 )
-async def recommend(body: RecommendRequest, served: ServedDep, settings: SettingsDep) -> Response:
+async def recommend(
+    body: RecommendRequest, served: ServedDep, settings: SettingsDep, scoring: ScoringDep
+) -> Response:
     """The host's ranked products at or above `min_fit`, with fit, reasons and the proposal
     score's parts; the closest products, marked `below_cut`, when none reaches it."""
     host, top_k, min_fit = body.streamer_id, body.top_k, body.cut(settings.min_fit)
     filters, rank_by = body.rules(), body.rank_by
     lists = served.lists
     ready = lists.answer(host, top_k=top_k, min_fit=min_fit, filters=filters, rank_by=rank_by)
-    if ready is None and lists.covers(top_k=top_k, min_fit=min_fit):
-        await run_in_threadpool(lists.add, host)
+    if ready is None and lists.covers(top_k=top_k, min_fit=min_fit) and host not in lists:
+        await to_thread.run_sync(lists.add, host, limiter=scoring)
         ready = lists.answer(host, top_k=top_k, min_fit=min_fit, filters=filters, rank_by=rank_by)
     if ready is None:
-        result = await run_in_threadpool(
-            partial(served.service.recommend, host, top_k=top_k, min_fit=min_fit),
-            filters=filters,
-            rank_by=rank_by,
+        scored = partial(
+            lists.score, host, top_k=top_k, min_fit=min_fit, filters=filters, rank_by=rank_by
         )
+        result = await to_thread.run_sync(scored, limiter=scoring)
         ready = to_public(result, served.loaded.version).model_dump_json().encode()
     return Response(ready, media_type="application/json")
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+from anyio import to_thread
 from fastapi import APIRouter
 
-from serving.deps import ServedDep
+from serving.deps import ScoringDep, ServedDep
 from serving.errors import documented
+from serving.holder import Served
 from serving.schemas import PairFitPublic, ProductFitPublic, ScorePublic, ScoreRequest
 from serving.topics import topic_weights
 
@@ -13,9 +17,14 @@ router = APIRouter(prefix="/v1", tags=["score"])
 
 
 @router.post("/score", responses=documented(401, 404, 503))
-def score(body: ScoreRequest, served: ServedDep) -> ScorePublic:
+async def score(body: ScoreRequest, served: ServedDep, scoring: ScoringDep) -> ScorePublic:
     """Send `text` (topic profile and closest products), or `streamer_id` with
     `product_ids` (the fit of each pair)."""
+    return await to_thread.run_sync(partial(scored, body, served), limiter=scoring)
+
+
+def scored(body: ScoreRequest, served: Served) -> ScorePublic:
+    """`score`'s answer (in a scoring thread)."""
     version = served.loaded.version
     if body.text is not None:
         topics, rows = served.service.products_for_text(body.text, body.top_k)

@@ -17,9 +17,16 @@ from radar.settings import Settings
 from serving.app import create_app
 from serving.listed import ListedRecommendations
 from serving.lists import LIST_TOP_K
+from serving.schemas import RecommendRequest
 
 KEY = "test-key-123"
 JSON = {"X-API-Key": KEY, "Content-Type": "application/json"}
+SCORED = [
+    {"streamer_id": "h0002", "min_fit": 0.1},
+    {"streamer_id": "h0005", "top_k": 21},
+    {"streamer_id": "h0011", "top_k": 5, "filters": {"price_max": 1.0}},
+    {"streamer_id": "h0002", "top_k": 40, "min_fit": 0.3, "rank_by": "proposal"},
+]
 COVERED = [
     {"streamer_id": "h0002"},
     {"streamer_id": "h0005", "top_k": 3},
@@ -100,8 +107,6 @@ def test_covered_requests_never_reach_the_route(client: TestClient) -> None:
         (b'{"streamer_id": "h0002"}', {**JSON, "Content-Type": "text/plain"}),
         (b'{"streamer_id": "h0002", "top_k": 0}', JSON),
         (b'{"streamer_id": "h0002", "extra": 1}', JSON),
-        (b'{"streamer_id": "h0002", "min_fit": 0.1}', JSON),
-        (b'{"streamer_id": "h0002", "top_k": 21}', JSON),
         (b'{"streamer_id": "nobody"}', JSON),
         (b'{"streamer_id": ', JSON),
     ],
@@ -124,14 +129,40 @@ def test_a_repeated_key_is_read_as_the_route_reads_it(client: TestClient) -> Non
     assert client.post("/v1/recommend", content=body, headers=headers).status_code == 401
 
 
+def test_scored_requests_never_reach_the_route(client: TestClient) -> None:
+    """Requests the lists do not answer are scored on the fast path too."""
+    listed, route = fast_path(client)
+    for request in SCORED:
+        response = post(listed, json.dumps(request).encode(), JSON)
+        assert response.status_code == 200
+        assert response.json()["streamer_id"] == request["streamer_id"]
+    assert route.bodies == []
+
+
 def test_fast_and_routed_answers_are_identical(client: TestClient, trained_home: Path) -> None:
     routed = create_app(Settings(home=trained_home, api_keys=KEY, min_fit=0.5))
     routed.user_middleware = [
         layer for layer in routed.user_middleware if layer.cls is not ListedRecommendations
     ]
     with TestClient(routed) as slow:
-        for request in COVERED:
+        for request in COVERED + SCORED:
             answers = [c.post("/v1/recommend", json=request, headers=JSON) for c in (client, slow)]
             assert [answer.status_code for answer in answers] == [200, 200]
             assert answers[0].content == answers[1].content
             assert answers[0].headers["content-type"] == answers[1].headers["content-type"]
+
+
+def test_a_request_a_list_cannot_answer_leaves_the_list_alone(client: TestClient) -> None:
+    """A host's list that cannot answer a request (filters that keep no head of it) is not
+    recomputed for it: the request is scored, the list stays as it was made."""
+    lists = client.app.state.holder.current.lists  # type: ignore[attr-defined]
+    host = "h0002"
+    body = {"streamer_id": host, "top_k": 5, "filters": {"price_max": 1.0}}
+    rules = RecommendRequest.model_validate(body).rules()
+    assert lists.answer(host, top_k=5, min_fit=0.5, filters=rules) is None
+    made, recomputed = lists._lists[host].made_at, lists.recomputed
+    for _ in range(3):
+        response = client.post("/v1/recommend", headers=JSON, json=body)
+        assert response.status_code == 200
+    assert lists.recomputed == recomputed
+    assert lists._lists[host].made_at == made

@@ -24,3 +24,21 @@ def test_the_best_rows_equal_a_full_sort(top_k: int, seed: int, tied: bool) -> N
     every = sorted(range(30), key=lambda row: (-affinity[row], products[row].product_id))
     expected = [(row, round(float(affinity[row]), 4)) for row in every[:top_k]]
     assert closest_to_topics(vectors, topics, top_k=top_k) == expected
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 60), st.integers(0, 2**31 - 1))
+def test_rows_float32_cannot_tell_apart_are_ranked_exactly(top_k: int, seed: int) -> None:
+    """A catalogue of near-copies (affinities a float32 pass cannot separate), large enough
+    for the strided sample: still the full sort's answer."""
+    rng = np.random.default_rng(seed)
+    base = rng.dirichlet(np.full(8, 0.5), size=5)
+    matrix = base[rng.integers(0, 5, size=3000)] * (1 + 1e-7 * rng.random((3000, 8)))
+    matrix /= matrix.sum(axis=1, keepdims=True)
+    products = [ProductText(f"p{(i * 7919) % 3000:05d}", "t") for i in range(3000)]
+    vectors = ProductVectors(products, matrix, [[] for _ in products])
+    topics = rng.dirichlet(np.full(8, 0.5))
+    affinity = np.sqrt(matrix) @ np.sqrt(topics)
+    every = sorted(range(3000), key=lambda row: (-affinity[row], products[row].product_id))
+    expected = [row for row in every[:top_k]]
+    assert [row for row, _ in closest_to_topics(vectors, topics, top_k=top_k)] == expected

@@ -9,6 +9,7 @@ from radar.matching.products import ProductText
 from radar.matching.ranking import (
     BusinessFilters,
     CatalogueColumns,
+    PassingRows,
     rank_catalogue,
     rank_products,
 )
@@ -139,3 +140,21 @@ def test_ranking_the_whole_catalogue_as_vectors_gives_the_same_rows(
     expected = rank_products(fits, products, order_by=order_by, **options)
     columns = CatalogueColumns.of(products)
     assert rank_catalogue(fits, columns, order_by=order_by, **options) == expected
+
+
+def test_rows_kept_for_filters_asked_again_are_the_rows_they_pass() -> None:
+    """`PassingRows` (kept per filters, the host's placed products taken out per request)
+    equals working the filters out again, for any placed products, and keeps a few."""
+    columns = CatalogueColumns.of(PRODUCTS)
+    passing = PassingRows(columns, max_entries=2)
+    mixes = [
+        BusinessFilters(),
+        BusinessFilters(categories=frozenset({"美妆"}), in_stock_only=True),
+        BusinessFilters(price_max=200.0, exclude_placed=False),
+        BusinessFilters(exclude_product_ids=frozenset({"p3"})),
+    ]
+    for placed in [set(), {"p1"}, {"p4", "p5", "gone"}, {"p1", "p2", "p3", "p4", "p5"}]:
+        for filters in mixes + mixes[::-1]:
+            expected = np.flatnonzero(columns.passing(filters, placed))
+            assert passing(filters, placed).tolist() == expected.tolist()
+    assert len(passing._rows) == 2
