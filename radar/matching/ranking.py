@@ -127,19 +127,25 @@ def rank_products(
     placed: Collection[str] = (),
     filters: BusinessFilters | None = None,
     order_by: np.ndarray | None = None,
+    scores: np.ndarray | None = None,
 ) -> list[int]:
     """Row indices of the products to recommend, best first.
 
     Candidates have a fit of at least `min_fit` and pass the filters; they are ordered by
-    `order_by` (default: the fit), then fit, then product id (a deterministic tie-break),
-    and category caps are applied in that order.
+    `order_by` (default: the fit), then fit, then `scores` (the model's scores the fits
+    come from: fits that tie as shown keep the model's order), then product id (a
+    deterministic tie-break), and category caps are applied in that order.
     """
     if top_k < 1:
         raise ValueError(f"top_k must be at least 1, got {top_k}")
     rules = filters or BusinessFilters()
     eligible = [int(row) for row in np.flatnonzero(fits >= min_fit)]
     primary = fits if order_by is None else order_by
-    order = sorted(eligible, key=lambda row: (-primary[row], -fits[row], products[row].product_id))
+    model = np.zeros(len(fits)) if scores is None else scores
+    order = sorted(
+        eligible,
+        key=lambda row: (-primary[row], -fits[row], -model[row], products[row].product_id),
+    )
     return take_passing(order, products, top_k=top_k, placed=placed, filters=rules)
 
 
@@ -291,6 +297,7 @@ def rank_catalogue(
     filters: BusinessFilters,
     order_by: np.ndarray | None = None,
     passing: np.ndarray | None = None,
+    scores: np.ndarray | None = None,
 ) -> list[int]:
     """`rank_products` over the whole catalogue, its filters as vector operations: the same
     rows in the same order. `passing`: the rows `columns.passing` keeps, when the caller
@@ -301,7 +308,8 @@ def rank_catalogue(
         passing = np.flatnonzero(columns.passing(filters, placed))
     rows = passing[fits[passing] >= min_fit]
     primary = fits if order_by is None else order_by
-    order = rows[np.lexsort((columns.id_order[rows], -fits[rows], -primary[rows]))]
+    model = np.zeros(len(fits)) if scores is None else scores
+    order = rows[np.lexsort((columns.id_order[rows], -model[rows], -fits[rows], -primary[rows]))]
     cap = filters.max_per_category
     if cap is None:
         return [int(row) for row in order[:top_k]]

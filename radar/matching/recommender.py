@@ -461,12 +461,19 @@ class Recommender:
         """Rank the candidates; rank the whole catalogue instead when the list is ranked by
         proposal score, or when filters used the candidates up while more products may
         reach `min_fit`."""
-        fits = self._shown(self.product_vectors[rows] @ vector, has_history)
+        scores = self.product_vectors[rows] @ vector
+        fits = self._shown(scores, has_history)
         exhausted = len(rows) < len(self.catalogue.products) and fits.min() >= min_fit
         if rank_by == "fit":
             products = [self.catalogue.products[row] for row in rows]
             chosen = rank_products(
-                fits, products, top_k=top_k, min_fit=min_fit, placed=host.placed, filters=filters
+                fits,
+                products,
+                top_k=top_k,
+                min_fit=min_fit,
+                placed=host.placed,
+                filters=filters,
+                scores=scores,
             )
             if len(chosen) == top_k or not exhausted:
                 return [(int(rows[i]), float(fits[i])) for i in chosen]
@@ -490,10 +497,17 @@ class Recommender:
         the cut, `CandidateSet.band`); None when the answer depends on which did."""
         if rank_by != "fit":
             return self._rank_catalogue(vector, has_history, host, top_k, min_fit, filters, rank_by)
-        fits = self._shown(self.product_vectors[rows] @ vector, has_history)
+        scores = self.product_vectors[rows] @ vector
+        fits = self._shown(scores, has_history)
         products = [self.catalogue.products[row] for row in rows]
         chosen = rank_products(
-            fits, products, top_k=top_k, min_fit=min_fit, placed=host.placed, filters=filters
+            fits,
+            products,
+            top_k=top_k,
+            min_fit=min_fit,
+            placed=host.placed,
+            filters=filters,
+            scores=scores,
         )
         # a row of the band chosen may not be a candidate; one passed over changes nothing
         if any(i >= sure for i in chosen):
@@ -530,7 +544,9 @@ class Recommender:
             reach = max(reach, kth - 3 * NEAR_CUT)
         near = passing[rough >= reach]
         all_fits = np.full(len(self._block_vectors), -1.0)
-        all_fits[near] = self._shown(self.product_vectors[near] @ vector, has_history)
+        all_scores = np.zeros(len(self._block_vectors))
+        all_scores[near] = self.product_vectors[near] @ vector
+        all_fits[near] = self._shown(all_scores[near], has_history)
         order_by = None
         if rank_by == "proposal":
             order_by = np.zeros(len(all_fits))
@@ -544,6 +560,7 @@ class Recommender:
             filters=filters,
             order_by=order_by,
             passing=passing,
+            scores=all_scores,
         )
         return [(row, float(all_fits[row])) for row in full]
 

@@ -35,6 +35,18 @@ def test_threshold_order_and_tie_break() -> None:
     assert ids(rank_products(FITS, PRODUCTS, min_fit=0.0, top_k=2)) == ["p1", "p4"]
 
 
+def test_fits_tied_as_shown_are_ordered_by_the_models_score_not_the_id() -> None:
+    """p1 and p4 both show 0.95; the model scored p4 higher, so p4 comes first (on every
+    path: `rank_catalogue` too)."""
+    scores = np.array([2.0, 1.0, 0.5, 2.5, 0.1])
+    assert ids(rank_products(FITS, PRODUCTS, min_fit=0.8, scores=scores))[:2] == ["p4", "p1"]
+    columns = CatalogueColumns.of(PRODUCTS)
+    rows = rank_catalogue(
+        FITS, columns, top_k=2, min_fit=0.8, filters=BusinessFilters(), scores=scores
+    )
+    assert ids(rows) == ["p4", "p1"]
+
+
 def test_placed_products_are_left_out_unless_asked() -> None:
     assert "p1" not in ids(rank_products(FITS, PRODUCTS, placed={"p1"}, min_fit=0.8))
     keep = BusinessFilters(exclude_placed=False)
@@ -136,10 +148,11 @@ def test_ranking_the_whole_catalogue_as_vectors_gives_the_same_rows(
     filters = choices[int(rng.integers(0, len(choices)))]
     placed = {products[int(rng.integers(0, count))].product_id}
     order_by = np.round(rng.random(count), 1) if order == "proposal" else None
+    scores = np.round(rng.random(count), 1)  # ties too: then the id decides
     options = {"top_k": top_k, "min_fit": 0.3, "placed": placed, "filters": filters}
-    expected = rank_products(fits, products, order_by=order_by, **options)
+    expected = rank_products(fits, products, order_by=order_by, scores=scores, **options)
     columns = CatalogueColumns.of(products)
-    assert rank_catalogue(fits, columns, order_by=order_by, **options) == expected
+    assert rank_catalogue(fits, columns, order_by=order_by, scores=scores, **options) == expected
 
 
 def test_rows_kept_for_filters_asked_again_are_the_rows_they_pass() -> None:
