@@ -461,20 +461,11 @@ class Recommender:
         """Rank the candidates; rank the whole catalogue instead when the list is ranked by
         proposal score, or when filters used the candidates up while more products may
         reach `min_fit`."""
-        scores = self.product_vectors[rows] @ vector
-        fits = self._shown(scores, has_history)
-        exhausted = len(rows) < len(self.catalogue.products) and fits.min() >= min_fit
         if rank_by == "fit":
-            products = [self.catalogue.products[row] for row in rows]
-            chosen = rank_products(
-                fits,
-                products,
-                top_k=top_k,
-                min_fit=min_fit,
-                placed=host.placed,
-                filters=filters,
-                scores=scores,
+            fits, chosen = self._ranked_rows(
+                rows, vector, has_history, host, top_k, min_fit, filters
             )
+            exhausted = len(rows) < len(self.catalogue.products) and fits.min() >= min_fit
             if len(chosen) == top_k or not exhausted:
                 return [(int(rows[i]), float(fits[i])) for i in chosen]
         return self._rank_catalogue(vector, has_history, host, top_k, min_fit, filters, rank_by)
@@ -497,18 +488,7 @@ class Recommender:
         the cut, `CandidateSet.band`); None when the answer depends on which did."""
         if rank_by != "fit":
             return self._rank_catalogue(vector, has_history, host, top_k, min_fit, filters, rank_by)
-        scores = self.product_vectors[rows] @ vector
-        fits = self._shown(scores, has_history)
-        products = [self.catalogue.products[row] for row in rows]
-        chosen = rank_products(
-            fits,
-            products,
-            top_k=top_k,
-            min_fit=min_fit,
-            placed=host.placed,
-            filters=filters,
-            scores=scores,
-        )
+        fits, chosen = self._ranked_rows(rows, vector, has_history, host, top_k, min_fit, filters)
         # a row of the band chosen may not be a candidate; one passed over changes nothing
         if any(i >= sure for i in chosen):
             return None
@@ -521,6 +501,32 @@ class Recommender:
             if fits[:sure].min() >= min_fit:
                 return None  # depends on the band's rows below the cut
         return [(int(rows[i]), float(fits[i])) for i in chosen]
+
+    def _ranked_rows(
+        self,
+        rows: np.ndarray,
+        vector: np.ndarray,
+        has_history: bool,
+        host: HostInput,
+        top_k: int,
+        min_fit: float,
+        filters: BusinessFilters,
+    ) -> tuple[np.ndarray, list[int]]:
+        """These rows' shown fits, and the positions `rank_products` chooses among them
+        (fits that tie as shown in the order of the model's scores)."""
+        scores = self.product_vectors[rows] @ vector
+        fits = self._shown(scores, has_history)
+        products = [self.catalogue.products[row] for row in rows]
+        chosen = rank_products(
+            fits,
+            products,
+            top_k=top_k,
+            min_fit=min_fit,
+            placed=host.placed,
+            filters=filters,
+            scores=scores,
+        )
+        return fits, chosen
 
     def _rank_catalogue(
         self,

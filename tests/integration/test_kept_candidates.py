@@ -148,10 +148,15 @@ def test_the_whole_catalogue_ranked_as_every_fit_exactly(
             ranked = recommender._rank_catalogue(
                 candidates.vector, candidates.has_history, host_input, top_k, min_fit, rules, "fit"
             )
-            fits = recommender._shown(
-                recommender.product_vectors @ candidates.vector, candidates.has_history
-            )
+            scores = recommender.product_vectors @ candidates.vector
+            fits = recommender._shown(scores, candidates.has_history)
             every = rank_products(
-                fits, products, top_k=top_k, min_fit=min_fit, placed=placed, filters=rules
+                fits,
+                products,
+                top_k=top_k,
+                min_fit=min_fit,
+                placed=placed,
+                filters=rules,
+                scores=scores,
             )
             assert ranked == [(row, float(fits[row])) for row in every]
