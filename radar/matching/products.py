@@ -19,6 +19,7 @@ import numpy as np
 
 from features.documents import product_document
 from radar.matching.fit import ProductSide
+from radar.matching.scoring import kth_largest
 from radar.topics import TopicModel
 from radar.topics.word_vectors import WordVectors
 
@@ -148,7 +149,7 @@ def closest_to_topics(
     roots = np.sqrt(topics)
     rough = vectors.roots32() @ roots.astype(np.float32)
     if top_k < len(rough):
-        kth = _kth_largest(rough, top_k)
+        kth = kth_largest(rough, top_k)
         reach = 2 * _float32_error(roots, vectors.roots_norm(), len(roots))
         candidates = np.flatnonzero(rough >= kth - reach)
     else:
@@ -160,21 +161,6 @@ def closest_to_topics(
     affinity = dict(zip(candidates.tolist(), exact.tolist(), strict=True))
     order = sorted(affinity, key=lambda row: (-affinity[row], vectors.products[row].product_id))
     return [(row, round(affinity[row], 4)) for row in order[:top_k]]
-
-
-SAMPLE_STRIDE = 64
-
-
-def _kth_largest(values: np.ndarray, k: int) -> float:
-    """The `k`-th largest of `values` (1 ≤ k < len), partially sorting only the values
-    above a cut that a strided sample says at least k reach."""
-    sample = values[::SAMPLE_STRIDE]
-    rank = min(len(sample) - 1, 4 * k // SAMPLE_STRIDE + 1)
-    cut = -np.partition(-sample, rank)[rank]
-    above = values[values >= cut]
-    if above.size < k:
-        above = values
-    return float(np.partition(above, above.size - k)[above.size - k])
 
 
 def _float32_error(roots: np.ndarray, rows_norm: float, terms: int) -> float:

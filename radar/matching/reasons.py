@@ -168,8 +168,7 @@ def _quotes_for_list(
     shorter request from a longer precomputed list)."""
     chosen: list[list[tuple[str, str]]] = [[] for _ in words]
     quoted: set[str] = set()
-    above: dict[str, None] = {}  # the words of the products above this one, in order
-    named = _Naming(list(above))
+    named = _Naming()  # the words of the products above this one
     for product, own in enumerate(words):
         tokens = product_tokens[product]
         fallback: tuple[str, str] | None = None
@@ -189,10 +188,7 @@ def _quotes_for_list(
         if not chosen[product] and fallback is not None:
             chosen[product].append(fallback)
         quoted.update(line for line, _ in chosen[product])
-        for word in own:
-            if word not in above:
-                above[word] = None
-                named.words.append(word)
+        named.add(own)
     return chosen
 
 
@@ -200,10 +196,18 @@ class _Naming:
     """Which of a growing list of words each line holds, each line tested once against
     each word, when first asked (only the lines considered for a quote are)."""
 
-    def __init__(self, words: list[str]) -> None:
-        self.words = words
+    def __init__(self) -> None:
+        self.words: list[str] = []
+        self._known: set[str] = set()
         self._tested: dict[int, int] = {}  # row → how many of `words` it was tested for
         self._held: dict[int, list[str]] = {}
+
+    def add(self, words: Sequence[str]) -> None:
+        """Add the words not in the list yet, in order."""
+        for word in words:
+            if word not in self._known:
+                self._known.add(word)
+                self.words.append(word)
 
     def held(self, row: int, line: str) -> list[str]:
         """The words the line (at `row`) holds, whatever its letters' case."""
@@ -236,13 +240,9 @@ class Evidence:
         """The newest lines that hold `keyword` (up to `enough` of them)."""
         return [self.lines[row] for row in self._rows_with(keyword, self.enough)]
 
-    def readable_with(self, keyword: str) -> list[str]:
-        """`keyword`'s newest lines (up to `enough`), stripped, the ones of the most readable
-        length (about 18 characters) first."""
-        return [line for _, line in self.readable_rows(keyword)]
-
     def readable_rows(self, keyword: str) -> list[tuple[int, str]]:
-        """`readable_with`, each line with its row (the first row of a line repeated)."""
+        """`keyword`'s newest lines (up to `enough`), stripped, the ones of the most readable
+        length (about 18 characters) first, each with its row (a repeated line's first)."""
         found = self._readable.get(keyword)
         if found is None:
             unique: dict[str, int] = {}

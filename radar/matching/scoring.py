@@ -44,6 +44,16 @@ def top_candidates(
     return rows, np.take_along_axis(scores, rows, axis=1).astype(np.float64)
 
 
+def kth_largest(values: np.ndarray, k: int) -> float:
+    """The `k`-th largest of `values` (1 ≤ k < len), partially sorting only the values
+    above the cut a strided sample of them gives (`_cuts`)."""
+    cut = _cuts(values[np.newaxis, :], k)[0]
+    above = values[values >= cut]
+    if above.size < k:
+        above = values
+    return float(np.partition(above, above.size - k)[above.size - k])
+
+
 def _cuts(scores: np.ndarray, keep: int) -> np.ndarray:
     """Per host, a score that about `PREFILTER_MARGIN` × `keep` of its products reach,
     read off every `SAMPLE_STRIDE`-th product."""

@@ -53,10 +53,10 @@ from radar.store.reads import (
 
 T = TypeVar("T")
 HOST_CHUNK = 256
+"""Hosts scored at a time by `recommend_all` (a multiple of the block size)."""
 PROFILES_KEPT = 500
 """Host profiles kept between requests (about 56 KB each, with their evidence lines, at
 the scale store: a profile is read from the store in about 0.2 ms)."""
-"""Hosts scored at a time by `recommend_all` (a multiple of the block size)."""
 
 
 class RadarService:
