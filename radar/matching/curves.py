@@ -3,7 +3,8 @@
 Weighted isotonic regression of conversions on logits, its blocks pooled to at least
 `TOP_MIN` placements (the top one `TOP_BLOCK`), straight lines between the blocks'
 centres, the logistic function scaled below the first, and above the last a rise towards
-the best rate the placements show, never reaching it.
+the best rate the placements show (at least the top block's rate plus half its
+standard error), never reaching it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ TOP_MIN = 30
 """Placements in an isotonic block, and in the best group that sets the curve's cap."""
 TOP_BLOCK = 100
 """Placements in the curve's top block, whose rate the fit of the best pairs rests on."""
+TOP_MARGIN = 0.5
+"""How far above the top block's rate, in its standard errors, the best pairs may rise
+when no smaller group of placements shows a better rate (`top_margin`)."""
 
 
 def logistic(scores: np.ndarray) -> np.ndarray:
@@ -28,8 +32,9 @@ class Curve:
     """The map from a logit to the fit: straight lines through `knots` (increasing logits,
     increasing fits: no plateau), the logistic function scaled to meet the first knot
     below it, and above the last knot a rise that continues the last line's slope but
-    flattens towards `cap`, the highest conversion rate the training placements show, and
-    never reaches it (no 1.0 from the end of a curve)."""
+    flattens towards `cap` (the highest conversion rate the training placements show, or the
+    top block's rate plus half its standard error) and never reaches it (no 1.0 from the end of
+    a curve)."""
 
     logits: tuple[float, ...]
     fits: tuple[float, ...]
@@ -70,8 +75,10 @@ def fit_curve(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> Cu
     """The weighted isotonic regression of `labels` on `logits`, its blocks pooled until
     each holds at least `TOP_MIN` placements and the top one `TOP_BLOCK` (a handful that
     all converted by chance is no evidence of a rate of 1), as knots at each block's
-    weighted mean logit; capped by the best rate the placements show (`evidence_cap`),
-    approached over the spread of the top block's logits."""
+    weighted mean logit; capped by the best rate the placements show (`evidence_cap`) or,
+    when that is lower, the top block's rate plus half its standard error (`top_margin`: a cap
+    at the block's own rate would leave the curve flat above its last knot), approached
+    over the spread of the top block's logits."""
     from sklearn.isotonic import IsotonicRegression
 
     order = np.argsort(logits, kind="stable")
@@ -91,12 +98,21 @@ def fit_curve(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> Cu
     centres = [float(np.average(x[b], weights=w[b])) for b in pooled]
     levels = [float(np.average(y[b], weights=w[b])) for b in pooled]
     keep = [0] + [i for i in range(1, len(levels)) if levels[i] > levels[i - 1]]
-    cap = max(evidence_cap(logits, labels, weights), levels[-1])
     top = pooled[-1]
+    cap = max(evidence_cap(logits, labels, weights), top_margin(levels[-1], w[top]))
     reach = float(np.sqrt(np.average((x[top] - centres[-1]) ** 2, weights=w[top])))
     return Curve(
         tuple(centres[i] for i in keep), tuple(levels[i] for i in keep), cap, max(reach, 1e-3)
     )
+
+
+def top_margin(level: float, weights: np.ndarray) -> float:
+    """The top block's rate plus `TOP_MARGIN` standard errors (its effective size from
+    `weights`), at most halfway to 1: how far the evidence lets the best pairs rise above
+    the block's mean, so that the curve above its last knot climbs instead of sitting flat."""
+    size = weights.sum() ** 2 / (weights**2).sum()
+    error = float(np.sqrt(level * (1.0 - level) / size))
+    return min(level + TOP_MARGIN * error, (level + 1.0) / 2.0)
 
 
 def evidence_cap(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> float:

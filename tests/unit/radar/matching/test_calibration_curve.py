@@ -50,3 +50,19 @@ def test_the_curve_is_calibrated_where_pairs_are() -> None:
     high = logits > 1.0
     assert abs(fits[high].mean() - labels[high].mean()) < 0.03
     assert fits[logits < -4].mean() < 0.15
+
+
+def test_the_top_rises_when_the_top_block_holds_the_best_rate() -> None:
+    """When no smaller group of the best-scored placements converts better than the top
+    block, the curve above the top block's centre must still rise (within the block's
+    standard error), not sit flat at its rate: a flat top ties every product of a list."""
+    logits = np.concatenate([RNG.normal(-3.0, 1.0, 1500), RNG.normal(2.0, 0.8, 1500)])
+    labels = (RNG.random(3000) < np.where(logits > -0.5, 0.85, 0.06)).astype(int)
+    order = np.argsort(logits)[::-1]
+    labels[order[:150]] = np.resize([1, 1, 1, 1, 1, 0] * 5 + [1, 1, 0, 1, 1, 1], 150)
+    curve = fit_curve(logits, labels, np.ones(3000))
+    level = curve.fits[-1]
+    above = curve(np.linspace(curve.logits[-1], logits.max() + 1.0, 200))
+    assert np.all(np.diff(above) > 0), "the curve is flat above its last knot"
+    standard_error = np.sqrt(level * (1 - level) / 100)
+    assert above.max() < level + standard_error + 1e-9
