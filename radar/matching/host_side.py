@@ -39,7 +39,8 @@ def host_side(
     if peer_vectors is not None:
         peer_topics, peer_rates = peer_vectors
     elif peers is not None and profile is not None:
-        peer_topics, peer_rates = peers.peer_vectors(combined, exclude=profile.streamer_id)
+        key = peers.key(profile)
+        peer_topics, peer_rates = peers.peer_vectors(key, exclude=profile.streamer_id)
     else:
         peer_topics, peer_rates = np.zeros(width), np.full(n_categories, PRIOR_RATE)
     rates, tried = category_rates(catalogue.categories[hits], catalogue.categories[misses])

@@ -6,7 +6,9 @@ combined profile, the mean topic vector of the products that converted with it, 
 smoothed conversion rate per category. A host's peer vectors are the weighted means of
 those over its `k` most similar warm hosts (itself left out; weights fall fast with
 distance), so a host whose fans talk like the fans of hosts that sold dresses is pointed
-at dresses.
+at dresses. Similar means alike in topics and in words, equally (`PeerTable.key`): fans'
+reviews share a generic topic (好评 · 物流 · 质量) whatever they review, and by topics alone a
+water-heater host's nearest warm host was any host whose fans review.
 """
 
 from __future__ import annotations
@@ -47,10 +49,14 @@ class PeerTable:
 
     ids: list[str]
     profiles: np.ndarray
+    """Each warm host's `key`."""
     hits: np.ndarray
     category_hits: np.ndarray
     k: int = 5
     remember: bool = False
+    word_width: int = 0
+    """Columns of the hosts' word vectors in a key (0: topics only, as in tables saved
+    before words joined them)."""
 
     def __post_init__(self) -> None:
         # Per request and per host in a batch: normalise the rows and index the ids once.
@@ -59,6 +65,10 @@ class PeerTable:
         self._unit32 = self._unit.astype(np.float32)  # for shortlists
         self._row = {host: row for row, host in enumerate(self.ids)}
         self._remembered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def key(self, profile: HostProfile) -> np.ndarray | None:
+        """What a host is compared by (`peer_key`), or None without a topic profile."""
+        return peer_key(profile, self.word_width)
 
     def remembering(self) -> PeerTable:
         """This table, answering each excluded host once and then from memory: for when
@@ -137,6 +147,7 @@ class PeerTable:
             hits=self.hits,
             category_hits=self.category_hits,
             k=np.array(self.k),
+            word_width=np.array(self.word_width),
         )
 
     @classmethod
@@ -148,7 +159,23 @@ class PeerTable:
                 data["hits"],
                 data["category_hits"],
                 int(data["k"]),
+                word_width=int(data["word_width"]) if "word_width" in data else 0,
             )
+
+
+def peer_key(profile: HostProfile, word_width: int) -> np.ndarray | None:
+    """The unit topic profile, then (with `word_width` columns) the unit word vector, zeros
+    when the host has none: the cosine of two keys is the mean of their topic and word
+    cosines."""
+    if profile.combined is None:
+        return None
+    topics = _unit(profile.combined)
+    if word_width == 0:
+        return topics
+    words = profile.words
+    if words is None or words.size != word_width or not words.any():
+        return np.concatenate([topics, np.zeros(word_width)])
+    return np.concatenate([topics, _unit(np.asarray(words, dtype=float))])
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
@@ -181,11 +208,17 @@ def build_peer_table(
             target.setdefault(outcome.streamer_id, []).append(catalogue.index[outcome.product_id])
     ids = sorted(host for host in hits if host in profiles and profiles[host].ready)
     width, categories = catalogue.matrix.shape[1], catalogue.categories.shape[1]
+    word_width = catalogue.words.shape[1]
     if not ids:
         return PeerTable(
-            [], np.zeros((0, width)), np.zeros((0, width)), np.zeros((0, categories)), k
+            [],
+            np.zeros((0, width + word_width)),
+            np.zeros((0, width)),
+            np.zeros((0, categories)),
+            k,
+            word_width=word_width,
         )
-    rows = np.vstack([profiles[host].combined for host in ids])  # type: ignore[misc]
+    rows = np.vstack([peer_key(profiles[host], word_width) for host in ids])  # type: ignore[misc]
     means = np.vstack([catalogue.matrix[hits[host]].mean(axis=0) for host in ids])
     rates = np.vstack(
         [
@@ -195,4 +228,4 @@ def build_peer_table(
             for host in ids
         ]
     )
-    return PeerTable(ids, rows, means, rates, k)
+    return PeerTable(ids, rows, means, rates, k, word_width=word_width)

@@ -19,13 +19,8 @@ pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 
 SEEDS = (1, 5)
 NUM_TOPICS = 40  # as the benchmark: the same figures as its seeds 1 and 5
-TIES = "neighbours in a list tied at 4 decimals"
 TOP_FIT = "highest fit shown (evidence: highest rate placed)"
-NOT_MET_YET = {
-    (1, TIES): "50% of neighbouring items tie at 4 decimals (goal ≤ 5%)",
-    (5, "ECE, new hosts' listed pairs"): "ECE over new hosts' pairs is 0.071 (goal ≤ 0.05)",
-    (5, TIES): "53% of neighbouring items tie at 4 decimals (goal ≤ 5%)",
-}
+NOT_MET_YET: dict[tuple[int, str], str] = {}
 """Goals the current model does not meet on these seeds, and by how much: expected to fail
 (strict: a goal met now fails as XPASS until it is removed here)."""
 

@@ -59,3 +59,38 @@ def test_many_hosts_at_once_get_exactly_the_peers_they_get_alone() -> None:
     for profile, host, answer in zip(profiles, hosts, together, strict=True):
         alone = peers.peer_vectors(profile, exclude=host)
         assert all(np.array_equal(x, y) for x, y in zip(alone, answer, strict=True))
+
+
+def test_a_new_hosts_peers_follow_its_words_not_only_a_shared_generic_topic() -> None:
+    """Fans' reviews share one generic topic (好评 · 物流 · 质量) whatever they review: by topics
+    alone a water-heater host's nearest warm host is the makeup host that shares it. The
+    words (热水器, 安装) point at the warm host that sold home goods."""
+    from datetime import datetime
+
+    from radar.matching.history import Outcome
+    from radar.matching.host_side import host_side
+    from radar.matching.peers import build_peer_table
+    from radar.matching.products import ProductText, ProductVectors
+    from radar.matching.profiles import READY, HostProfile
+
+    # topics: generic review talk, makeup, home; words: 粉底, 热水器
+    def host(name: str, topics: list[float], words: list[float]) -> HostProfile:
+        vector = np.array(topics)
+        return HostProfile(name, READY, None, vector, vector, 0, 40, words=np.array(words))
+
+    catalogue = ProductVectors(
+        [ProductText("lip", "口红", "美妆"), ProductText("rack", "毛巾架", "家居")],
+        np.array([[0.1, 0.9, 0.0], [0.1, 0.0, 0.9]]),
+        [["口红"], ["毛巾架"]],
+        categories=np.array([[1.0, 0.0], [0.0, 1.0]]),
+        words=np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32),
+    )
+    makeup = host("makeup", [0.5, 0.5, 0.0], [1.0, 0.0])
+    heaters = host("heaters", [0.3, 0.0, 0.7], [0.0, 1.0])
+    when = datetime(2026, 11, 1)
+    outcomes = [Outcome("makeup", "lip", when, 1), Outcome("heaters", "rack", when, 1)]
+    table = build_peer_table({"makeup": makeup, "heaters": heaters}, outcomes, catalogue, k=1)
+    newcomer = host("newcomer", [0.8, 0.2, 0.0], [0.0, 1.0])
+    side = host_side(newcomer, catalogue, [], peers=table)
+    makeup_rate, home_rate = side.category_peer_rate
+    assert home_rate > makeup_rate, "the peer was chosen by the generic topic alone"
