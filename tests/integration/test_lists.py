@@ -21,23 +21,6 @@ from serving.lists import LIST_TOP_K, HostLists, json_object, to_public
 HOSTS = ("h0001", "h0002", "h0005", "h0011")
 
 
-@pytest.fixture(scope="module")
-def service(trained_home: Path) -> RadarService:
-    settings = Settings(home=trained_home)
-    loaded = load_champion(
-        settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
-    )
-    return RadarService(open_store(settings.resolved_database_url), loaded.model)
-
-
-@pytest.fixture(scope="module")
-def lists(service: RadarService) -> HostLists:
-    warmed = HostLists(service, "1", min_fit=0.5, ttl=3600)
-    warmed.warm()
-    yield warmed
-    warmed.close()
-
-
 @pytest.mark.parametrize(("top_k", "min_fit"), [(1, 0.5), (5, 0.5), (LIST_TOP_K, 0.5), (10, 0.8)])
 def test_stored_answers_equal_scoring(
     lists: HostLists, service: RadarService, top_k: int, min_fit: float
