@@ -221,33 +221,41 @@ class CatalogueColumns:
             {product.product_id: row for row, product in enumerate(products)},
         )
 
-    def passing(self, filters: BusinessFilters, placed: Collection[str]) -> np.ndarray:
-        """Which rows pass every rule but the category cap (`BusinessFilters.passes`)."""
-        keep = np.ones(len(self.product_ids), dtype=bool)
+    def passing(
+        self, filters: BusinessFilters, placed: Collection[str], rows: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Which rows pass every rule but the category cap (`BusinessFilters.passes`): of
+        the whole catalogue, or of `rows` only (one flag for each)."""
+        at = slice(None) if rows is None else rows
+        keep = np.ones(len(self.product_ids) if rows is None else len(rows), dtype=bool)
         if filters.categories is not None:
             wanted = [self.codes[c] for c in filters.categories if c in self.codes]
-            keep &= np.isin(self.categories, wanted)
+            keep &= np.isin(self.categories[at], wanted)
         if filters.exclude_categories:
             unwanted = [self.codes[c] for c in filters.exclude_categories if c in self.codes]
-            keep &= ~np.isin(self.categories, unwanted)
+            keep &= ~np.isin(self.categories[at], unwanted)
         excluded = set(filters.exclude_product_ids) | (
             set(placed) if filters.exclude_placed else set()
         )
         if excluded:
-            keep[[self.rows[pid] for pid in excluded if pid in self.rows]] = False
+            out = [self.rows[pid] for pid in excluded if pid in self.rows]
+            if rows is None:
+                keep[out] = False
+            else:
+                keep &= ~np.isin(rows, out)
         if filters.in_stock_only:
-            keep &= ~(self.stock <= 0)  # unknown stock (NaN) passes
+            keep &= ~(self.stock[at] <= 0)  # unknown stock (NaN) passes
         with np.errstate(invalid="ignore"):
             for values, low, high in (
                 (self.prices, filters.price_min, filters.price_max),
                 (self.margins, filters.margin_min, None),
             ):
                 if low is not None:
-                    keep &= values >= low  # NaN: left out
+                    keep &= values[at] >= low  # NaN: left out
                 if high is not None:
-                    keep &= values <= high
+                    keep &= values[at] <= high
             if filters.listed_since is not None:
-                keep &= self.listed_days >= (filters.listed_since - _EPOCH).days
+                keep &= self.listed_days[at] >= (filters.listed_since - _EPOCH).days
         return keep
 
 
@@ -285,6 +293,41 @@ class PassingRows:
             at = at[(at < len(rows)) & (rows[np.minimum(at, len(rows) - 1)] == out)]
             rows = np.delete(rows, at)
         return rows.astype(np.intp)
+
+
+def rank_rows(
+    rows: np.ndarray,
+    fits: np.ndarray,
+    scores: np.ndarray,
+    columns: CatalogueColumns,
+    *,
+    top_k: int,
+    min_fit: float,
+    placed: Collection[str] = (),
+    filters: BusinessFilters,
+) -> list[int]:
+    """`rank_products` of these catalogue rows by fit (their `fits` and the model's
+    `scores`), its filters as vector operations over them: the same positions in `rows`
+    in the same order."""
+    if top_k < 1:
+        raise ValueError(f"top_k must be at least 1, got {top_k}")
+    eligible = np.flatnonzero((fits >= min_fit) & columns.passing(filters, placed, rows))
+    at = rows[eligible]
+    order = eligible[np.lexsort((columns.id_order[at], -scores[eligible], -fits[eligible]))]
+    cap = filters.max_per_category
+    if cap is None:
+        return [int(position) for position in order[:top_k]]
+    chosen: list[int] = []
+    per_category: Counter[int] = Counter()
+    for position in order:
+        category = int(columns.categories[rows[position]])
+        if per_category[category] >= cap:
+            continue
+        per_category[category] += 1
+        chosen.append(int(position))
+        if len(chosen) == top_k:
+            break
+    return chosen
 
 
 def rank_catalogue(

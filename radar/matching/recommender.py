@@ -35,7 +35,7 @@ from radar.matching.ranking import (
     CatalogueColumns,
     PassingRows,
     rank_catalogue,
-    rank_products,
+    rank_rows,
 )
 from radar.matching.reasons import Evidence, KeywordRarity, Reasons, explain
 from radar.matching.scoring import BlockMapper, candidates_needed, map_blocks
@@ -513,18 +513,18 @@ class Recommender:
         filters: BusinessFilters,
     ) -> tuple[np.ndarray, list[int]]:
         """These rows' shown fits, and the positions `rank_products` chooses among them
-        (fits that tie as shown in the order of the model's scores)."""
+        (fits that tie as shown in the order of the model's scores), as `rank_rows` does."""
         scores = self.product_vectors[rows] @ vector
         fits = self._shown(scores, has_history)
-        products = [self.catalogue.products[row] for row in rows]
-        chosen = rank_products(
+        chosen = rank_rows(
+            rows,
             fits,
-            products,
+            scores,
+            self.columns,
             top_k=top_k,
             min_fit=min_fit,
             placed=host.placed,
             filters=filters,
-            scores=scores,
         )
         return fits, chosen
 

@@ -12,6 +12,7 @@ from radar.matching.ranking import (
     PassingRows,
     rank_catalogue,
     rank_products,
+    rank_rows,
 )
 
 PRODUCTS = [
@@ -118,7 +119,8 @@ def test_top_k_must_be_positive() -> None:
 def test_ranking_the_whole_catalogue_as_vectors_gives_the_same_rows(
     seed: int, order: str, top_k: int
 ) -> None:
-    """`rank_catalogue` (vector filters) equals `rank_products` (product by product)."""
+    """`rank_catalogue` (vector filters) equals `rank_products` (product by product), and
+    so does `rank_rows` over some of the rows."""
     rng = np.random.default_rng(seed)
     count = 40
     products = [
@@ -153,6 +155,11 @@ def test_ranking_the_whole_catalogue_as_vectors_gives_the_same_rows(
     expected = rank_products(fits, products, order_by=order_by, scores=scores, **options)
     columns = CatalogueColumns.of(products)
     assert rank_catalogue(fits, columns, order_by=order_by, scores=scores, **options) == expected
+    if order == "fit":  # some of the rows, in any order, ranked as vectors (`rank_rows`)
+        rows = rng.permutation(count)[: int(rng.integers(1, count + 1))]
+        among = [products[row] for row in rows]
+        expected = rank_products(fits[rows], among, scores=scores[rows], **options)
+        assert rank_rows(rows, fits[rows], scores[rows], columns, **options) == expected
 
 
 def test_rows_kept_for_filters_asked_again_are_the_rows_they_pass() -> None:
