@@ -229,20 +229,19 @@ class CatalogueColumns:
         at = slice(None) if rows is None else rows
         keep = np.ones(len(self.product_ids) if rows is None else len(rows), dtype=bool)
         if filters.categories is not None:
-            wanted = [self.codes[c] for c in filters.categories if c in self.codes]
-            keep &= np.isin(self.categories[at], wanted)
+            keep &= self._of_categories(filters.categories)[self.categories[at]]
         if filters.exclude_categories:
-            unwanted = [self.codes[c] for c in filters.exclude_categories if c in self.codes]
-            keep &= ~np.isin(self.categories[at], unwanted)
+            keep &= ~self._of_categories(filters.exclude_categories)[self.categories[at]]
         excluded = set(filters.exclude_product_ids) | (
             set(placed) if filters.exclude_placed else set()
         )
         if excluded:
-            out = [self.rows[pid] for pid in excluded if pid in self.rows]
+            out = np.sort([self.rows[pid] for pid in excluded if pid in self.rows]).astype(np.intp)
             if rows is None:
                 keep[out] = False
-            else:
-                keep &= ~np.isin(rows, out)
+            elif len(out):
+                found = np.minimum(np.searchsorted(out, rows), len(out) - 1)
+                keep &= out[found] != rows
         if filters.in_stock_only:
             keep &= ~(self.stock[at] <= 0)  # unknown stock (NaN) passes
         with np.errstate(invalid="ignore"):
@@ -257,6 +256,13 @@ class CatalogueColumns:
             if filters.listed_since is not None:
                 keep &= self.listed_days[at] >= (filters.listed_since - _EPOCH).days
         return keep
+
+    def _of_categories(self, names: Collection[str]) -> np.ndarray:
+        """A flag for each category code, true for these categories (indexed by a row's
+        code: its last place, for code -1, no category, is false)."""
+        flags = np.zeros(len(self.codes) + 1, dtype=bool)
+        flags[[self.codes[name] for name in names if name in self.codes]] = True
+        return flags
 
 
 _EPOCH = date(1970, 1, 1)
