@@ -385,9 +385,7 @@ class Recommender:
         if reason is not None:
             result.state, result.reason = NO_FITTING_CATEGORY, reason
             return result
-        ranking = partial(
-            self._rank_kept, rows, sure, per_host, candidates.vector, candidates.has_history, host
-        )
+        ranking = partial(self._rank_kept, candidates, rows, sure, per_host, host)
         return (
             result if self._fill(result, host, ranking, top_k, min_fit, filters, rank_by) else None
         )
@@ -472,11 +470,10 @@ class Recommender:
 
     def _rank_kept(
         self,
+        candidates: CandidateSet,
         rows: np.ndarray,
         sure: int,
         per_host: int,
-        vector: np.ndarray,
-        has_history: bool,
         host: HostInput,
         top_k: int,
         min_fit: float,
@@ -485,16 +482,27 @@ class Recommender:
     ) -> list[tuple[int, float]] | None:
         """`_rank` of the host's best `per_host` rows by float32 score, whichever of `rows`
         made that cut besides the first `sure` (the rows after those sit in the band around
-        the cut, `CandidateSet.band`); None when the answer depends on which did."""
+        the cut, `CandidateSet.band`); None when the answer depends on which did. When the
+        filters use up rows that all reach the cut, all the kept rows are ranked before the
+        whole catalogue is: any row they leave out ranks below each of their sure rows."""
+        vector, has_history = candidates.vector, candidates.has_history
         if rank_by != "fit":
             return self._rank_catalogue(vector, has_history, host, top_k, min_fit, filters, rank_by)
         fits, chosen = self._ranked_rows(rows, vector, has_history, host, top_k, min_fit, filters)
         # a row of the band chosen may not be a candidate; one passed over changes nothing
         if any(i >= sure for i in chosen):
             return None
-        if len(chosen) < top_k and per_host < len(self.catalogue.products):
+        catalogue_size = len(self.catalogue.products)
+        if len(chosen) < top_k and per_host < catalogue_size:
             # did the filters use up candidates that all reach the cut (`_rank`'s exhausted)?
             if fits.min() >= min_fit:
+                kept = len(candidates.rows)  # for `keep_top_k`, or the whole catalogue
+                widest = kept if kept == catalogue_size else kept - BAND_ROWS
+                band = candidates.band(widest, catalogue_size) if widest > per_host else None
+                if band is not None and band[0] > 0:
+                    wider = candidates.rows[: band[1]].astype(np.intp)
+                    options = (top_k, min_fit, filters, rank_by)
+                    return self._rank_kept(candidates, wider, band[0], widest, host, *options)
                 return self._rank_catalogue(
                     vector, has_history, host, top_k, min_fit, filters, rank_by
                 )

@@ -108,6 +108,44 @@ def test_rows_in_the_band_around_the_cut_are_not_taken_as_candidates(
     assert tested >= 3
 
 
+def test_filters_that_use_up_the_candidates_are_answered_by_all_the_kept_rows(
+    lists: HostLists, service: RadarService, hosts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A category asked for that few of a host's best rows hold uses up the candidates of
+    `top_k` (all above the cut): ranked among all the kept rows, the answer is the whole
+    catalogue's, and the catalogue is not ranked for most of them."""
+    recommender = service.recommender
+    ranked_catalogue = 0
+    rank_catalogue = recommender._rank_catalogue
+
+    def counted(*args: object, **kwargs: object) -> list[tuple[int, float]]:
+        nonlocal ranked_catalogue
+        ranked_catalogue += 1
+        return rank_catalogue(*args, **kwargs)  # type: ignore[arg-type]
+
+    categories = sorted({p.category for p in recommender.catalogue.products if p.category})
+    answered = asked = 0
+    for host in hosts:
+        outcomes, placed = service.history(host)
+        host_input = HostInput(service.profile(host), outcomes, placed)
+        for category in categories:
+            options = {
+                "top_k": 10,
+                "min_fit": 0.0,
+                "filters": BusinessFilters(categories=frozenset({category})),
+            }
+            scored = service.recommend(host, **options)
+            monkeypatch.setattr(recommender, "_rank_catalogue", counted)
+            shortcut = recommender.recommend_from(host_input, kept(lists, host), **options)  # type: ignore[arg-type]
+            monkeypatch.setattr(recommender, "_rank_catalogue", rank_catalogue)
+            asked += 1
+            if shortcut is not None:
+                answered += 1
+                assert unnamed(shortcut) == unnamed(scored)
+    assert answered >= asked - len(hosts)
+    assert ranked_catalogue < asked / 2
+
+
 def test_rows_kept_for_another_profile_are_not_used(
     lists: HostLists, service: RadarService, hosts: list[str]
 ) -> None:
