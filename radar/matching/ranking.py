@@ -268,20 +268,56 @@ class CatalogueColumns:
 _EPOCH = date(1970, 1, 1)
 
 
+MIX_VECTOR_BYTES = 24 << 20
+"""The most memory `PassingRows` keeps float32 vectors of filter mixes' rows in."""
+
+
 class PassingRows:
     """`CatalogueColumns.passing` as rows, what does not depend on the host (every rule but
     the host's placed products) kept for the last `max_entries` filters asked for, so that
-    a mix of filters asked again is not worked out over the whole catalogue again."""
+    a mix of filters asked again is not worked out over the whole catalogue again. With
+    `vectors` (the catalogue's float32 vectors), a mix that keeps few rows also keeps a
+    copy of their vectors (`scored`), the mixes used most within `vector_bytes`: reading
+    rows scattered over the catalogue's vectors costs several times their product."""
 
-    def __init__(self, columns: CatalogueColumns, *, max_entries: int = 32) -> None:
+    def __init__(
+        self,
+        columns: CatalogueColumns,
+        *,
+        max_entries: int = 32,
+        vectors: np.ndarray | None = None,
+        vector_bytes: int = MIX_VECTOR_BYTES,
+    ) -> None:
         self.columns = columns
         self.max_entries = max_entries
+        self.vectors = vectors
+        self.vector_bytes = vector_bytes
         self._rows: OrderedDict[BusinessFilters, np.ndarray] = OrderedDict()
+        self._blocks: dict[BusinessFilters, tuple[int, np.ndarray]] = {}  # uses, vectors
         self._lock = threading.Lock()
 
     def __call__(self, filters: BusinessFilters, placed: Collection[str]) -> np.ndarray:
         """The rows (ascending) that pass every rule but the category cap, as
         `np.flatnonzero(columns.passing(filters, placed))`."""
+        rows = self._of_mix(filters)
+        return np.delete(rows, self._placed_at(rows, filters, placed)).astype(np.intp)
+
+    def scored(
+        self, filters: BusinessFilters, placed: Collection[str], vector: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The rows `self(filters, placed)` gives and their float32 scores, `vectors` @
+        `vector` (float32), from the mix's own copy of its rows' vectors when it keeps one."""
+        if self.vectors is None:
+            raise ValueError("PassingRows scores rows only when made with the vectors")
+        rows = self._of_mix(filters)
+        if 4 * len(rows) < len(self.vectors):  # a few rows: only theirs read
+            scores = self._block(filters, rows, self.vectors) @ vector
+        else:
+            scores = (self.vectors @ vector)[rows]
+        out = self._placed_at(rows, filters, placed)
+        return np.delete(rows, out).astype(np.intp), np.delete(scores, out)
+
+    def _of_mix(self, filters: BusinessFilters) -> np.ndarray:
         with self._lock:
             rows = self._rows.get(filters)
             if rows is not None:
@@ -292,13 +328,36 @@ class PassingRows:
                 self._rows[filters] = rows
                 while len(self._rows) > self.max_entries:
                     self._rows.popitem(last=False)
-        if filters.exclude_placed and placed and len(rows):
-            known = self.columns.rows
-            out = np.array(sorted(known[pid] for pid in placed if pid in known), dtype=np.int32)
-            at = np.searchsorted(rows, out)
-            at = at[(at < len(rows)) & (rows[np.minimum(at, len(rows) - 1)] == out)]
-            rows = np.delete(rows, at)
-        return rows.astype(np.intp)
+        return rows
+
+    def _placed_at(
+        self, rows: np.ndarray, filters: BusinessFilters, placed: Collection[str]
+    ) -> np.ndarray:
+        """Where the host's placed products sit in `rows`, when the filters leave them out."""
+        if not (filters.exclude_placed and placed and len(rows)):
+            return np.zeros(0, dtype=np.intp)
+        known = self.columns.rows
+        out = np.array(sorted(known[pid] for pid in placed if pid in known), dtype=np.int32)
+        at = np.searchsorted(rows, out)
+        return at[(at < len(rows)) & (rows[np.minimum(at, len(rows) - 1)] == out)]
+
+    def _block(self, filters: BusinessFilters, rows: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        """The `vectors` of the mix's rows: kept ones, or read (and kept when they fit, in
+        place of the mixes used least)."""
+        with self._lock:
+            kept = self._blocks.get(filters)
+            if kept is not None:
+                self._blocks[filters] = (kept[0] + 1, kept[1])
+                return kept[1]
+        block = vectors[rows]
+        with self._lock:
+            used = sum(vectors.nbytes for _, vectors in self._blocks.values())
+            least = sorted(self._blocks, key=lambda mix: self._blocks[mix][0])
+            while least and used + block.nbytes > self.vector_bytes:
+                used -= self._blocks.pop(least.pop(0))[1].nbytes
+            if used + block.nbytes <= self.vector_bytes:
+                self._blocks[filters] = (1, block)
+        return block
 
 
 def rank_rows(

@@ -212,7 +212,8 @@ class Recommender:
         self.keyword_rarity = KeywordRarity.of_catalogue(catalogue.tokens)
         self._has_stock = any(product.stock is not None for product in catalogue.products)
         self.columns = CatalogueColumns.of(catalogue.products)  # the filters, vectorised
-        self.passing = PassingRows(self.columns)  # and the rows they keep, for a while
+        # and the rows they keep (and their vectors), for a while
+        self.passing = PassingRows(self.columns, vectors=self._block_vectors)
         self._last_rough = threading.local()
         self.default_filters = (defaults or BusinessFilters()).resolved(
             in_stock_default=self._has_stock
@@ -591,11 +592,7 @@ class Recommender:
         last = getattr(self._last_rough, "value", None)
         if last is not None and last[0] is vector and last[1:4] == (has_history, filters, placed):
             return last[4], last[5]
-        passing = self.passing(filters, placed)
-        if 4 * len(passing) < len(self._block_vectors):  # a few rows: only theirs read
-            scores = self._block_vectors[passing] @ vector.astype(np.float32)
-        else:
-            scores = (self._block_vectors @ vector.astype(np.float32))[passing]
+        passing, scores = self.passing.scored(filters, placed, vector.astype(np.float32))
         rough = self.model.fit.fits_from_scores(scores, has_history=has_history)
         self._last_rough.value = (vector, has_history, filters, placed, passing, rough)
         return passing, rough

@@ -178,3 +178,34 @@ def test_rows_kept_for_filters_asked_again_are_the_rows_they_pass() -> None:
             expected = np.flatnonzero(columns.passing(filters, placed))
             assert passing(filters, placed).tolist() == expected.tolist()
     assert len(passing._rows) == 2
+
+
+def test_rows_kept_for_filters_are_scored_as_the_catalogue_within_their_memory() -> None:
+    """`PassingRows.scored`: the passing rows and their scores, as scoring the whole
+    catalogue gives them, whether a mix's vectors are kept or not; the kept vectors stay
+    within `vector_bytes`, the mix used most kept."""
+    rng = np.random.default_rng(5)
+    products = [
+        ProductText(
+            f"p{i:03d}", "t", ["美妆", "食品", "数码", "书籍", "玩具"][i % 5], price=float(i)
+        )
+        for i in range(200)
+    ]
+    columns = CatalogueColumns.of(products)
+    vectors = rng.normal(size=(200, 6)).astype(np.float32)
+    one_mix = 40 * 6 * 4  # the bytes of one category's rows
+    passing = PassingRows(columns, vectors=vectors, vector_bytes=2 * one_mix)
+    mixes = [BusinessFilters(categories=frozenset({c})) for c in ("美妆", "食品", "数码")]
+    mixes.append(BusinessFilters(price_max=150.0))  # most of the catalogue: not kept
+    for round_ in range(3):
+        for filters in mixes[: 1 + round_] + mixes:
+            for placed in [set(), {"p000", "p001", "p005", "gone"}]:
+                vector = rng.normal(size=6).astype(np.float32)
+                rows, scores = passing.scored(filters, placed, vector)
+                assert rows.tolist() == passing(filters, placed).tolist()
+                np.testing.assert_allclose(scores, (vectors @ vector)[rows], rtol=1e-5)
+    kept = passing._blocks
+    assert sum(block.nbytes for _, block in kept.values()) <= 2 * one_mix
+    assert mixes[0] in kept and len(kept) == 2  # the mix asked for most stays, one turns
+    with pytest.raises(ValueError, match="vectors"):
+        PassingRows(columns).scored(mixes[0], set(), vector)
