@@ -268,7 +268,7 @@ class CatalogueColumns:
 _EPOCH = date(1970, 1, 1)
 
 
-MIX_VECTOR_BYTES = 24 << 20
+MIX_VECTOR_BYTES = 16 << 20
 """The most memory `PassingRows` keeps float32 vectors of filter mixes' rows in."""
 
 
