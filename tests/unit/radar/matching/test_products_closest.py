@@ -50,7 +50,7 @@ def test_the_rows_largest_norm_is_worked_out_in_parts_as_over_all_rows() -> None
     rng = np.random.default_rng(3)
     count = 2 * NORM_ROWS + 17
     matrix = rng.dirichlet(np.full(6, 0.3), size=count)
-    matrix[-1] = [1.0, 0, 0, 0, 0, 0]  # the largest norm, in the last part
+    matrix[-1] = [4.0, 0, 0, 0, 0, 0]  # the largest norm (2), in the last part
     products = [ProductText(f"p{i:05d}", "t") for i in range(count)]
     vectors = ProductVectors(products, matrix, [[] for _ in products])
     squares = np.sqrt(matrix).astype(np.float32).astype(np.float64) ** 2
