@@ -502,14 +502,31 @@ class Recommender:
                 band = candidates.band(widest, catalogue_size) if widest > per_host else None
                 if band is not None and band[0] > 0:
                     wider = candidates.rows[: band[1]].astype(np.intp)
-                    options = (top_k, min_fit, filters, rank_by)
-                    return self._rank_kept(candidates, wider, band[0], widest, host, *options)
+                    if self._may_fill(wider, candidates, host, top_k, min_fit, filters):
+                        options = (top_k, min_fit, filters, rank_by)
+                        return self._rank_kept(candidates, wider, band[0], widest, host, *options)
                 return self._rank_catalogue(
                     vector, has_history, host, top_k, min_fit, filters, rank_by
                 )
             if fits[:sure].min() >= min_fit:
                 return None  # depends on the band's rows below the cut
         return [(int(rows[i]), float(fits[i])) for i in chosen]
+
+    def _may_fill(
+        self,
+        rows: np.ndarray,
+        candidates: CandidateSet,
+        host: HostInput,
+        top_k: int,
+        min_fit: float,
+        filters: BusinessFilters,
+    ) -> bool:
+        """Whether ranking these kept rows may answer (hold `top_k` rows the filters pass,
+        or reach below the cut at their last), rather than use them up as well."""
+        if np.count_nonzero(self.columns.passing(filters, host.placed, rows)) >= top_k:
+            return True
+        last = self.product_vectors[rows[-1:]] @ candidates.vector
+        return bool(self._shown(last, candidates.has_history)[0] < min_fit)
 
     def _ranked_rows(
         self,
