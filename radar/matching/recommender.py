@@ -502,7 +502,8 @@ class Recommender:
                 band = candidates.band(widest, catalogue_size) if widest > per_host else None
                 if band is not None and band[0] > 0:
                     wider = candidates.rows[: band[1]].astype(np.intp)
-                    if self._may_fill(wider, candidates, host, top_k, min_fit, filters):
+                    whole = widest == catalogue_size  # ranks as the catalogue would
+                    if whole or self._may_fill(wider, candidates, host, top_k, min_fit, filters):
                         options = (top_k, min_fit, filters, rank_by)
                         return self._rank_kept(candidates, wider, band[0], widest, host, *options)
                 return self._rank_catalogue(
