@@ -211,7 +211,8 @@ class Recommender:
         # (counted here, before the batch forks its workers)
         self.keyword_rarity = KeywordRarity.of_catalogue(catalogue.tokens)
         self._has_stock = any(product.stock is not None for product in catalogue.products)
-        self.columns = CatalogueColumns.of(catalogue.products)  # the filters, vectorised
+        # the filters, vectorised
+        self.columns = CatalogueColumns.of(catalogue.products, rows=catalogue.index)
         # and the rows they keep (and their vectors), for a while
         self.passing = PassingRows(self.columns, vectors=self._block_vectors)
         self._last_rough = threading.local()
