@@ -636,9 +636,10 @@ class Recommender:
         heat, profit = self.heat[at], self.profit[at]
         demand = self._fan_demand(profile, at)
         scores = self.weights.score(heat, demand, profit)
+        parts = [np.asarray(part, dtype=float).tolist() for part in (scores, heat, demand, profit)]
         return [
-            ProposalParts(*(round(float(v), FIT_DECIMALS) for v in values))
-            for values in zip(scores, heat, demand, profit, strict=True)
+            ProposalParts(*(round(v, FIT_DECIMALS) for v in values))
+            for values in zip(*parts, strict=True)
         ]
 
     def _shown(self, scores: np.ndarray, has_history: bool) -> np.ndarray:
