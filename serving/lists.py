@@ -42,7 +42,7 @@ from radar.matching.recommender import (
 )
 from radar.service.service import RadarService
 from radar.store.derived import data_version
-from serving.schemas import RecommendationPublic, RecommendationsPublic
+from serving.schemas import RecommendationsPublic
 
 LIST_TOP_K = 20
 KEPT_TOP_K = 100
@@ -303,14 +303,16 @@ class HostLists:
 
 def to_public(result: HostRecommendations, version: str) -> RecommendationsPublic:
     """A host's list as the API's response body."""
-    return RecommendationsPublic(
-        streamer_id=result.streamer_id,
-        streamer_name=result.streamer_name,
-        model_version=version,
-        min_fit=result.min_fit,
-        state=result.state,
-        reason=result.reason,
-        items=[RecommendationPublic.model_validate(item.to_dict()) for item in result.items],
+    return RecommendationsPublic.model_validate(  # validated in one call, items and all
+        {
+            "streamer_id": result.streamer_id,
+            "streamer_name": result.streamer_name,
+            "model_version": version,
+            "min_fit": result.min_fit,
+            "state": result.state,
+            "reason": result.reason,
+            "items": [item.to_dict() for item in result.items],
+        }
     )
 
 
