@@ -42,7 +42,7 @@ from radar.matching.recommender import (
 )
 from radar.service.service import RadarService
 from radar.store.derived import data_version
-from serving.schemas import RecommendationPublic, RecommendationsPublic
+from serving.schemas import RecommendationsPublic
 
 LIST_TOP_K = 20
 KEPT_TOP_K = 100
@@ -175,10 +175,14 @@ class HostLists:
         rank_by: str = "fit",
     ) -> bytes | None:
         """The response body from the stored list, or None when there is no list for the
-        host or the list cannot answer the request (more items, a lower `min_fit`, filters
-        wider than the defaults, or too few items left by them)."""
+        host or the list cannot answer the request (more items, filters wider than the
+        defaults, or too few items left by them; below the lists' cut, fewer than `top_k`
+        items from the head of a list that reaches it: a lower cut only adds products after
+        the list's)."""
         stored = self._lists.get(streamer_id)
-        if stored is None or not self.covers(top_k=top_k, min_fit=min_fit):
+        if stored is None or top_k > LIST_TOP_K:
+            return None
+        if min_fit < self.min_fit and stored.state != READY:
             return None
         if time.monotonic() - stored.made_at > self.ttl:
             self._refresh_later(streamer_id)
@@ -218,7 +222,10 @@ class HostLists:
     ) -> list[int] | None:
         """The stored items a request gets, in order; None when the list cannot tell."""
         at_cut = [i for i, fit in enumerate(stored.fits) if fit >= min_fit]
-        whole = len(at_cut) < len(stored.fits) or len(stored.fits) < LIST_TOP_K
+        # the list holds every product at this cut (the lists' cut or above) that passes
+        whole = min_fit >= self.min_fit and (
+            len(at_cut) < len(stored.fits) or len(stored.fits) < LIST_TOP_K
+        )
         products = self.service.recommender.catalogue.products
         if rank_by == "proposal":
             if not whole:
@@ -296,14 +303,16 @@ class HostLists:
 
 def to_public(result: HostRecommendations, version: str) -> RecommendationsPublic:
     """A host's list as the API's response body."""
-    return RecommendationsPublic(
-        streamer_id=result.streamer_id,
-        streamer_name=result.streamer_name,
-        model_version=version,
-        min_fit=result.min_fit,
-        state=result.state,
-        reason=result.reason,
-        items=[RecommendationPublic.model_validate(item.to_dict()) for item in result.items],
+    return RecommendationsPublic.model_validate(  # validated in one call, items and all
+        {
+            "streamer_id": result.streamer_id,
+            "streamer_name": result.streamer_name,
+            "model_version": version,
+            "min_fit": result.min_fit,
+            "state": result.state,
+            "reason": result.reason,
+            "items": [item.to_dict() for item in result.items],
+        }
     )
 
 

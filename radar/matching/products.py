@@ -23,6 +23,10 @@ from radar.matching.scoring import kth_largest
 from radar.topics import TopicModel
 from radar.topics.word_vectors import WordVectors
 
+NORM_ROWS = 8_192
+"""Rows whose norms are worked out at a time (`ProductVectors.roots_norm`): a float64 copy
+of a whole large catalogue's would briefly hold 80 MB more."""
+
 
 @dataclass(frozen=True)
 class ProductText:
@@ -74,8 +78,11 @@ class ProductVectors:
         """The largest norm of a row of `roots()` (1 for topic distributions; worked out
         once)."""
         if "_roots_norm" not in self.__dict__:
-            squares = self.roots32().astype(np.float64) ** 2
-            self._roots_norm = float(np.sqrt(squares.sum(axis=1)).max(initial=0.0)) * (1 + 1e-6)
+            rows, largest = self.roots32(), 0.0
+            for start in range(0, len(rows), NORM_ROWS):  # no float64 copy of them all
+                squares = rows[start : start + NORM_ROWS].astype(np.float64) ** 2
+                largest = max(largest, float(np.sqrt(squares.sum(axis=1)).max(initial=0.0)))
+            self._roots_norm = largest * (1 + 1e-6)
         return self._roots_norm
 
     def roots32(self) -> np.ndarray:

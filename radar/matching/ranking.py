@@ -196,7 +196,11 @@ class CatalogueColumns:
     """Each product id's row."""
 
     @classmethod
-    def of(cls, products: Sequence[ProductText]) -> CatalogueColumns:
+    def of(
+        cls, products: Sequence[ProductText], *, rows: dict[str, int] | None = None
+    ) -> CatalogueColumns:
+        """The columns of these products; `rows`: each product id's row, when the caller
+        holds that map already (100,000 products: 8 MB not held twice)."""
         codes: dict[str, int] = {}
         for product in products:
             if product.category is not None:
@@ -218,56 +222,108 @@ class CatalogueColumns:
             floats([None if p.stock is None else float(p.stock) for p in products]),
             floats(listed),  # type: ignore[arg-type]
             np.argsort(np.argsort(ids, kind="stable"), kind="stable"),
-            {product.product_id: row for row, product in enumerate(products)},
+            {product.product_id: row for row, product in enumerate(products)}
+            if rows is None
+            else rows,
         )
 
-    def passing(self, filters: BusinessFilters, placed: Collection[str]) -> np.ndarray:
-        """Which rows pass every rule but the category cap (`BusinessFilters.passes`)."""
-        keep = np.ones(len(self.product_ids), dtype=bool)
+    def passing(
+        self, filters: BusinessFilters, placed: Collection[str], rows: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Which rows pass every rule but the category cap (`BusinessFilters.passes`): of
+        the whole catalogue, or of `rows` only (one flag for each)."""
+        at = slice(None) if rows is None else rows
+        keep = np.ones(len(self.product_ids) if rows is None else len(rows), dtype=bool)
         if filters.categories is not None:
-            wanted = [self.codes[c] for c in filters.categories if c in self.codes]
-            keep &= np.isin(self.categories, wanted)
+            keep &= self._of_categories(filters.categories)[self.categories[at]]
         if filters.exclude_categories:
-            unwanted = [self.codes[c] for c in filters.exclude_categories if c in self.codes]
-            keep &= ~np.isin(self.categories, unwanted)
+            keep &= ~self._of_categories(filters.exclude_categories)[self.categories[at]]
         excluded = set(filters.exclude_product_ids) | (
             set(placed) if filters.exclude_placed else set()
         )
         if excluded:
-            keep[[self.rows[pid] for pid in excluded if pid in self.rows]] = False
+            out = np.sort([self.rows[pid] for pid in excluded if pid in self.rows]).astype(np.intp)
+            if rows is None:
+                keep[out] = False
+            elif len(out):
+                found = np.minimum(np.searchsorted(out, rows), len(out) - 1)
+                keep &= out[found] != rows
         if filters.in_stock_only:
-            keep &= ~(self.stock <= 0)  # unknown stock (NaN) passes
+            keep &= ~(self.stock[at] <= 0)  # unknown stock (NaN) passes
         with np.errstate(invalid="ignore"):
             for values, low, high in (
                 (self.prices, filters.price_min, filters.price_max),
                 (self.margins, filters.margin_min, None),
             ):
                 if low is not None:
-                    keep &= values >= low  # NaN: left out
+                    keep &= values[at] >= low  # NaN: left out
                 if high is not None:
-                    keep &= values <= high
+                    keep &= values[at] <= high
             if filters.listed_since is not None:
-                keep &= self.listed_days >= (filters.listed_since - _EPOCH).days
+                keep &= self.listed_days[at] >= (filters.listed_since - _EPOCH).days
         return keep
+
+    def _of_categories(self, names: Collection[str]) -> np.ndarray:
+        """A flag for each category code, true for these categories (indexed by a row's
+        code: its last place, for code -1, no category, is false)."""
+        flags = np.zeros(len(self.codes) + 1, dtype=bool)
+        flags[[self.codes[name] for name in names if name in self.codes]] = True
+        return flags
 
 
 _EPOCH = date(1970, 1, 1)
 
 
+MIX_VECTOR_BYTES = 12 << 20
+"""The most memory `PassingRows` keeps float32 vectors of filter mixes' rows in."""
+
+
 class PassingRows:
     """`CatalogueColumns.passing` as rows, what does not depend on the host (every rule but
     the host's placed products) kept for the last `max_entries` filters asked for, so that
-    a mix of filters asked again is not worked out over the whole catalogue again."""
+    a mix of filters asked again is not worked out over the whole catalogue again. With
+    `vectors` (the catalogue's float32 vectors), a mix that keeps few rows also keeps a
+    copy of their vectors (`scored`), the mixes used most within `vector_bytes`: reading
+    rows scattered over the catalogue's vectors costs several times their product."""
 
-    def __init__(self, columns: CatalogueColumns, *, max_entries: int = 32) -> None:
+    def __init__(
+        self,
+        columns: CatalogueColumns,
+        *,
+        max_entries: int = 32,
+        vectors: np.ndarray | None = None,
+        vector_bytes: int = MIX_VECTOR_BYTES,
+    ) -> None:
         self.columns = columns
         self.max_entries = max_entries
+        self.vectors = vectors
+        self.vector_bytes = vector_bytes
         self._rows: OrderedDict[BusinessFilters, np.ndarray] = OrderedDict()
+        self._blocks: dict[BusinessFilters, tuple[int, np.ndarray]] = {}  # uses, vectors
         self._lock = threading.Lock()
 
     def __call__(self, filters: BusinessFilters, placed: Collection[str]) -> np.ndarray:
         """The rows (ascending) that pass every rule but the category cap, as
         `np.flatnonzero(columns.passing(filters, placed))`."""
+        rows = self._of_mix(filters)
+        return np.delete(rows, self._placed_at(rows, filters, placed)).astype(np.intp)
+
+    def scored(
+        self, filters: BusinessFilters, placed: Collection[str], vector: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The rows `self(filters, placed)` gives and their float32 scores, `vectors` @
+        `vector` (float32), from the mix's own copy of its rows' vectors when it keeps one."""
+        if self.vectors is None:
+            raise ValueError("PassingRows scores rows only when made with the vectors")
+        rows = self._of_mix(filters)
+        if 4 * len(rows) < len(self.vectors):  # a few rows: only theirs read
+            scores = self._block(filters, rows, self.vectors) @ vector
+        else:
+            scores = (self.vectors @ vector)[rows]
+        out = self._placed_at(rows, filters, placed)
+        return np.delete(rows, out).astype(np.intp), np.delete(scores, out)
+
+    def _of_mix(self, filters: BusinessFilters) -> np.ndarray:
         with self._lock:
             rows = self._rows.get(filters)
             if rows is not None:
@@ -278,13 +334,71 @@ class PassingRows:
                 self._rows[filters] = rows
                 while len(self._rows) > self.max_entries:
                     self._rows.popitem(last=False)
-        if filters.exclude_placed and placed and len(rows):
-            known = self.columns.rows
-            out = np.array(sorted(known[pid] for pid in placed if pid in known), dtype=np.int32)
-            at = np.searchsorted(rows, out)
-            at = at[(at < len(rows)) & (rows[np.minimum(at, len(rows) - 1)] == out)]
-            rows = np.delete(rows, at)
-        return rows.astype(np.intp)
+        return rows
+
+    def _placed_at(
+        self, rows: np.ndarray, filters: BusinessFilters, placed: Collection[str]
+    ) -> np.ndarray:
+        """Where the host's placed products sit in `rows`, when the filters leave them out."""
+        if not (filters.exclude_placed and placed and len(rows)):
+            return np.zeros(0, dtype=np.intp)
+        known = self.columns.rows
+        out = np.array(sorted(known[pid] for pid in placed if pid in known), dtype=np.int32)
+        at = np.searchsorted(rows, out)
+        return at[(at < len(rows)) & (rows[np.minimum(at, len(rows) - 1)] == out)]
+
+    def _block(self, filters: BusinessFilters, rows: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        """The `vectors` of the mix's rows: kept ones, or read (and kept when they fit, in
+        place of the mixes used least)."""
+        with self._lock:
+            kept = self._blocks.get(filters)
+            if kept is not None:
+                self._blocks[filters] = (kept[0] + 1, kept[1])
+                return kept[1]
+        block = vectors[rows]
+        with self._lock:
+            used = sum(vectors.nbytes for _, vectors in self._blocks.values())
+            least = sorted(self._blocks, key=lambda mix: self._blocks[mix][0])
+            while least and used + block.nbytes > self.vector_bytes:
+                used -= self._blocks.pop(least.pop(0))[1].nbytes
+            if used + block.nbytes <= self.vector_bytes:
+                self._blocks[filters] = (1, block)
+        return block
+
+
+def rank_rows(
+    rows: np.ndarray,
+    fits: np.ndarray,
+    scores: np.ndarray,
+    columns: CatalogueColumns,
+    *,
+    top_k: int,
+    min_fit: float,
+    placed: Collection[str] = (),
+    filters: BusinessFilters,
+) -> list[int]:
+    """`rank_products` of these catalogue rows by fit (their `fits` and the model's
+    `scores`), its filters as vector operations over them: the same positions in `rows`
+    in the same order."""
+    if top_k < 1:
+        raise ValueError(f"top_k must be at least 1, got {top_k}")
+    eligible = np.flatnonzero((fits >= min_fit) & columns.passing(filters, placed, rows))
+    at = rows[eligible]
+    order = eligible[np.lexsort((columns.id_order[at], -scores[eligible], -fits[eligible]))]
+    cap = filters.max_per_category
+    if cap is None:
+        return [int(position) for position in order[:top_k]]
+    chosen: list[int] = []
+    per_category: Counter[int] = Counter()
+    for position in order:
+        category = int(columns.categories[rows[position]])
+        if per_category[category] >= cap:
+            continue
+        per_category[category] += 1
+        chosen.append(int(position))
+        if len(chosen) == top_k:
+            break
+    return chosen
 
 
 def rank_catalogue(

@@ -119,14 +119,15 @@ def explain(
     topic's, not its category's), chosen for the whole list (`_quotes_for_list`)."""
     rarity = rarity or NO_RARITY
     rank = dict(zip(host_keywords, range(len(host_keywords)), strict=True))
-    shares = np.sqrt(np.clip(host_topics, 0, None) * np.clip(product_topics, 0, None))
+    shares = np.sqrt(np.maximum(host_topics, 0) * np.maximum(product_topics, 0))
     totals = shares.sum(axis=1)
     leading = np.argsort(-shares, axis=1, kind="stable")[:, :max_topics]
     shared, own = [], []
+    products_with = rarity.counts.get
     for row, tokens in enumerate(product_tokens):
         # the words both use, the rarest in the catalogue first, then the host's most used
         counted = sorted(
-            (rarity.counts.get(word, 0), rank[word], word) for word in rank.keys() & tokens
+            [(products_with(word, 0), rank[word], word) for word in rank.keys() & tokens]
         )
         category = (product_categories[row] if product_categories is not None else None) or ""
         shared.append([word for _, _, word in counted])
@@ -170,24 +171,25 @@ def _quotes_for_list(
     quoted: set[str] = set()
     named = _Naming()  # the words of the products above this one
     for product, own in enumerate(words):
-        tokens = product_tokens[product]
+        tokens, picked = product_tokens[product], chosen[product]
         fallback: tuple[str, str] | None = None
         for keyword in own:
-            if len(chosen[product]) == count:
+            if len(picked) == count:
                 break  # (its lines are not looked for)
             for row, line in evidence.readable_rows(keyword):
-                if len(chosen[product]) == count:
+                if len(picked) == count:
                     break
-                if any(word not in tokens for word in named.held(row, line)):
-                    continue  # names a product above that this one is not
-                if line in quoted:
-                    fallback = fallback or (line, keyword)
+                if line in quoted:  # its fallback at best
+                    if fallback is None and tokens.issuperset(named.held(row, line)):
+                        fallback = (line, keyword)
                     continue
-                if all(line != taken for taken, _ in chosen[product]):
-                    chosen[product].append((line, keyword))
-        if not chosen[product] and fallback is not None:
-            chosen[product].append(fallback)
-        quoted.update(line for line, _ in chosen[product])
+                if not tokens.issuperset(named.held(row, line)):
+                    continue  # names a product above that this one is not
+                if all(line != taken for taken, _ in picked):
+                    picked.append((line, keyword))
+        if not picked and fallback is not None:
+            picked.append(fallback)
+        quoted.update(line for line, _ in picked)
         named.add(own)
     return chosen
 
@@ -199,8 +201,7 @@ class _Naming:
     def __init__(self) -> None:
         self.words: list[str] = []
         self._known: set[str] = set()
-        self._tested: dict[int, int] = {}  # row → how many of `words` it was tested for
-        self._held: dict[int, list[str]] = {}
+        self._lines: dict[int, _TestedLine] = {}  # by row
 
     def add(self, words: Sequence[str]) -> None:
         """Add the words not in the list yet, in order."""
@@ -211,14 +212,24 @@ class _Naming:
 
     def held(self, row: int, line: str) -> list[str]:
         """The words the line (at `row`) holds, whatever its letters' case."""
-        tested = self._tested.get(row, 0)
-        if tested < len(self.words):
-            lowered = _lowered(line)
-            found = [word for word in self.words[tested:] if word in lowered]
-            if found:
-                self._held.setdefault(row, []).extend(found)
-            self._tested[row] = len(self.words)
-        return self._held.get(row, [])
+        tested = self._lines.get(row)
+        if tested is None:
+            tested = self._lines[row] = _TestedLine(_lowered(line))
+        if tested.words < len(self.words):
+            lowered = tested.lowered
+            tested.held += [word for word in self.words[tested.words :] if word in lowered]
+            tested.words = len(self.words)
+        return tested.held
+
+
+@dataclass(slots=True)
+class _TestedLine:
+    """A line in lower case, the words it holds, and how many of `_Naming.words` it was
+    tested for."""
+
+    lowered: str
+    held: list[str] = field(default_factory=list)
+    words: int = 0
 
 
 class Evidence:

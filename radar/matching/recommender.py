@@ -35,7 +35,7 @@ from radar.matching.ranking import (
     CatalogueColumns,
     PassingRows,
     rank_catalogue,
-    rank_products,
+    rank_rows,
 )
 from radar.matching.reasons import Evidence, KeywordRarity, Reasons, explain
 from radar.matching.scoring import BlockMapper, candidates_needed, map_blocks
@@ -216,8 +216,10 @@ class Recommender:
         # (counted here, before the batch forks its workers)
         self.keyword_rarity = KeywordRarity.of_catalogue(catalogue.tokens)
         self._has_stock = any(product.stock is not None for product in catalogue.products)
-        self.columns = CatalogueColumns.of(catalogue.products)  # the filters, vectorised
-        self.passing = PassingRows(self.columns)  # and the rows they keep, for a while
+        # the filters, vectorised
+        self.columns = CatalogueColumns.of(catalogue.products, rows=catalogue.index)
+        # and the rows they keep (and their vectors), for a while
+        self.passing = PassingRows(self.columns, vectors=self._block_vectors)
         self._last_rough = threading.local()
         self.default_filters = (defaults or BusinessFilters()).resolved(
             in_stock_default=self._has_stock
@@ -390,9 +392,7 @@ class Recommender:
         if reason is not None:
             result.state, result.reason = NO_FITTING_CATEGORY, reason
             return result
-        ranking = partial(
-            self._rank_kept, rows, sure, per_host, candidates.vector, candidates.has_history, host
-        )
+        ranking = partial(self._rank_kept, candidates, rows, sure, per_host, host)
         return (
             result if self._fill(result, host, ranking, top_k, min_fit, filters, rank_by) else None
         )
@@ -477,11 +477,10 @@ class Recommender:
 
     def _rank_kept(
         self,
+        candidates: CandidateSet,
         rows: np.ndarray,
         sure: int,
         per_host: int,
-        vector: np.ndarray,
-        has_history: bool,
         host: HostInput,
         top_k: int,
         min_fit: float,
@@ -490,22 +489,51 @@ class Recommender:
     ) -> list[tuple[int, float]] | None:
         """`_rank` of the host's best `per_host` rows by float32 score, whichever of `rows`
         made that cut besides the first `sure` (the rows after those sit in the band around
-        the cut, `CandidateSet.band`); None when the answer depends on which did."""
+        the cut, `CandidateSet.band`); None when the answer depends on which did. When the
+        filters use up rows that all reach the cut, all the kept rows are ranked before the
+        whole catalogue is: any row they leave out ranks below each of their sure rows."""
+        vector, has_history = candidates.vector, candidates.has_history
         if rank_by != "fit":
             return self._rank_catalogue(vector, has_history, host, top_k, min_fit, filters, rank_by)
         fits, chosen = self._ranked_rows(rows, vector, has_history, host, top_k, min_fit, filters)
         # a row of the band chosen may not be a candidate; one passed over changes nothing
         if any(i >= sure for i in chosen):
             return None
-        if len(chosen) < top_k and per_host < len(self.catalogue.products):
+        catalogue_size = len(self.catalogue.products)
+        if len(chosen) < top_k and per_host < catalogue_size:
             # did the filters use up candidates that all reach the cut (`_rank`'s exhausted)?
             if fits.min() >= min_fit:
+                kept = len(candidates.rows)  # for `keep_top_k`, or the whole catalogue
+                widest = kept if kept == catalogue_size else kept - BAND_ROWS
+                band = candidates.band(widest, catalogue_size) if widest > per_host else None
+                if band is not None and band[0] > 0:
+                    wider = candidates.rows[: band[1]].astype(np.intp)
+                    whole = widest == catalogue_size  # ranks as the catalogue would
+                    if whole or self._may_fill(wider, candidates, host, top_k, min_fit, filters):
+                        options = (top_k, min_fit, filters, rank_by)
+                        return self._rank_kept(candidates, wider, band[0], widest, host, *options)
                 return self._rank_catalogue(
                     vector, has_history, host, top_k, min_fit, filters, rank_by
                 )
             if fits[:sure].min() >= min_fit:
                 return None  # depends on the band's rows below the cut
         return [(int(rows[i]), float(fits[i])) for i in chosen]
+
+    def _may_fill(
+        self,
+        rows: np.ndarray,
+        candidates: CandidateSet,
+        host: HostInput,
+        top_k: int,
+        min_fit: float,
+        filters: BusinessFilters,
+    ) -> bool:
+        """Whether ranking these kept rows may answer (hold `top_k` rows the filters pass,
+        or reach below the cut at their last), rather than use them up as well."""
+        if np.count_nonzero(self.columns.passing(filters, host.placed, rows)) >= top_k:
+            return True
+        last = self.product_vectors[rows[-1:]] @ candidates.vector
+        return bool(self._shown(last, candidates.has_history)[0] < min_fit)
 
     def _ranked_rows(
         self,
@@ -518,18 +546,18 @@ class Recommender:
         filters: BusinessFilters,
     ) -> tuple[np.ndarray, list[int]]:
         """These rows' shown fits, and the positions `rank_products` chooses among them
-        (fits that tie as shown in the order of the model's scores)."""
+        (fits that tie as shown in the order of the model's scores), as `rank_rows` does."""
         scores = self.product_vectors[rows] @ vector
         fits = self._shown(scores, has_history)
-        products = [self.catalogue.products[row] for row in rows]
-        chosen = rank_products(
+        chosen = rank_rows(
+            rows,
             fits,
-            products,
+            scores,
+            self.columns,
             top_k=top_k,
             min_fit=min_fit,
             placed=host.placed,
             filters=filters,
-            scores=scores,
         )
         return fits, chosen
 
@@ -588,11 +616,7 @@ class Recommender:
         last = getattr(self._last_rough, "value", None)
         if last is not None and last[0] is vector and last[1:4] == (has_history, filters, placed):
             return last[4], last[5]
-        passing = self.passing(filters, placed)
-        if 4 * len(passing) < len(self._block_vectors):  # a few rows: only theirs read
-            scores = self._block_vectors[passing] @ vector.astype(np.float32)
-        else:
-            scores = (self._block_vectors @ vector.astype(np.float32))[passing]
+        passing, scores = self.passing.scored(filters, placed, vector.astype(np.float32))
         rough = self.model.fit.fits_from_scores(scores, has_history=has_history)
         self._last_rough.value = (vector, has_history, filters, placed, passing, rough)
         return passing, rough
@@ -617,9 +641,10 @@ class Recommender:
         heat, profit = self.heat[at], self.profit[at]
         demand = self._fan_demand(profile, at)
         scores = self.weights.score(heat, demand, profit)
+        parts = [np.asarray(part, dtype=float).tolist() for part in (scores, heat, demand, profit)]
         return [
-            ProposalParts(*(round(float(v), PART_DECIMALS) for v in values))
-            for values in zip(scores, heat, demand, profit, strict=True)
+            ProposalParts(*(round(v, PART_DECIMALS) for v in values))
+            for values in zip(*parts, strict=True)
         ]
 
     def _shown(self, scores: np.ndarray, has_history: bool) -> np.ndarray:

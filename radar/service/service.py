@@ -20,7 +20,7 @@ from radar.matching.recommender import (
     HostRecommendations,
     Recommender,
 )
-from radar.service.cache import TimedCache
+from radar.service.cache import TimedCache, TimedValue
 from radar.service.forked import forked_map
 from radar.service.histories import KeptHistories
 from radar.service.options import ListOptions
@@ -57,6 +57,10 @@ HOST_CHUNK = 256
 PROFILES_KEPT = 500
 """Host profiles kept between requests (about 56 KB each, with their evidence lines, at
 the scale store: a profile is read from the store in about 0.2 ms)."""
+DATA_VERSION_SECONDS = 1.0
+"""How long host by host profile reads rely on the data version read before (at most
+`profile_ttl`): a query per request cost half of reading the profile. A profile is kept
+from the moment its data version was read, so new text still shows within `profile_ttl`."""
 
 
 class RadarService:
@@ -91,6 +95,9 @@ class RadarService:
         self.model_version = model_version
         self.derived_key = None if model_version is None else model.identity or model_version
         self._profiles: TimedCache[HostProfile] = TimedCache(profile_ttl, max_entries=PROFILES_KEPT)
+        self._profile_data = TimedValue(
+            partial(data_version, engine, PROFILE_TABLES), min(DATA_VERSION_SECONDS, profile_ttl)
+        )
         self._placements: TimedCache[History] = TimedCache(profile_ttl)
         self.snapshot = snapshot
         self.kept_histories = KeptHistories(engine) if keep_histories else None
@@ -141,16 +148,23 @@ class RadarService:
         if profile is None:
             if streamer_id not in self.host_names:  # hosts are never removed
                 require_known_host(self.engine, streamer_id)
-            profile = self._profiles_of([streamer_id])[streamer_id]
-            self._profiles.put(streamer_id, profile)
+            version_of_data, read_at = (
+                self._profile_data.get() if self.derived_key is not None else (None, None)
+            )
+            profile = self._profiles_of([streamer_id], version_of_data)[streamer_id]
+            self._profiles.put(streamer_id, profile, at=read_at)
         return profile
 
-    def _profiles_of(self, streamer_ids: list[str]) -> dict[str, HostProfile]:
+    def _profiles_of(
+        self, streamer_ids: list[str], version_of_data: str | None = None
+    ) -> dict[str, HostProfile]:
         """These hosts' profiles: from the store when this model made them from the
-        store's current data, else kept or built (and saved for next time)."""
+        store's data as of `version_of_data` (None: read now), else kept or built (and
+        saved for next time)."""
         if self.derived_key is None:
             return self._build(streamer_ids, {}).profiles
-        version_of_data = data_version(self.engine, PROFILE_TABLES)
+        if version_of_data is None:
+            version_of_data = data_version(self.engine, PROFILE_TABLES)
         profiles = load_profiles(self.engine, self.derived_key, version_of_data, streamer_ids)
         missing = [host for host in streamer_ids if host not in profiles]
         if missing:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, delete, event, func, insert, select, update
 
 from radar.matching.profiles import HostProfile
 from radar.service import service as radar_service
@@ -102,6 +103,51 @@ def test_profiles_are_saved_reused_and_renewed(trained_home: Path, tmp_path: Pat
     again = renewed.recommend("h0002", top_k=5, min_fit=0.5)
     assert again.state == "ready"
     assert [i.product_id for i in again.items] == [i.product_id for i in first["h0002"].items]
+
+
+def test_a_running_service_reads_the_data_version_seldom_and_sees_new_text(
+    trained_home: Path, tmp_path: Path
+) -> None:
+    """Host by host, profiles are read without a query of the data version each (it is
+    read again after at most `profile_ttl`); new text still shows within `profile_ttl`."""
+    engine, service = _store_copy(trained_home, tmp_path)
+    list(service.recommend_all(top_k=5, min_fit=0.5))  # every profile saved
+    hosts = sorted(service.host_names)[:20]
+    runs_read = 0
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        nonlocal runs_read
+        runs_read += "ingest_runs" in statement
+
+    running = RadarService(engine, service.model, model_version=service.model_version)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for host in hosts:
+            running.profile(host)
+        assert runs_read <= 1  # not one query per host
+
+        ttl = 0.5
+        watching = RadarService(
+            engine, service.model, model_version=service.model_version, profile_ttl=ttl
+        )
+        before = watching.profile("h0002")
+        with engine.begin() as connection:
+            connection.execute(
+                insert(Comment).values(
+                    comment_id="new",
+                    streamer_id="h0002",
+                    created_at=datetime(2030, 1, 1),
+                    text="这款蓝牙耳机降噪效果怎么样，续航多久",
+                )
+            )
+        _ingest_run(engine, "new comments", comments=1)
+        deadline = time.monotonic() + 10 * ttl
+        while watching.profile("h0002").fans_tokens == before.fans_tokens:
+            assert time.monotonic() < deadline, "the new comment never showed"
+            time.sleep(0.02)
+        assert watching.profile("h0002").fans_tokens > before.fans_tokens
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
 
 
 def _ingest_run(engine: Engine, run_id: str, **loaded: int) -> None:

@@ -5,7 +5,6 @@ request, and never from rows kept for another profile."""
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,10 +13,7 @@ from radar.matching.candidates import CandidateSet, fingerprint
 from radar.matching.ranking import BusinessFilters, rank_products
 from radar.matching.recommender import HostInput
 from radar.matching.scoring import candidates_needed
-from radar.service.registry import load_champion
 from radar.service.service import RadarService
-from radar.settings import Settings
-from radar.store import open_store
 from serving.lists import HostLists, to_public
 
 REQUESTS = [
@@ -31,24 +27,6 @@ REQUESTS = [
     {"top_k": 10, "min_fit": 0.3, "filters": BusinessFilters(in_stock_only=False)},
     {"top_k": 10, "min_fit": 0.5, "rank_by": "proposal"},
 ]
-
-
-@pytest.fixture(scope="module")
-def service(trained_home: Path) -> RadarService:
-    settings = Settings(home=trained_home)
-    loaded = load_champion(
-        settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
-    )
-    return RadarService(open_store(settings.resolved_database_url), loaded.model)
-
-
-@pytest.fixture(scope="module")
-def lists(service: RadarService) -> HostLists:
-    """Every host's list, made in blocks of hosts as the server makes them."""
-    warmed = HostLists(service, "1", min_fit=0.5, ttl=3600)
-    warmed.warm()
-    yield warmed
-    warmed.close()
 
 
 @pytest.fixture(scope="module")
@@ -91,27 +69,81 @@ def test_kept_rows_answer_as_the_whole_catalogue(
     assert answered >= len(hosts) - 1  # the kept rows did answer (at most one band too close)
 
 
-def test_rows_near_the_cut_never_change_an_answer(
+def test_rows_in_the_band_around_the_cut_are_not_taken_as_candidates(
     lists: HostLists, service: RadarService, hosts: list[str]
 ) -> None:
-    """With a wider band around the cut (rows whose float32 score may or may not make it),
-    the kept rows answer as before or say they cannot tell; some still answer."""
-    answered = 0
-    catalogue_size = len(service.recommender.catalogue.products)
+    """Kept rows whose float32 scores sit within the slack of each other at the cut may
+    come out in either order however the host is scored: here the kept set puts the row
+    just outside the cut inside it and the other way round (the two scored alike), and
+    filters leave only those two. The answer must not come from the kept order (which
+    would recommend the row scoring alone does not take): the kept rows say they cannot
+    tell, or answer as the whole catalogue does."""
+    recommender = service.recommender
+    tested = 0
     for host in hosts:
         outcomes, placed = service.history(host)
         host_input = HostInput(service.profile(host), outcomes, placed)
         candidates = kept(lists, host)
-        for slack in (1e-4, 1e-3, 1e-2, 5e-2):
-            wide = replace(candidates, slack=slack)
-            for options in REQUESTS:
-                shortcut = service.recommender.recommend_from(host_input, wide, **options)  # type: ignore[arg-type]
-                if shortcut is not None:
-                    per_host = candidates_needed(options["top_k"], len(placed))  # type: ignore[arg-type]
-                    sure, end = wide.band(per_host, catalogue_size) or (0, 0)
-                    answered += sure < end  # an answer with rows in the band
-                    assert unnamed(shortcut) == unnamed(service.recommend(host, **options))
-    assert answered > len(hosts)
+        per_host = candidates_needed(1, len(placed))
+        inside, outside = candidates.rows[per_host - 1], candidates.rows[per_host]
+        ids = [recommender.catalogue.products[row].product_id for row in candidates.rows]
+        if {ids[per_host - 1], ids[per_host]} & set(placed):
+            continue
+        swapped = candidates.rows.copy()
+        swapped[per_host - 1], swapped[per_host] = outside, inside
+        scores = candidates.scores.copy()
+        scores[per_host] = scores[per_host - 1]  # alike, as the band allows
+        crafted = replace(candidates, rows=swapped, scores=scores)
+        options = {
+            "top_k": 1,
+            "min_fit": 0.0,
+            "filters": BusinessFilters(exclude_product_ids=frozenset(ids[: per_host - 1])),
+        }
+        scored = service.recommend(host, **options)
+        assert [item.product_id for item in scored.items] == [ids[per_host - 1]]
+        shortcut = recommender.recommend_from(host_input, crafted, **options)  # type: ignore[arg-type]
+        if shortcut is not None:
+            assert unnamed(shortcut) == unnamed(scored)
+        tested += 1
+    assert tested >= 3
+
+
+def test_filters_that_use_up_the_candidates_are_answered_by_all_the_kept_rows(
+    lists: HostLists, service: RadarService, hosts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A category asked for that few of a host's best rows hold uses up the candidates of
+    `top_k` (all above the cut): ranked among all the kept rows, the answer is the whole
+    catalogue's, and the catalogue is not ranked for most of them."""
+    recommender = service.recommender
+    ranked_catalogue = 0
+    rank_catalogue = recommender._rank_catalogue
+
+    def counted(*args: object, **kwargs: object) -> list[tuple[int, float]]:
+        nonlocal ranked_catalogue
+        ranked_catalogue += 1
+        return rank_catalogue(*args, **kwargs)  # type: ignore[arg-type]
+
+    categories = sorted({p.category for p in recommender.catalogue.products if p.category})
+    answered = asked = 0
+    for host in hosts:
+        outcomes, placed = service.history(host)
+        host_input = HostInput(service.profile(host), outcomes, placed)
+        for category in categories:
+            options = {
+                "top_k": 10,
+                "min_fit": 0.0,
+                "filters": BusinessFilters(categories=frozenset({category})),
+            }
+            scored = service.recommend(host, **options)
+            monkeypatch.setattr(recommender, "_rank_catalogue", counted)
+            shortcut = recommender.recommend_from(host_input, kept(lists, host), **options)  # type: ignore[arg-type]
+            monkeypatch.setattr(recommender, "_rank_catalogue", rank_catalogue)
+            asked += 1
+            if shortcut is not None:
+                answered += 1
+                assert unnamed(shortcut) == unnamed(scored)
+    assert answered >= asked - len(hosts)
+    assert ranked_catalogue < asked / 2
 
 
 def test_rows_kept_for_another_profile_are_not_used(

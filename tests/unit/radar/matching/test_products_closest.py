@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from radar.matching.products import ProductText, ProductVectors, closest_to_topics
+from radar.matching.products import NORM_ROWS, ProductText, ProductVectors, closest_to_topics
 
 
 @settings(max_examples=60, deadline=None)
@@ -42,3 +42,16 @@ def test_rows_float32_cannot_tell_apart_are_ranked_exactly(top_k: int, seed: int
     every = sorted(range(3000), key=lambda row: (-affinity[row], products[row].product_id))
     expected = [row for row in every[:top_k]]
     assert [row for row, _ in closest_to_topics(vectors, topics, top_k=top_k)] == expected
+
+
+def test_the_rows_largest_norm_is_worked_out_in_parts_as_over_all_rows() -> None:
+    """`roots_norm` over a catalogue of several `NORM_ROWS` parts, the largest row last:
+    the norm of all rows at once, to the bit."""
+    rng = np.random.default_rng(3)
+    count = 2 * NORM_ROWS + 17
+    matrix = rng.dirichlet(np.full(6, 0.3), size=count)
+    matrix[-1] = [4.0, 0, 0, 0, 0, 0]  # the largest norm (2), in the last part
+    products = [ProductText(f"p{i:05d}", "t") for i in range(count)]
+    vectors = ProductVectors(products, matrix, [[] for _ in products])
+    squares = np.sqrt(matrix).astype(np.float32).astype(np.float64) ** 2
+    assert vectors.roots_norm() == float(np.sqrt(squares.sum(axis=1)).max()) * (1 + 1e-6)

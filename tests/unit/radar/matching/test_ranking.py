@@ -12,6 +12,7 @@ from radar.matching.ranking import (
     PassingRows,
     rank_catalogue,
     rank_products,
+    rank_rows,
 )
 
 PRODUCTS = [
@@ -118,7 +119,8 @@ def test_top_k_must_be_positive() -> None:
 def test_ranking_the_whole_catalogue_as_vectors_gives_the_same_rows(
     seed: int, order: str, top_k: int
 ) -> None:
-    """`rank_catalogue` (vector filters) equals `rank_products` (product by product)."""
+    """`rank_catalogue` (vector filters) equals `rank_products` (product by product), and
+    so does `rank_rows` over some of the rows."""
     rng = np.random.default_rng(seed)
     count = 40
     products = [
@@ -153,6 +155,11 @@ def test_ranking_the_whole_catalogue_as_vectors_gives_the_same_rows(
     expected = rank_products(fits, products, order_by=order_by, scores=scores, **options)
     columns = CatalogueColumns.of(products)
     assert rank_catalogue(fits, columns, order_by=order_by, scores=scores, **options) == expected
+    if order == "fit":  # some of the rows, in any order, ranked as vectors (`rank_rows`)
+        rows = rng.permutation(count)[: int(rng.integers(1, count + 1))]
+        among = [products[row] for row in rows]
+        expected = rank_products(fits[rows], among, scores=scores[rows], **options)
+        assert rank_rows(rows, fits[rows], scores[rows], columns, **options) == expected
 
 
 def test_rows_kept_for_filters_asked_again_are_the_rows_they_pass() -> None:
@@ -171,3 +178,34 @@ def test_rows_kept_for_filters_asked_again_are_the_rows_they_pass() -> None:
             expected = np.flatnonzero(columns.passing(filters, placed))
             assert passing(filters, placed).tolist() == expected.tolist()
     assert len(passing._rows) == 2
+
+
+def test_rows_kept_for_filters_are_scored_as_the_catalogue_within_their_memory() -> None:
+    """`PassingRows.scored`: the passing rows and their scores, as scoring the whole
+    catalogue gives them, whether a mix's vectors are kept or not; the kept vectors stay
+    within `vector_bytes`, the mix used most kept."""
+    rng = np.random.default_rng(5)
+    products = [
+        ProductText(
+            f"p{i:03d}", "t", ["美妆", "食品", "数码", "书籍", "玩具"][i % 5], price=float(i)
+        )
+        for i in range(200)
+    ]
+    columns = CatalogueColumns.of(products)
+    vectors = rng.normal(size=(200, 6)).astype(np.float32)
+    one_mix = 40 * 6 * 4  # the bytes of one category's rows
+    passing = PassingRows(columns, vectors=vectors, vector_bytes=2 * one_mix)
+    mixes = [BusinessFilters(categories=frozenset({c})) for c in ("美妆", "食品", "数码")]
+    mixes.append(BusinessFilters(price_max=150.0))  # most of the catalogue: not kept
+    for round_ in range(3):
+        for filters in mixes[: 1 + round_] + mixes:
+            for placed in [set(), {"p000", "p001", "p005", "gone"}]:
+                vector = rng.normal(size=6).astype(np.float32)
+                rows, scores = passing.scored(filters, placed, vector)
+                assert rows.tolist() == passing(filters, placed).tolist()
+                np.testing.assert_allclose(scores, (vectors @ vector)[rows], rtol=1e-5)
+    kept = passing._blocks
+    assert sum(block.nbytes for _, block in kept.values()) <= 2 * one_mix
+    assert mixes[0] in kept and len(kept) == 2  # the mix asked for most stays, one turns
+    with pytest.raises(ValueError, match="vectors"):
+        PassingRows(columns).scored(mixes[0], set(), vector)
