@@ -386,11 +386,12 @@ class Recommender:
         rows = candidates.rows[:end].astype(np.intp)
         # the reason holds for every cut between the sure rows and the whole band, or not
         vector, has_history = candidates.vector, candidates.has_history
-        reason = self._no_fitting_category(host, rows[:sure], vector, has_history)
-        if reason != self._no_fitting_category(host, rows, vector, has_history):
+        cuts = (sure, len(rows))
+        under_sure, under_band = self._under_floors(host, rows, vector, has_history, cuts)
+        if under_sure != under_band:
             return None
-        if reason is not None:
-            result.state, result.reason = NO_FITTING_CATEGORY, reason
+        if under_sure:
+            result.state, result.reason = NO_FITTING_CATEGORY, self._no_fitting_reason(profile)
             return result
         ranking = partial(self._rank_kept, candidates, rows, sure, per_host, host)
         return (
@@ -429,26 +430,49 @@ class Recommender:
     def _no_fitting_category(
         self, host: HostInput, rows: np.ndarray, vector: np.ndarray, has_history: bool
     ) -> str | None:
-        """Why the host gets no list when its best candidates fall under either of the
-        model's floors, their topic affinity (what converting placements never fell under)
-        or their score (what most converting placements reached; not for a host whose own
-        placements convert as hosts that fit do); else None."""
+        """Why the host gets no list when its best candidates `rows` fall under the model's
+        floors (`_under_floors`); else None."""
+        (under,) = self._under_floors(host, rows, vector, has_history, (len(rows),))
+        return self._no_fitting_reason(host.profile) if under else None
+
+    def _under_floors(
+        self,
+        host: HostInput,
+        rows: np.ndarray,
+        vector: np.ndarray,
+        has_history: bool,
+        cuts: tuple[int, ...],
+    ) -> tuple[bool, ...]:
+        """For each cut, whether the host's best candidates `rows[:cut]` fall under either of
+        the model's floors: their topic affinity (what converting placements never fell
+        under) or their score (what most converting placements reached; not for a host
+        whose own placements convert as hosts that fit do). Scores and affinities are worked
+        out once for every cut."""
         fit, profile = self.model.fit, host.profile
         if profile.combined is None:
-            return None
-        scores = np.sort(self.product_vectors[rows] @ vector)[-BEST_PRODUCTS:]
+            return tuple(False for _ in cuts)
+        scores = self.product_vectors[rows] @ vector
         converts = bool(host.history) and (
             np.mean([o.converted for o in host.history]) >= fit.fitting_rate_
         )
-        under_score = not converts and scores.mean() < fit.score_floor(has_history=has_history)
+        score_floor = fit.score_floor(has_history=has_history)
         floor = fit.affinity_floor_
         host_roots = np.sqrt(np.clip(profile.combined, 0.0, None))
-        affinity = np.sqrt(self.catalogue.matrix[rows]) @ host_roots
-        under_affinity = floor > 0 and np.sort(affinity)[-BEST_PRODUCTS:].mean() < floor
-        if not (under_score or under_affinity):
-            return None
+        affinity = np.sqrt(self.catalogue.matrix[rows]) @ host_roots if floor > 0 else None
+
+        def best(values: np.ndarray, cut: int) -> float:
+            return float(np.sort(values[:cut])[-BEST_PRODUCTS:].mean())
+
+        return tuple(
+            (not converts and best(scores, cut) < score_floor)
+            or (affinity is not None and best(affinity, cut) < floor)
+            for cut in cuts
+        )
+
+    def _no_fitting_reason(self, profile: HostProfile) -> str:
+        """The reason, in Chinese, naming the host's two heaviest topics."""
         labels = self.model.topics.topic_labels_
-        topics = np.argsort(-profile.combined, kind="stable")[:2]
+        topics = np.argsort(-np.asarray(profile.combined), kind="stable")[:2]
         about = "、".join(labels[topic] for topic in topics)
         return f"粉丝和直播关注的内容（{about}）与货盘中的品类都不相近，暂不推荐"
 
