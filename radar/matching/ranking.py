@@ -385,20 +385,7 @@ def rank_rows(
     eligible = np.flatnonzero((fits >= min_fit) & columns.passing(filters, placed, rows))
     at = rows[eligible]
     order = eligible[np.lexsort((columns.id_order[at], -scores[eligible], -fits[eligible]))]
-    cap = filters.max_per_category
-    if cap is None:
-        return [int(position) for position in order[:top_k]]
-    chosen: list[int] = []
-    per_category: Counter[int] = Counter()
-    for position in order:
-        category = int(columns.categories[rows[position]])
-        if per_category[category] >= cap:
-            continue
-        per_category[category] += 1
-        chosen.append(int(position))
-        if len(chosen) == top_k:
-            break
-    return chosen
+    return _capped(order, columns.categories[rows[order]], top_k, filters.max_per_category)
 
 
 def rank_catalogue(
@@ -424,17 +411,21 @@ def rank_catalogue(
     primary = fits if order_by is None else order_by
     model = np.zeros(len(fits)) if scores is None else scores
     order = rows[np.lexsort((columns.id_order[rows], -model[rows], -fits[rows], -primary[rows]))]
-    cap = filters.max_per_category
+    return _capped(order, columns.categories[order], top_k, filters.max_per_category)
+
+
+def _capped(order: np.ndarray, categories: np.ndarray, top_k: int, cap: int | None) -> list[int]:
+    """The first `top_k` of `order`, at most `cap` of each category (`categories`: the
+    category code of each of `order`)."""
     if cap is None:
-        return [int(row) for row in order[:top_k]]
+        return [int(item) for item in order[:top_k]]
     chosen: list[int] = []
     per_category: Counter[int] = Counter()
-    for row in order:
-        category = int(columns.categories[row])
+    for item, category in zip(order.tolist(), categories.tolist(), strict=True):
         if per_category[category] >= cap:
             continue
         per_category[category] += 1
-        chosen.append(int(row))
+        chosen.append(item)
         if len(chosen) == top_k:
             break
     return chosen

@@ -89,15 +89,7 @@ def test_profiles_are_saved_reused_and_renewed(trained_home: Path, tmp_path: Pat
     elsewhere = RadarService(engine, service.model, model_version=service.model_version)
     assert elsewhere.recommend("h0002", top_k=5, min_fit=0.5).state == "insufficient_data"
 
-    with engine.begin() as connection:  # new text of h0002's: its profile is built again
-        connection.execute(
-            insert(Comment).values(
-                comment_id="new",
-                streamer_id="h0002",
-                created_at=datetime(2030, 1, 1),
-                text="这个还有货吗",
-            )
-        )
+    _add_comment(engine, "h0002", "这个还有货吗")  # new text of h0002's: its profile is built again
     _ingest_run(engine, "new comments", comments=1)
     renewed = RadarService(engine, service.model, model_version=service.model_version)
     again = renewed.recommend("h0002", top_k=5, min_fit=0.5)
@@ -131,15 +123,7 @@ def test_a_running_service_reads_the_data_version_seldom_and_sees_new_text(
             engine, service.model, model_version=service.model_version, profile_ttl=ttl
         )
         before = watching.profile("h0002")
-        with engine.begin() as connection:
-            connection.execute(
-                insert(Comment).values(
-                    comment_id="new",
-                    streamer_id="h0002",
-                    created_at=datetime(2030, 1, 1),
-                    text="这款蓝牙耳机降噪效果怎么样，续航多久",
-                )
-            )
+        _add_comment(engine, "h0002", "这款蓝牙耳机降噪效果怎么样，续航多久")
         _ingest_run(engine, "new comments", comments=1)
         deadline = time.monotonic() + 10 * ttl
         while watching.profile("h0002").fans_tokens == before.fans_tokens:
@@ -148,6 +132,19 @@ def test_a_running_service_reads_the_data_version_seldom_and_sees_new_text(
         assert watching.profile("h0002").fans_tokens > before.fans_tokens
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def _add_comment(engine: Engine, streamer_id: str, text: str) -> None:
+    """One new comment of this host's (id "new"), as an ingest would store it."""
+    with engine.begin() as connection:
+        connection.execute(
+            insert(Comment).values(
+                comment_id="new",
+                streamer_id=streamer_id,
+                created_at=datetime(2030, 1, 1),
+                text=text,
+            )
+        )
 
 
 def _ingest_run(engine: Engine, run_id: str, **loaded: int) -> None:
