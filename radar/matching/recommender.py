@@ -71,6 +71,16 @@ def shown_fits(fits: np.ndarray) -> np.ndarray:
     return np.round(fits, FIT_DECIMALS)
 
 
+class Ask(NamedTuple):
+    """What a request asks of a ranking: how many products, from which fit, through which
+    filters (resolved), ordered by what."""
+
+    top_k: int
+    min_fit: float
+    filters: BusinessFilters
+    rank_by: str
+
+
 class ListRow(NamedTuple):
     """One recommendation as a row of the week's files and store rows (a tuple: 90,000 of
     them at scale): `reasons` is their text, `reasons_json` the whole reasons."""
@@ -353,7 +363,7 @@ class Recommender:
                 results[index].state, results[index].reason = NO_FITTING_CATEGORY, reason
                 continue
             ranking = partial(self._rank, host_rows, vectors[position], has_history, hosts[index])
-            self._fill(results[index], hosts[index], ranking, top_k, min_fit, filters, rank_by)
+            self._fill(results[index], hosts[index], ranking, Ask(top_k, min_fit, filters, rank_by))
         return results
 
     def recommend_from(
@@ -394,35 +404,31 @@ class Recommender:
             result.state, result.reason = NO_FITTING_CATEGORY, self._no_fitting_reason(profile)
             return result
         ranking = partial(self._rank_kept, candidates, rows, sure, per_host, host)
-        return (
-            result if self._fill(result, host, ranking, top_k, min_fit, filters, rank_by) else None
-        )
+        filled = self._fill(result, host, ranking, Ask(top_k, min_fit, filters, rank_by))
+        return result if filled else None
 
     def _fill(
         self,
         result: HostRecommendations,
         host: HostInput,
-        ranking: Callable[..., list[tuple[int, float]] | None],
-        top_k: int,
-        min_fit: float,
-        filters: BusinessFilters,
-        rank_by: str,
+        ranking: Callable[[Ask], list[tuple[int, float]] | None],
+        ask: Ask,
     ) -> bool:
-        """`result`'s items from `ranking` (top_k, min_fit, filters, rank_by → the chosen
-        rows and fits, or None when it cannot tell); the closest products below the cut
-        when none reaches it. False when `ranking` could not tell."""
-        chosen = ranking(top_k, min_fit, filters, rank_by)
+        """`result`'s items from `ranking` (the chosen rows and fits for `ask`, or None when
+        it cannot tell); the closest products below the cut when none reaches it. False when
+        `ranking` could not tell."""
+        chosen = ranking(ask)
         if chosen is None:
             return False
         below_cut = not chosen
         if below_cut:
-            chosen = ranking(min(top_k, BELOW_CUT_ITEMS), 0.0, filters, "fit")
+            chosen = ranking(Ask(min(ask.top_k, BELOW_CUT_ITEMS), 0.0, ask.filters, "fit"))
             if chosen is None:
                 return False
             if chosen:
                 result.state = BELOW_CUT
                 result.reason = below_cut_reason(
-                    min_fit, len(chosen), filtered=filters != self.default_filters
+                    ask.min_fit, len(chosen), filtered=ask.filters != self.default_filters
                 )
         result.items = self._items(host, chosen, below_cut=below_cut)
         return True
@@ -482,22 +488,17 @@ class Recommender:
         vector: np.ndarray,
         has_history: bool,
         host: HostInput,
-        top_k: int,
-        min_fit: float,
-        filters: BusinessFilters,
-        rank_by: str,
+        ask: Ask,
     ) -> list[tuple[int, float]]:
         """Rank the candidates; rank the whole catalogue instead when the list is ranked by
         proposal score, or when filters used the candidates up while more products may
         reach `min_fit`."""
-        if rank_by == "fit":
-            fits, chosen = self._ranked_rows(
-                rows, vector, has_history, host, top_k, min_fit, filters
-            )
-            exhausted = len(rows) < len(self.catalogue.products) and fits.min() >= min_fit
-            if len(chosen) == top_k or not exhausted:
+        if ask.rank_by == "fit":
+            fits, chosen = self._ranked_rows(rows, vector, has_history, host, ask)
+            exhausted = len(rows) < len(self.catalogue.products) and fits.min() >= ask.min_fit
+            if len(chosen) == ask.top_k or not exhausted:
                 return [(int(rows[i]), float(fits[i])) for i in chosen]
-        return self._rank_catalogue(vector, has_history, host, top_k, min_fit, filters, rank_by)
+        return self._rank_catalogue(vector, has_history, host, ask)
 
     def _rank_kept(
         self,
@@ -506,10 +507,7 @@ class Recommender:
         sure: int,
         per_host: int,
         host: HostInput,
-        top_k: int,
-        min_fit: float,
-        filters: BusinessFilters,
-        rank_by: str,
+        ask: Ask,
     ) -> list[tuple[int, float]] | None:
         """`_rank` of the host's best `per_host` rows by float32 score, whichever of `rows`
         made that cut besides the first `sure` (the rows after those sit in the band around
@@ -517,29 +515,26 @@ class Recommender:
         filters use up rows that all reach the cut, all the kept rows are ranked before the
         whole catalogue is: any row they leave out ranks below each of their sure rows."""
         vector, has_history = candidates.vector, candidates.has_history
-        if rank_by != "fit":
-            return self._rank_catalogue(vector, has_history, host, top_k, min_fit, filters, rank_by)
-        fits, chosen = self._ranked_rows(rows, vector, has_history, host, top_k, min_fit, filters)
+        if ask.rank_by != "fit":
+            return self._rank_catalogue(vector, has_history, host, ask)
+        fits, chosen = self._ranked_rows(rows, vector, has_history, host, ask)
         # a row of the band chosen may not be a candidate; one passed over changes nothing
         if any(i >= sure for i in chosen):
             return None
         catalogue_size = len(self.catalogue.products)
-        if len(chosen) < top_k and per_host < catalogue_size:
+        if len(chosen) < ask.top_k and per_host < catalogue_size:
             # did the filters use up candidates that all reach the cut (`_rank`'s exhausted)?
-            if fits.min() >= min_fit:
+            if fits.min() >= ask.min_fit:
                 kept = len(candidates.rows)  # for `keep_top_k`, or the whole catalogue
                 widest = kept if kept == catalogue_size else kept - BAND_ROWS
                 band = candidates.band(widest, catalogue_size) if widest > per_host else None
                 if band is not None and band[0] > 0:
                     wider = candidates.rows[: band[1]].astype(np.intp)
                     whole = widest == catalogue_size  # ranks as the catalogue would
-                    if whole or self._may_fill(wider, candidates, host, top_k, min_fit, filters):
-                        options = (top_k, min_fit, filters, rank_by)
-                        return self._rank_kept(candidates, wider, band[0], widest, host, *options)
-                return self._rank_catalogue(
-                    vector, has_history, host, top_k, min_fit, filters, rank_by
-                )
-            if fits[:sure].min() >= min_fit:
+                    if whole or self._may_fill(wider, candidates, host, ask):
+                        return self._rank_kept(candidates, wider, band[0], widest, host, ask)
+                return self._rank_catalogue(vector, has_history, host, ask)
+            if fits[:sure].min() >= ask.min_fit:
                 return None  # depends on the band's rows below the cut
         return [(int(rows[i]), float(fits[i])) for i in chosen]
 
@@ -548,16 +543,14 @@ class Recommender:
         rows: np.ndarray,
         candidates: CandidateSet,
         host: HostInput,
-        top_k: int,
-        min_fit: float,
-        filters: BusinessFilters,
+        ask: Ask,
     ) -> bool:
         """Whether ranking these kept rows may answer (hold `top_k` rows the filters pass,
         or reach below the cut at their last), rather than use them up as well."""
-        if np.count_nonzero(self.columns.passing(filters, host.placed, rows)) >= top_k:
+        if np.count_nonzero(self.columns.passing(ask.filters, host.placed, rows)) >= ask.top_k:
             return True
         last = self.product_vectors[rows[-1:]] @ candidates.vector
-        return bool(self._shown(last, candidates.has_history)[0] < min_fit)
+        return bool(self._shown(last, candidates.has_history)[0] < ask.min_fit)
 
     def _ranked_rows(
         self,
@@ -565,9 +558,7 @@ class Recommender:
         vector: np.ndarray,
         has_history: bool,
         host: HostInput,
-        top_k: int,
-        min_fit: float,
-        filters: BusinessFilters,
+        ask: Ask,
     ) -> tuple[np.ndarray, list[int]]:
         """These rows' shown fits, and the positions `rank_products` chooses among them
         (fits that tie as shown in the order of the model's scores), as `rank_rows` does."""
@@ -578,10 +569,10 @@ class Recommender:
             fits,
             scores,
             self.columns,
-            top_k=top_k,
-            min_fit=min_fit,
+            top_k=ask.top_k,
+            min_fit=ask.min_fit,
             placed=host.placed,
-            filters=filters,
+            filters=ask.filters,
         )
         return fits, chosen
 
@@ -590,12 +581,10 @@ class Recommender:
         vector: np.ndarray,
         has_history: bool,
         host: HostInput,
-        top_k: int,
-        min_fit: float,
-        filters: BusinessFilters,
-        rank_by: str,
+        ask: Ask,
     ) -> list[tuple[int, float]]:
         """Rank the whole catalogue (what `_rank` falls back on)."""
+        top_k, min_fit, filters, rank_by = ask
         # every product scored in float32 (half the memory to read), those near or above
         # the cut scored again exactly: the fits ranked are the ones every path shows
         passing, rough = self._rough_fits(vector, has_history, filters, host.placed)

@@ -11,7 +11,7 @@ import pytest
 
 from radar.matching.candidates import CandidateSet, fingerprint
 from radar.matching.ranking import BusinessFilters, rank_products
-from radar.matching.recommender import HostInput
+from radar.matching.recommender import Ask, HostInput
 from radar.matching.scoring import candidates_needed
 from radar.service.service import RadarService
 from serving.lists import HostLists, to_public
@@ -177,8 +177,9 @@ def test_the_whole_catalogue_ranked_as_every_fit_exactly(
             candidates = kept(lists, host)
             outcomes, placed = service.history(host)
             host_input = HostInput(service.profile(host), outcomes, placed)
+            ask = Ask(top_k, min_fit, rules, "fit")
             ranked = recommender._rank_catalogue(
-                candidates.vector, candidates.has_history, host_input, top_k, min_fit, rules, "fit"
+                candidates.vector, candidates.has_history, host_input, ask
             )
             scores = recommender.product_vectors @ candidates.vector
             fits = recommender._shown(scores, candidates.has_history)
