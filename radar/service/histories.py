@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
+from functools import partial
 
 from sqlalchemy import Engine
 
 from radar.matching.history import History, histories_of
+from radar.service.cache import TimedValue
 from radar.store.derived import data_version
 from radar.store.reads import load_host_ids, load_placements
 
@@ -32,7 +33,7 @@ class KeptHistories:
         self.engine = engine
         self._histories: dict[str, History] = {}
         self._made_from: str | None = None  # the data version they were read at
-        self._version: tuple[float, str] | None = None  # (read at, data version)
+        self._version = TimedValue(partial(data_version, engine, PLACEMENT_TABLES), VERSION_SECONDS)
         self._reading = threading.Lock()
         self.reads = 0
         """Times every placement was read."""
@@ -40,7 +41,7 @@ class KeptHistories:
     def get(self, streamer_id: str) -> History | None:
         """The host's history as the store has it (no placements: none), or None while
         they are being read."""
-        version = self._data_version()
+        version, _ = self._version.get()
         if version != self._made_from:
             self.read_later()
             return None
@@ -77,9 +78,3 @@ class KeptHistories:
         self._histories = histories
         self._made_from = version
         self.reads += 1
-
-    def _data_version(self) -> str:
-        now = time.monotonic()
-        if self._version is None or now - self._version[0] > VERSION_SECONDS:
-            self._version = (now, data_version(self.engine, PLACEMENT_TABLES))
-        return self._version[1]
