@@ -29,6 +29,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from radar.matching.candidates import CandidateSet
@@ -40,6 +41,7 @@ from radar.matching.recommender import (
     HostRecommendations,
     below_cut_reason,
 )
+from radar.service.cache import TimedValue
 from radar.service.service import RadarService
 from radar.store.derived import data_version
 from serving.schemas import RecommendationsPublic
@@ -90,7 +92,9 @@ class HostLists:
         self._refreshing: set[str] = set()
         self._lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="list-refresh")
-        self._version: tuple[float, str] | None = None  # (read at, data version)
+        self._version = TimedValue(
+            partial(data_version, service.engine, LIST_TABLES), VERSION_SECONDS
+        )
         self.warmed = threading.Event()
         """Set once every host's list is computed (`warm`)."""
         self.recomputed = 0
@@ -273,10 +277,7 @@ class HostLists:
 
     def _data_version(self) -> str:
         """The store's data version of the list tables (read at most once a second)."""
-        now = time.monotonic()
-        if self._version is None or now - self._version[0] > VERSION_SECONDS:
-            self._version = (now, data_version(self.service.engine, LIST_TABLES))
-        return self._version[1]
+        return self._version.get()[0]
 
     def _store(self, result: HostRecommendations, data: str) -> None:
         if result.candidates is None:
