@@ -26,9 +26,7 @@ import numpy as np
 
 from radar.matching.history import Outcome
 from radar.matching.profiles import HostProfile
-
-FLOAT32_UNIT = 2.0**-24
-"""The unit roundoff of float32."""
+from radar.matching.scoring import float32_gamma
 
 
 @dataclass(frozen=True)
@@ -76,8 +74,7 @@ def score_slack(vector: np.ndarray, column_bounds: np.ndarray) -> float:
     """How far apart two float32 dot products of `vector` with a product's row may come
     out, whatever their order of summation: each is within γₙ·Σ|xᵢyᵢ| of the exact sum
     (n terms, γₙ = nu/(1 − nu)), and `column_bounds` bounds each |yᵢ| over the catalogue."""
-    terms = len(column_bounds)
-    gamma = terms * FLOAT32_UNIT / (1 - terms * FLOAT32_UNIT)
+    gamma = float32_gamma(len(column_bounds))
     magnitude = float(np.abs(np.asarray(vector, dtype=np.float32)) @ column_bounds)
     return 2 * gamma * magnitude * (1 + 1e-6)
 

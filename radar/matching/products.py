@@ -19,7 +19,7 @@ import numpy as np
 
 from features.documents import product_document
 from radar.matching.fit import ProductSide
-from radar.matching.scoring import kth_largest
+from radar.matching.scoring import float32_gamma, kth_largest
 from radar.topics import TopicModel
 from radar.topics.word_vectors import WordVectors
 
@@ -174,5 +174,4 @@ def _float32_error(roots: np.ndarray, rows_norm: float, terms: int) -> float:
     """A bound on how far a float32 dot product of `roots` with a row (of norm at most
     `rows_norm`) may be from the float64 one: each input rounded to float32, `terms`
     products summed in any order (γ of terms + 4 units, times Σ|xᵢyᵢ| ≤ ‖x‖·‖y‖)."""
-    units = (terms + 4) * 2.0**-24
-    return 1.01 * units / (1 - units) * float(np.linalg.norm(roots)) * rows_norm
+    return 1.01 * float32_gamma(terms + 4) * float(np.linalg.norm(roots)) * rows_norm

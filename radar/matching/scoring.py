@@ -13,9 +13,18 @@ Candidates = tuple[np.ndarray, np.ndarray]
 BlockMapper = Callable[..., list[Candidates]]
 """`map_blocks`'s signature: (host blocks, product vectors, *, per_host)."""
 
+FLOAT32_UNIT = 2.0**-24
+"""The unit roundoff of float32."""
 CANDIDATE_FLOOR = 64
 SAMPLE_STRIDE = 64
 PREFILTER_MARGIN = 4
+
+
+def float32_gamma(terms: int) -> float:
+    """γₙ = nu/(1 − nu) of float32: a sum of `terms` rounded products is within γₙ·Σ|xᵢyᵢ|
+    of the exact one, whatever the order of summation."""
+    units = terms * FLOAT32_UNIT
+    return units / (1 - units)
 
 
 def top_candidates(
