@@ -27,6 +27,7 @@ import csv
 import json
 import random
 import re
+from argparse import ArgumentTypeError
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -84,6 +85,15 @@ LITEMALL_CATEGORIES = {
     "婴童": "母婴",
 }
 START = datetime(2025, 6, 2, 20, 0)
+BUILD_PARAMETERS: dict[str, type] = {
+    "new_share": float,
+    "reviews_per_host": int,
+    "comments_per_room": int,
+    "products_per_source": int,
+    "withheld_share": float,
+    "placements_per_host": int,
+}
+"""`build_scenario`'s parameters that another construction may change, with their types."""
 
 
 @dataclass
@@ -178,6 +188,20 @@ def build_scenario(
     )
     scenario.save(out_dir / "truth.json")
     return scenario
+
+
+def build_parameter(text: str) -> tuple[str, float]:
+    """`NAME=VALUE` for one of `build_scenario`'s numeric parameters."""
+    name, _, value = text.partition("=")
+    if name not in BUILD_PARAMETERS or not value:
+        raise ArgumentTypeError(
+            f"expected NAME=VALUE with NAME one of {', '.join(BUILD_PARAMETERS)}"
+        )
+    kind = BUILD_PARAMETERS[name]
+    try:
+        return name, kind(value)
+    except ValueError:
+        raise ArgumentTypeError(f"{name} takes a {kind.__name__}, not {value!r}") from None
 
 
 def _read(path: Path) -> list[dict[str, str]]:

@@ -4,6 +4,7 @@ the weekly batch, and measure the goals from the batch file users receive."""
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,11 +54,13 @@ def run_scenario(
     num_topics: int = 40,
     train_seed: int = 0,
     min_fit: float = 0.8,
+    build: Mapping[str, float] | None = None,
 ) -> ScenarioRun:
     """Build the scenario of `build_seed` in `work_dir`, ingest it, train, write the week's
-    lists with `run_batch` (top 50, no threshold), and compute the figures from its CSV."""
+    lists with `run_batch` (top 50, no threshold), and compute the figures from its CSV.
+    `build`: other values for `build_scenario`'s parameters (another construction)."""
     started = time.perf_counter()
-    scenario = build_scenario(data_dir, work_dir / "data", seed=build_seed)
+    scenario = build_scenario(data_dir, work_dir / "data", seed=build_seed, **dict(build or {}))
     engine = open_store(f"sqlite:///{work_dir / 'radar.db'}")
     ingest_directory(
         work_dir / "data",
