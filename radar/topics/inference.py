@@ -52,7 +52,7 @@ def infer_topic_weights(
     for _ in range(max_iter):
         if active.size == 0:
             break
-        rows = counts[active]
+        rows = counts if active.size == n_docs else counts[active]  # one text: no copy
         row_of_entry = np.repeat(np.arange(active.size), np.diff(rows.indptr))
         exp_theta = np.exp(_dirichlet_expectation(gamma[active]))
         phinorm = np.einsum("ik,ik->i", exp_theta[row_of_entry], beta_t[rows.indices]) + 1e-100
