@@ -23,6 +23,7 @@ from radar.service.options import ListOptions
 from radar.service.registry import LoadedModel, champion_version, load_version
 from radar.service.service import RadarService
 from serving.lists import HostLists
+from serving.turns import ScoringTurns
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class ModelHolder:
         self._last_failure: str | None = None  # logged once, not at every poll
         self._lock = threading.Lock()
         self._scoring: CapacityLimiter | None = None
+        self._turns: ScoringTurns | None = None
 
     def scoring(self) -> CapacityLimiter:
         """The limiter of the threads that score requests (`SCORING_THREADS`; made on first
@@ -80,6 +82,13 @@ class ModelHolder:
         if self._scoring is None:
             self._scoring = CapacityLimiter(SCORING_THREADS)
         return self._scoring
+
+    def turns(self) -> ScoringTurns:
+        """Where the fast paths score requests: in the event loop, one per turn (made on
+        first use, in the server's event loop)."""
+        if self._turns is None:
+            self._turns = ScoringTurns()
+        return self._turns
 
     def require(self) -> Served:
         """The served model, or NoModelError (503) when there is none yet."""
