@@ -120,6 +120,7 @@ class HostLists:
         )
         for result in lists:
             self._store(result, data)
+        self.service.prepare_free_text()
         # millions of objects that live as long as the model (lists, histories, catalogue):
         # out of the cyclic collector's full passes, which paused every request for them
         gc.collect()

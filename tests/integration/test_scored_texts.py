@@ -94,3 +94,12 @@ def test_pairs_and_errors_reach_the_route_whole(
 ) -> None:
     status, route = post_to_fast_path(client, body, headers)
     assert (status, route.bodies) == (299, [body])
+
+
+def test_the_first_text_loads_nothing(trained_home: Path) -> None:
+    """What a free text needs is loaded with the lists: the first text waits for nothing
+    (every request waits for the one scored before it)."""
+    with TestClient(create_app(Settings(home=trained_home, api_keys=KEY))) as fresh:
+        served = fresh.app.state.holder.current  # type: ignore[attr-defined]
+        assert served.lists.warmed.wait(120), "the lists were not computed in two minutes"
+        assert "dictionary_" in vars(served.loaded.model.topics)
