@@ -28,9 +28,11 @@ from serving.turns import ScoringTurns
 logger = logging.getLogger(__name__)
 
 SCORING_THREADS = 2
-"""Threads that score requests at once. The default pool's 40 threads, all wanting the
-one interpreter lock back after each NumPy product and store read, queued behind each
-other there instead of in the event loop (the scale store's scored requests: py-spy)."""
+"""Threads that score what the routes answer (a host's first list, pairs' fits; the fast
+paths score in the event loop: `serving.turns`). The default pool's 40 threads, all
+wanting the one interpreter lock back after each NumPy product and store read, queued
+behind each other there instead of in the event loop (the scale store's scored requests:
+py-spy)."""
 NO_CHAMPION = "no_champion"
 REGISTRY_UNREACHABLE = "registry_unreachable"
 MODEL_LOAD_FAILED = "model_load_failed"
