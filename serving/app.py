@@ -21,6 +21,7 @@ from serving.errors import install_error_handlers
 from serving.holder import ModelHolder
 from serving.listed import ListedRecommendations
 from serving.routes import health, model, recommend, score
+from serving.scored_texts import ScoredTexts
 from serving.security import load_api_keys, require_api_key
 
 MAX_BODY_BYTES = 64 * 1024
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, insecure_dev: bool = False) 
     app.state.api_keys = keys
     app.state.admin_keys = admin_keys
     app.add_middleware(ListedRecommendations, holder=holder, api_keys=keys, min_fit=config.min_fit)
+    app.add_middleware(ScoredTexts, holder=holder, api_keys=keys)
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     if config.access_log:
         app.add_middleware(AccessLog)  # outermost: runs first, sees every answer

@@ -56,6 +56,15 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": body})
 
 
+async def read_request(receive: Receive) -> list[Message]:
+    """The request's messages up to the end of its body (for a fast path behind
+    `BodySizeLimit`, which bounds its size)."""
+    messages = [await receive()]
+    while messages[-1]["type"] == "http.request" and messages[-1].get("more_body", False):
+        messages.append(await receive())
+    return messages
+
+
 def replaying(messages: list[Message], receive: Receive) -> Receive:
     """A `receive` that gives `messages` again, then whatever comes next."""
     pending = list(messages)

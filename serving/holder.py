@@ -23,13 +23,16 @@ from radar.service.options import ListOptions
 from radar.service.registry import LoadedModel, champion_version, load_version
 from radar.service.service import RadarService
 from serving.lists import HostLists
+from serving.turns import ScoringTurns
 
 logger = logging.getLogger(__name__)
 
 SCORING_THREADS = 2
-"""Threads that score requests at once. The default pool's 40 threads, all wanting the
-one interpreter lock back after each NumPy product and store read, queued behind each
-other there instead of in the event loop (the scale store's scored requests: py-spy)."""
+"""Threads that score what the routes answer (a host's first list, pairs' fits; the fast
+paths score in the event loop: `serving.turns`). The default pool's 40 threads, all
+wanting the one interpreter lock back after each NumPy product and store read, queued
+behind each other there instead of in the event loop (the scale store's scored requests:
+py-spy)."""
 NO_CHAMPION = "no_champion"
 REGISTRY_UNREACHABLE = "registry_unreachable"
 MODEL_LOAD_FAILED = "model_load_failed"
@@ -73,6 +76,7 @@ class ModelHolder:
         self._last_failure: str | None = None  # logged once, not at every poll
         self._lock = threading.Lock()
         self._scoring: CapacityLimiter | None = None
+        self._turns: ScoringTurns | None = None
 
     def scoring(self) -> CapacityLimiter:
         """The limiter of the threads that score requests (`SCORING_THREADS`; made on first
@@ -80,6 +84,13 @@ class ModelHolder:
         if self._scoring is None:
             self._scoring = CapacityLimiter(SCORING_THREADS)
         return self._scoring
+
+    def turns(self) -> ScoringTurns:
+        """Where the fast paths score requests: in the event loop, one per turn (made on
+        first use, in the server's event loop)."""
+        if self._turns is None:
+            self._turns = ScoringTurns()
+        return self._turns
 
     def require(self) -> Served:
         """The served model, or NoModelError (503) when there is none yet."""

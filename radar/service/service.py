@@ -317,6 +317,14 @@ class RadarService:
         fits = self.recommender.shown_fits(profile, self.history(streamer_id)[0])
         return [(pid, float(fits[index[pid]])) for pid in product_ids]
 
+    def prepare_free_text(self) -> None:
+        """Load what the first free text would (the topic model's dictionary and gensim,
+        about 0.1 s), so that it is answered as fast as the next: the server's requests
+        wait for each other, and all of them would wait for it."""
+        products = self.recommender.catalogue.products
+        if products:
+            self.products_for_text(products[0].title, 1)
+
     def products_for_text(
         self, text: str, top_k: int
     ) -> tuple[np.ndarray, list[tuple[int, float]]]:

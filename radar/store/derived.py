@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any, overload
 
 import numpy as np
-from sqlalchemy import Engine, Select, bindparam, delete, select, update
+from sqlalchemy import Dialect, Engine, Select, bindparam, delete, select, update
 
 from radar.matching.products import ProductText, ProductVectors
 from radar.matching.profiles import HostProfile
@@ -32,6 +32,19 @@ PROFILE_TABLES = ("transcripts", "comments")
 CATALOGUE_TABLES = ("products",)
 """The table the catalogue's vectors are made from."""
 _RECORD, _UNIT = "\x1e", "\x1f"  # separators of products and of tokens in stored tokens
+_PROFILE_COLUMNS = (
+    HostProfileRow.streamer_id,
+    HostProfileRow.state,
+    HostProfileRow.talk,
+    HostProfileRow.fans,
+    HostProfileRow.combined,
+    HostProfileRow.talk_tokens,
+    HostProfileRow.fans_tokens,
+    HostProfileRow.keywords,
+    HostProfileRow.evidence,
+    HostProfileRow.words,
+)
+"""What a stored profile is made from, in `_profile`'s order."""
 
 
 def data_version(engine: Engine, tables: Collection[str] | None = None) -> str:
@@ -58,6 +71,9 @@ def load_profiles(
 ) -> dict[str, HostProfile]:
     """The stored profiles of these hosts made by the model `model_id` from `version_of_data`
     (None: from whichever data; hosts without one are left out)."""
+    if len(streamer_ids) == 1 and version_of_data is not None:
+        row = _one_profile_row(engine, model_id, version_of_data, streamer_ids[0])
+        return {} if row is None else {streamer_ids[0]: _profile(row)}
     found: dict[str, HostProfile] = {}
     query = _profiles_query(by_version=version_of_data is not None)
     given = {"model_id": model_id, "version": version_of_data}
@@ -67,19 +83,61 @@ def load_profiles(
         for start in range(0, len(streamer_ids), IDS_PER_QUERY):
             hosts = list(streamer_ids[start : start + IDS_PER_QUERY])
             for row in connection.execute(query, {**given, "hosts": hosts}):
-                found[row.streamer_id] = HostProfile(
-                    row.streamer_id,
-                    row.state,
-                    _vector(row.talk),
-                    _vector(row.fans),
-                    _vector(row.combined),
-                    row.talk_tokens,
-                    row.fans_tokens,
-                    _keywords(json.loads(row.keywords)),
-                    json.loads(row.evidence),
-                    _vector(row.words, "<f4"),
-                )
+                found[row.streamer_id] = _profile(row)
     return found
+
+
+def _profile(row: Sequence[Any]) -> HostProfile:
+    """A stored profile from its row (`_PROFILE_COLUMNS`, in that order)."""
+    host, state, talk, fans, combined, talk_tokens, fans_tokens, keywords, evidence, words = row
+    return HostProfile(
+        host,
+        state,
+        _vector(talk),
+        _vector(fans),
+        _vector(combined),
+        talk_tokens,
+        fans_tokens,
+        _keywords(json.loads(keywords)),
+        json.loads(evidence),
+        _vector(words, "<f4"),
+    )
+
+
+def _one_profile_row(
+    engine: Engine, model_id: str, version_of_data: str, streamer_id: str
+) -> Sequence[Any] | None:
+    """One host's stored profile row, read through the DB-API cursor: a served request
+    reads one profile, and SQLAlchemy's connection and execution cost twice what the
+    database takes to answer it (a read never waits for a writer: WAL on SQLite, MVCC on
+    PostgreSQL)."""
+    sql, names = _one_profile_sql(engine.dialect)
+    given = {"model_id": model_id, "version": version_of_data, "host": streamer_id}
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql, given if names is None else [given[name] for name in names])
+            row: Sequence[Any] | None = cursor.fetchone()
+            return row
+        finally:
+            cursor.close()
+    finally:
+        connection.close()  # back to the pool
+
+
+@cache
+def _one_profile_sql(dialect: Dialect) -> tuple[str, list[str] | None]:
+    """The SQL of one host's stored profile in `dialect`'s own form, with the order of its
+    parameters (None: named)."""
+    query = select(*_PROFILE_COLUMNS).where(
+        HostProfileRow.model_id == bindparam("model_id"),
+        HostProfileRow.streamer_id == bindparam("host"),
+        HostProfileRow.data_version == bindparam("version"),
+    )
+    compiled = query.compile(dialect=dialect)
+    names = list(compiled.positiontup or ()) if compiled.positional else None
+    return str(compiled), names
 
 
 @cache
@@ -93,10 +151,10 @@ def _runs_query() -> Select[str, str]:
 
 
 @cache
-def _profiles_query(*, by_version: bool) -> Select[HostProfileRow]:
+def _profiles_query(*, by_version: bool) -> Select[*tuple[Any, ...]]:
     """The query of stored profiles, built once (its values bound when it runs): building
     a query costs several times what SQLite takes to answer it, for one host."""
-    query = select(HostProfileRow).where(
+    query = select(*_PROFILE_COLUMNS).where(
         HostProfileRow.model_id == bindparam("model_id"),
         HostProfileRow.streamer_id.in_(bindparam("hosts", expanding=True)),
     )

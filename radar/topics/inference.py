@@ -49,14 +49,19 @@ def infer_topic_weights(
     gamma = alpha[np.newaxis, :] + (lengths / alpha.size)[:, np.newaxis]
     active = np.flatnonzero(lengths > 0)
     beta_t = np.ascontiguousarray(exp_elog_beta.T)
+    held = -1  # how many documents the active rows below were taken for
     for _ in range(max_iter):
         if active.size == 0:
             break
-        rows = counts[active]
-        row_of_entry = np.repeat(np.arange(active.size), np.diff(rows.indptr))
+        if active.size != held:  # documents only leave: as many as before, the same ones
+            rows = counts if active.size == n_docs else counts[active]
+            row_of_entry = np.repeat(np.arange(active.size), np.diff(rows.indptr))
+            entry_beta = beta_t[rows.indices]
+            weighted = csr_matrix((np.zeros(rows.nnz), rows.indices, rows.indptr), rows.shape)
+            held = active.size
         exp_theta = np.exp(_dirichlet_expectation(gamma[active]))
-        phinorm = np.einsum("ik,ik->i", exp_theta[row_of_entry], beta_t[rows.indices]) + 1e-100
-        weighted = csr_matrix((rows.data / phinorm, rows.indices, rows.indptr), shape=rows.shape)
+        phinorm = np.einsum("ik,ik->i", exp_theta[row_of_entry], entry_beta) + 1e-100
+        weighted.data = rows.data / phinorm
         updated = alpha[np.newaxis, :] + exp_theta * (weighted @ beta_t)
         change = np.abs(updated - gamma[active]).mean(axis=1)
         gamma[active] = updated

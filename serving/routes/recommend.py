@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response
 
 from serving.deps import ScoringDep, ServedDep, SettingsDep
 from serving.errors import documented
-from serving.lists import to_public
+from serving.lists import public_json
 from serving.schemas import (
     ProfilePublic,
     RecommendationsPublic,
@@ -41,7 +41,7 @@ async def recommend(
             lists.score, host, top_k=top_k, min_fit=min_fit, filters=filters, rank_by=rank_by
         )
         result = await to_thread.run_sync(scored, limiter=scoring)
-        ready = to_public(result, served.loaded.version).model_dump_json().encode()
+        ready = public_json(result, served.loaded.version)
     return Response(ready, media_type="application/json")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -207,6 +207,19 @@ def test_saved_profiles_load_back_equal(tmp_path: Path) -> None:
     assert np.array_equal(loaded["a"].words, profiles[0].words) and loaded["b"].words is None
     assert load_profiles(engine, "8", "run-1", ["a"]) == {}
     assert load_profiles(engine, "7", "run-2", ["a"]) == {}
+    for host in ("a", "b"):  # one host alone (a served request's read) reads the same
+        (alone,) = load_profiles(engine, "7", "run-1", [host]).values()
+        assert _same_profile(alone, loaded[host])
+    assert load_profiles(engine, "7", "run-1", ["c"]) == {}
+
+
+def _same_profile(one: HostProfile, other: HostProfile) -> bool:
+    """Every field equal (arrays element by element)."""
+    values = [(getattr(one, field.name), getattr(other, field.name)) for field in fields(one)]
+    return all(
+        np.array_equal(a, b) if isinstance(a, np.ndarray) or isinstance(b, np.ndarray) else a == b
+        for a, b in values
+    )
 
 
 def test_keywords_stored_as_weights_load_heaviest_first(tmp_path: Path) -> None:

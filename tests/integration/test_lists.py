@@ -16,7 +16,8 @@ from radar.service.registry import load_champion
 from radar.service.service import RadarService
 from radar.settings import Settings
 from radar.store import open_store
-from serving.lists import LIST_TOP_K, HostLists, json_object, to_public
+from radar.store.reads import load_host_ids
+from serving.lists import LIST_TOP_K, HostLists, json_object, public_json, to_public
 
 HOSTS = ("h0001", "h0002", "h0005", "h0011")
 
@@ -192,3 +193,17 @@ def test_json_object_splices_serialised_items() -> None:
     body = json_object({"x": 0.8, "s": "就绪"}, "items", items)
     assert json.loads(body) == {"x": 0.8, "s": "就绪", "items": [{"a": "口红"}, 2]}
     assert json.loads(json_object({}, "items", [])) == {"items": []}
+
+
+def test_public_json_is_the_schemas_own_serialisation(service: RadarService) -> None:
+    """The answer written without building the models is the models' own JSON, byte for
+    byte, for every state and kind of item (ready, below the cut, no list; rounded and
+    whole prices, no category)."""
+    states = set()
+    for host in load_host_ids(service.engine):
+        for options in ({"top_k": 30, "min_fit": 0.3}, {"top_k": 5, "min_fit": 0.999}):
+            result = service.recommend(host, **options)  # type: ignore[arg-type]
+            states.add(result.state)
+            expected = to_public(result, "1").model_dump_json().encode()
+            assert public_json(result, "1") == expected
+    assert {"ready", "below_cut"} <= states
