@@ -82,7 +82,13 @@ def upgrade_schema(engine: Engine) -> None:
 
 def _raise_busy(context: ExceptionContext) -> None:
     """Turn "database is locked" (and PostgreSQL's lock timeouts) into `StoreBusyError`."""
-    error = context.original_exception
+    raise_if_busy(context.original_exception)
+
+
+def raise_if_busy(error: BaseException) -> None:
+    """Raise `StoreBusyError` (from `error`) when the driver's `error` says the store was
+    held by a writer for longer than it waits: also for what reads through the DB-API
+    cursor itself, past SQLAlchemy's `handle_error`."""
     code = getattr(error, "sqlite_errorcode", None)
     state = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
     if (code is not None and code & 0xFF == _SQLITE_BUSY) or state in _POSTGRES_BUSY_STATES:

@@ -24,7 +24,7 @@ from sqlalchemy import Dialect, Engine, Select, bindparam, delete, select, updat
 
 from radar.matching.products import ProductText, ProductVectors
 from radar.matching.profiles import HostProfile
-from radar.store.database import IDS_PER_QUERY
+from radar.store.database import IDS_PER_QUERY, raise_if_busy
 from radar.store.models import Base, CatalogueVectorsRow, HostProfileRow, IngestRun
 
 PROFILE_TABLES = ("transcripts", "comments")
@@ -120,6 +120,9 @@ def _one_profile_row(
             cursor.execute(sql, given if names is None else [given[name] for name in names])
             row: Sequence[Any] | None = cursor.fetchone()
             return row
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise_if_busy(error)
+            raise
         finally:
             cursor.close()
     finally:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import fields, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine, delete, event, func, insert, select, update
 
+from radar.errors import StoreBusyError
 from radar.matching.profiles import HostProfile
 from radar.service import service as radar_service
 from radar.service.registry import load_champion
@@ -296,3 +298,23 @@ def test_a_snapshot_of_the_store_gives_the_same_lists(trained_home: Path, tmp_pa
         ]
 
     assert lists(read_once) == lists(service)
+
+
+def test_a_one_host_read_that_waits_too_long_says_the_store_is_busy(
+    fresh_postgres_url: Callable[[str], str],
+) -> None:
+    """The one-host read goes through the DB-API cursor: a lock it waits for too long (a
+    migration holding the table) must still come up as `StoreBusyError`, saying what to do,
+    not as the driver's own error."""
+    url = fresh_postgres_url("store")
+    engine = open_store(url, busy_timeout=0.2)
+    save_profiles(
+        engine, "7", "run-1", [HostProfile("a", "insufficient_data", None, None, None, 3, 1, [])]
+    )
+    holder = open_store(url)
+    with holder.connect() as connection, connection.begin():
+        connection.exec_driver_sql("LOCK TABLE host_profiles IN ACCESS EXCLUSIVE MODE")
+        with pytest.raises(StoreBusyError, match="RADAR_STORE_BUSY_TIMEOUT_SECONDS"):
+            load_profiles(engine, "7", "run-1", ["a"])
+        with pytest.raises(StoreBusyError):
+            load_profiles(engine, "7", "run-1", ["a", "b"])  # the ORM's path, for comparison
