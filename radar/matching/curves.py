@@ -3,8 +3,8 @@
 Weighted isotonic regression of conversions on logits, its blocks pooled to at least
 `TOP_MIN` placements (the top one `TOP_BLOCK`), straight lines between the blocks'
 centres, the logistic function scaled below the first, and above the last a rise towards
-the best rate the placements show (at least the top block's rate plus half its
-standard error), never reaching it.
+the best rate that groups of at least `TOP_BLOCK` of the best placements show (at least
+the top block's rate plus one standard error), never reaching it.
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ from typing import Any
 import numpy as np
 
 TOP_MIN = 30
-"""Placements in an isotonic block, and in the best group that sets the curve's cap."""
+"""Placements in an isotonic block."""
 TOP_BLOCK = 100
-"""Placements in the curve's top block, whose rate the fit of the best pairs rests on."""
-TOP_MARGIN = 0.5
+"""Placements in the curve's top block, whose rate the fit of the best pairs rests on, and
+(effective placements) in the smallest group of the best that may set the curve's cap: the
+best 30 all converting is chance often enough to have lifted fits to 0.995."""
+TOP_MARGIN = 1.0
 """How far above the top block's rate, in its standard errors, the best pairs may rise
-when no smaller group of placements shows a better rate (`top_margin`)."""
+when no group of the best placements shows a better rate (`top_margin`)."""
 
 
 def logistic(scores: np.ndarray) -> np.ndarray:
@@ -32,9 +34,9 @@ class Curve:
     """The map from a logit to the fit: straight lines through `knots` (increasing logits,
     increasing fits: no plateau), the logistic function scaled to meet the first knot
     below it, and above the last knot a rise that continues the last line's slope but
-    flattens towards `cap` (the highest conversion rate the training placements show, or the
-    top block's rate plus half its standard error) and never reaches it (no 1.0 from the end of
-    a curve)."""
+    flattens towards `cap` (the highest conversion rate a group of at least `TOP_BLOCK` of the
+    best training placements shows, or the top block's rate plus one standard error) and
+    never reaches it (no 1.0 from the end of a curve)."""
 
     logits: tuple[float, ...]
     fits: tuple[float, ...]
@@ -76,7 +78,7 @@ def fit_curve(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> Cu
     each holds at least `TOP_MIN` placements and the top one `TOP_BLOCK` (a handful that
     all converted by chance is no evidence of a rate of 1), as knots at each block's
     weighted mean logit; capped by the best rate the placements show (`evidence_cap`) or,
-    when that is lower, the top block's rate plus half its standard error (`top_margin`: a cap
+    when that is lower, the top block's rate plus one standard error (`top_margin`: a cap
     at the block's own rate would leave the curve flat above its last knot), approached
     over the spread of the top block's logits."""
     from sklearn.isotonic import IsotonicRegression
@@ -110,16 +112,22 @@ def top_margin(level: float, weights: np.ndarray) -> float:
     """The top block's rate plus `TOP_MARGIN` standard errors (its effective size from
     `weights`), at most halfway to 1: how far the evidence lets the best pairs rise above
     the block's mean, so that the curve above its last knot climbs instead of sitting flat."""
-    size = weights.sum() ** 2 / (weights**2).sum()
-    error = float(np.sqrt(level * (1.0 - level) / size))
+    error = float(np.sqrt(level * (1.0 - level) / effective_size(weights)))
     return min(level + TOP_MARGIN * error, (level + 1.0) / 2.0)
 
 
 def evidence_cap(logits: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> float:
     """The best (weighted) conversion rate of the highest-scored placements, over groups of
-    at least `TOP_MIN` of them: no fit is more confident than that."""
+    at least `TOP_BLOCK` effective placements (all of them when there are fewer): no fit
+    is more confident than that. Smaller groups are too often lucky (30 of 30 converting
+    where the rate is 0.85) to be evidence of a rate."""
     order = np.argsort(logits)[::-1]
-    rates = np.cumsum(weights[order] * np.asarray(labels, dtype=float)[order]) / np.cumsum(
-        weights[order]
-    )
-    return float(rates[min(TOP_MIN, len(rates)) - 1 :].max())
+    w = weights[order]
+    rates = np.cumsum(w * np.asarray(labels, dtype=float)[order]) / np.cumsum(w)
+    sizes = np.cumsum(w) ** 2 / np.cumsum(w**2)
+    return float(rates[sizes >= min(TOP_BLOCK, sizes[-1])].max())
+
+
+def effective_size(weights: np.ndarray) -> float:
+    """Kish's effective number of placements of weighted ones: (Σw)² / Σw²."""
+    return float(weights.sum() ** 2 / (weights**2).sum())

@@ -66,3 +66,16 @@ def test_the_top_rises_when_the_top_block_holds_the_best_rate() -> None:
     assert np.all(np.diff(above) > 0), "the curve is flat above its last knot"
     standard_error = np.sqrt(level * (1 - level) / 100)
     assert above.max() < level + standard_error + 1e-9
+
+
+def test_a_lucky_group_of_the_best_placements_does_not_lift_the_fit_towards_one() -> None:
+    """The 30 best-scored placements all converted by chance (their true rate is 0.85, as
+    for the 1,500 beside them): the curve's cap must not follow them towards 1.0. A group
+    that small is noise (a new-host curve of the scenario rose to 0.995 this way)."""
+    logits, labels, weights = sample()
+    labels[np.argsort(logits)[-30:]] = 1
+    curve = fit_curve(logits, labels, weights)
+    top_rate = labels[logits > 0].mean()
+    assert curve.cap <= top_rate + 0.05
+    far = curve(np.array([logits.max() + 1.0, logits.max() + 10.0]))
+    assert far.max() <= top_rate + 0.05
