@@ -208,7 +208,10 @@ class HostLists:
             # none at this cut: the closest products, as scoring gives them (defaults only)
             if rules != recommender.default_filters:
                 return None
-            chosen = list(range(min(len(stored.items), top_k, BELOW_CUT_ITEMS)))
+            wanted = min(top_k, BELOW_CUT_ITEMS)
+            if state == READY and len(stored.items) < wanted:
+                return None  # the list ends at its cut: the closest may lie below it
+            chosen = list(range(min(len(stored.items), wanted)))
             state, reason = BELOW_CUT, below_cut_reason(min_fit, len(chosen), filtered=False)
             items = tuple(item.replace(_LISTED, _BELOW_CUT, 1) for item in items[: len(chosen)])
         if chosen is None:

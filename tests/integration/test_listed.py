@@ -30,7 +30,7 @@ SCORED = [
 COVERED = [
     {"streamer_id": "h0002"},
     {"streamer_id": "h0005", "top_k": 3},
-    {"streamer_id": "h0011", "top_k": LIST_TOP_K, "min_fit": 0.85},
+    {"streamer_id": "h0005", "top_k": LIST_TOP_K, "min_fit": 0.85},
 ]
 
 

@@ -12,6 +12,7 @@ import pytest
 from radar.errors import UnknownHostError
 from radar.ingest import ingest_directory
 from radar.matching.ranking import BusinessFilters
+from radar.matching.recommender import BELOW_CUT, BELOW_CUT_ITEMS
 from radar.service.registry import load_champion
 from radar.service.service import RadarService
 from radar.settings import Settings
@@ -29,8 +30,11 @@ def test_stored_answers_equal_scoring(
     served = 0
     for host in HOSTS:
         answer = lists.answer(host, top_k=top_k, min_fit=min_fit)
-        assert answer is not None
         scored = service.recommend(host, top_k=top_k, min_fit=min_fit)
+        if answer is None:
+            # only where the list cannot tell: the closest products below a list's own cut
+            assert scored.state == BELOW_CUT and len(lists._lists[host].items) < len(scored.items)
+            continue
         assert json.loads(answer) == to_public(scored, "1").model_dump(mode="json")
         served += len(scored.items)
     assert served > 0  # the comparison saw real items
@@ -207,3 +211,27 @@ def test_public_json_is_the_schemas_own_serialisation(service: RadarService) -> 
             expected = to_public(result, "1").model_dump_json().encode()
             assert public_json(result, "1") == expected
     assert {"ready", "below_cut"} <= states
+
+
+def test_below_its_own_cut_a_short_list_leaves_the_closest_products_to_scoring(
+    service: RadarService,
+) -> None:
+    """A list holds only the products at or above the lists' cut. When a host has one such
+    product, a request at a higher cut wants the closest three, and two of them lie below
+    the list's end: the list must not answer with one."""
+    host = "h0002"
+    fits = [item.fit for item in service.recommend(host, top_k=5, min_fit=0.0).items]
+    assert fits[0] > fits[1], "the host's two best products tie: pick another host"
+    cut = (fits[0] + fits[1]) / 2
+    short = HostLists(service, "1", min_fit=cut, ttl=3600)
+    try:
+        short.warm()
+        higher = min(1.0, fits[0] + 0.01)
+        answer = short.answer(host, top_k=10, min_fit=higher)
+        scored = service.recommend(host, top_k=10, min_fit=higher)
+        assert len(scored.items) == BELOW_CUT_ITEMS
+        assert answer is None or json.loads(answer) == to_public(scored, "1").model_dump(
+            mode="json"
+        )
+    finally:
+        short.close()
