@@ -24,7 +24,8 @@ async def score(body: ScoreRequest, served: ServedDep, scoring: ScoringDep) -> S
 
 
 def scored(body: ScoreRequest, served: Served) -> ScorePublic:
-    """`score`'s answer (in a scoring thread)."""
+    """`score`'s answer (in a scoring thread from the route; in the event loop, one per turn,
+    from the free-text fast path `serving.scored_texts`)."""
     version = served.loaded.version
     if body.text is not None:
         topics, rows = served.service.products_for_text(body.text, body.top_k)
