@@ -513,9 +513,16 @@ class Recommender:
         made that cut besides the first `sure` (the rows after those sit in the band around
         the cut, `CandidateSet.band`); None when the answer depends on which did. When the
         filters use up rows that all reach the cut, all the kept rows are ranked before the
-        whole catalogue is: any row they leave out ranks below each of their sure rows."""
+        whole catalogue is: any row they leave out ranks below each of their sure rows. A
+        request's own filters that leave fewer than `top_k` of all the kept rows (fewer than
+        the catalogue), the last of them at or above the cut, go to the whole catalogue at
+        once: the kept rows cannot tell, and ranking them first would be thrown away."""
         vector, has_history = candidates.vector, candidates.has_history
-        if ask.rank_by != "fit":
+        if ask.rank_by != "fit" or (
+            ask.filters != self.default_filters
+            and len(candidates.rows) < len(self.catalogue.products)
+            and not self._may_fill(candidates.rows.astype(np.intp), candidates, host, ask)
+        ):
             return self._rank_catalogue(vector, has_history, host, ask)
         fits, chosen = self._ranked_rows(rows, vector, has_history, host, ask)
         # a row of the band chosen may not be a candidate; one passed over changes nothing

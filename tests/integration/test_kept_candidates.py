@@ -146,6 +146,46 @@ def test_filters_that_use_up_the_candidates_are_answered_by_all_the_kept_rows(
     assert ranked_catalogue < asked / 2
 
 
+def test_filters_the_kept_rows_cannot_fill_rank_the_whole_catalogue_at_once(
+    lists: HostLists, service: RadarService, hosts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Filters that leave fewer than `top_k` of a host's kept rows, all above the cut: the
+    kept rows cannot tell, so the whole catalogue is ranked without ranking them first,
+    and the answer is the catalogue's."""
+    recommender = service.recommender
+    products = recommender.catalogue.products
+    ranked_rows = 0
+    ranked = recommender._ranked_rows
+
+    def counted(*args: object, **kwargs: object) -> tuple[np.ndarray, list[int]]:
+        nonlocal ranked_rows
+        ranked_rows += 1
+        return ranked(*args, **kwargs)  # type: ignore[arg-type]
+
+    for host in hosts:
+        outcomes, placed = service.history(host)
+        host_input = HostInput(service.profile(host), outcomes, placed)
+        listed = recommender.recommend(
+            host_input.profile, outcomes, placed=placed, min_fit=0.5, keep_top_k=10
+        )
+        candidates = listed.candidates
+        assert candidates is not None and len(candidates.rows) < len(products)
+        ids = [products[row].product_id for row in candidates.rows]
+        options = {
+            "top_k": 5,
+            "min_fit": 0.0,
+            "filters": BusinessFilters(exclude_product_ids=frozenset(ids[2:])),
+        }
+        scored = service.recommend(host, **options)
+        monkeypatch.setattr(recommender, "_ranked_rows", counted)
+        shortcut = recommender.recommend_from(host_input, candidates, **options)  # type: ignore[arg-type]
+        monkeypatch.setattr(recommender, "_ranked_rows", ranked)
+        assert shortcut is not None
+        assert unnamed(shortcut) == unnamed(scored)
+        assert len(scored.items) == 5
+    assert ranked_rows == 0
+
+
 def test_rows_kept_for_another_profile_are_not_used(
     lists: HostLists, service: RadarService, hosts: list[str]
 ) -> None:
