@@ -231,6 +231,7 @@ class Recommender:
         # and the rows they keep (and their vectors), for a while
         self.passing = PassingRows(self.columns, vectors=self._block_vectors)
         self._last_rough = threading.local()
+        self._last_passing = threading.local()
         self.default_filters = (defaults or BusinessFilters()).resolved(
             in_stock_default=self._has_stock
         )
@@ -519,9 +520,7 @@ class Recommender:
         once: the kept rows cannot tell, and ranking them first would be thrown away."""
         vector, has_history = candidates.vector, candidates.has_history
         if ask.rank_by != "fit" or (
-            ask.filters != self.default_filters
-            and len(candidates.rows) < len(self.catalogue.products)
-            and not self._may_fill(candidates.rows.astype(np.intp), candidates, host, ask)
+            ask.filters != self.default_filters and self._kept_fall_short(candidates, host, ask)
         ):
             return self._rank_catalogue(vector, has_history, host, ask)
         fits, chosen = self._ranked_rows(rows, vector, has_history, host, ask)
@@ -544,6 +543,29 @@ class Recommender:
             if fits[:sure].min() >= ask.min_fit:
                 return None  # depends on the band's rows below the cut
         return [(int(rows[i]), float(fits[i])) for i in chosen]
+
+    def _kept_fall_short(self, candidates: CandidateSet, host: HostInput, ask: Ask) -> bool:
+        """Whether fewer than `top_k` of all the kept rows (fewer than the catalogue) pass
+        the filters, the last of them at or above the cut (`_may_fill` false): then the
+        kept rows cannot answer. How many pass is kept for the thread's next call with the
+        same rows, filters and placed products (a list below the cut asks twice)."""
+        if len(candidates.rows) >= len(self.catalogue.products):
+            return False
+        last = getattr(self._last_passing, "value", None)
+        if last is not None and last[0] is candidates and last[1:3] == (ask.filters, host.placed):
+            passing = last[3]
+        else:
+            rows = candidates.rows.astype(np.intp)
+            passing = int(np.count_nonzero(self.columns.passing(ask.filters, host.placed, rows)))
+            self._last_passing.value = (candidates, ask.filters, host.placed, passing)
+        if passing >= ask.top_k:
+            return False
+        if ask.min_fit <= 0.0:
+            return True  # no fit is below 0
+        fit = self._shown(
+            self.product_vectors[candidates.rows[-1:]] @ candidates.vector, candidates.has_history
+        )
+        return bool(fit[0] >= ask.min_fit)
 
     def _may_fill(
         self,

@@ -183,6 +183,12 @@ def test_filters_the_kept_rows_cannot_fill_rank_the_whole_catalogue_at_once(
         assert shortcut is not None
         assert unnamed(shortcut) == unnamed(scored)
         assert len(scored.items) == 5
+        for min_fit in (0.3, 0.6):  # the last kept row above or below the cut
+            options = {**options, "min_fit": min_fit}
+            shortcut = recommender.recommend_from(host_input, candidates, **options)  # type: ignore[arg-type]
+            assert shortcut is None or unnamed(shortcut) == unnamed(
+                service.recommend(host, **options)
+            )
     assert ranked_rows == 0
 
 
