@@ -280,6 +280,10 @@ products, about ten mixes of two categories and a price band (3 MB each); readin
 rows out of the catalogue's vectors instead costs a third of a filtered request."""
 
 
+GATHERED_ROWS = 1024
+"""Rows of a mix seen once read into a buffer at a time (about 400 KB at 94 columns)."""
+
+
 class PassingRows:
     """`CatalogueColumns.passing` as rows, what does not depend on the host (every rule but
     the host's placed products) kept for the last `max_entries` filters asked for, so that
@@ -303,40 +307,62 @@ class PassingRows:
         self._rows: OrderedDict[BusinessFilters, np.ndarray] = OrderedDict()
         self._blocks: dict[BusinessFilters, tuple[int, np.ndarray]] = {}  # uses, vectors
         self._lock = threading.Lock()
+        self._buffers = threading.local()  # each thread's rows of vectors being scored
 
     def __call__(self, filters: BusinessFilters, placed: Collection[str]) -> np.ndarray:
         """The rows (ascending) that pass every rule but the category cap, as
         `np.flatnonzero(columns.passing(filters, placed))`."""
-        rows = self._of_mix(filters)
+        rows, _ = self._of_mix(filters)
         return np.delete(rows, self._placed_at(rows, filters, placed)).astype(np.intp)
 
     def scored(
         self, filters: BusinessFilters, placed: Collection[str], vector: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """The rows `self(filters, placed)` gives and their float32 scores, `vectors` @
-        `vector` (float32), from the mix's own copy of its rows' vectors when it keeps one."""
+        `vector` (float32), from the mix's own copy of its rows' vectors when it keeps one
+        (a mix asked for before: one seen once, a price cap of its own say, is read through
+        a small buffer, where a copy made and dropped per request cost more than scoring)."""
         if self.vectors is None:
             raise ValueError("PassingRows scores rows only when made with the vectors")
-        rows = self._of_mix(filters)
+        rows, seen = self._of_mix(filters)
         if 4 * len(rows) < len(self.vectors):  # a few rows: only theirs read
-            scores = self._block(filters, rows, self.vectors) @ vector
+            if seen:
+                scores = self._block(filters, rows, self.vectors) @ vector
+            else:
+                scores = self._read_scores(rows, vector)
         else:
             scores = (self.vectors @ vector)[rows]
         out = self._placed_at(rows, filters, placed)
         return np.delete(rows, out).astype(np.intp), np.delete(scores, out)
 
-    def _of_mix(self, filters: BusinessFilters) -> np.ndarray:
+    def _of_mix(self, filters: BusinessFilters) -> tuple[np.ndarray, bool]:
+        """The mix's rows, and whether it was asked for before (its rows were kept)."""
         with self._lock:
             rows = self._rows.get(filters)
             if rows is not None:
                 self._rows.move_to_end(filters)
-        if rows is None:
-            rows = np.flatnonzero(self.columns.passing(filters, ())).astype(np.int32)
-            with self._lock:
-                self._rows[filters] = rows
-                while len(self._rows) > self.max_entries:
-                    self._rows.popitem(last=False)
-        return rows
+                return rows, True
+        rows = np.flatnonzero(self.columns.passing(filters, ())).astype(np.int32)
+        with self._lock:
+            self._rows[filters] = rows
+            while len(self._rows) > self.max_entries:
+                self._rows.popitem(last=False)
+        return rows, False
+
+    def _read_scores(self, rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """`vectors[rows] @ vector`, `GATHERED_ROWS` rows at a time through this thread's
+        buffer."""
+        assert self.vectors is not None
+        buffer = getattr(self._buffers, "value", None)
+        if buffer is None:
+            buffer = np.empty((GATHERED_ROWS, self.vectors.shape[1]), dtype=self.vectors.dtype)
+            self._buffers.value = buffer
+        scores = np.empty(len(rows), dtype=np.result_type(self.vectors, vector))
+        for start in range(0, len(rows), GATHERED_ROWS):
+            part = rows[start : start + GATHERED_ROWS]
+            gathered = np.take(self.vectors, part, axis=0, out=buffer[: len(part)])
+            np.matmul(gathered, vector, out=scores[start : start + len(part)])
+        return scores
 
     def _placed_at(
         self, rows: np.ndarray, filters: BusinessFilters, placed: Collection[str]

@@ -180,6 +180,24 @@ def test_rows_kept_for_filters_asked_again_are_the_rows_they_pass() -> None:
     assert len(passing._rows) == 2
 
 
+def test_a_mix_asked_for_once_keeps_no_vectors() -> None:
+    """A filter mix seen once (a price cap of its own, say) is scored without a copy of its
+    rows' vectors: copying them for one request and dropping them later cost more than the
+    scoring. Asked for again, its vectors are kept; the scores are the catalogue's."""
+    rng = np.random.default_rng(7)
+    products = [ProductText(f"p{i:03d}", "t", ["美妆", "食品"][i % 2]) for i in range(3000)]
+    columns = CatalogueColumns.of(products)
+    vectors = rng.normal(size=(3000, 6)).astype(np.float32)
+    passing = PassingRows(columns, vectors=vectors, vector_bytes=1 << 20)
+    vector = rng.normal(size=6).astype(np.float32)
+    few = BusinessFilters(exclude_product_ids=frozenset(f"p{i:03d}" for i in range(2600)))
+    for asked in (1, 2, 3):
+        rows, scores = passing.scored(few, {"p2999"}, vector)
+        assert rows.tolist() == passing(few, {"p2999"}).tolist()
+        np.testing.assert_allclose(scores, (vectors @ vector)[rows], rtol=1e-5)
+        assert (few in passing._blocks) == (asked > 1)
+
+
 def test_rows_kept_for_filters_are_scored_as_the_catalogue_within_their_memory() -> None:
     """`PassingRows.scored`: the passing rows and their scores, as scoring the whole
     catalogue gives them, whether a mix's vectors are kept or not; the kept vectors stay
