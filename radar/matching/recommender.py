@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -198,6 +198,24 @@ class HostInput:
     placed: Collection[str] = ()
 
 
+class LastAnswer:
+    """Each thread's last answer of a computation, for its next call with the same `anchor`
+    (an object, compared by identity: it is kept alive with the answer) and equal `key`."""
+
+    def __init__(self) -> None:
+        self._last = threading.local()
+
+    def get(self, anchor: object, key: tuple[object, ...]) -> Any:
+        """The answer kept for this anchor and key, or None."""
+        last = getattr(self._last, "value", None)
+        if last is not None and last[0] is anchor and last[1] == key:
+            return last[2]
+        return None
+
+    def keep(self, anchor: object, key: tuple[object, ...], answer: object) -> None:
+        self._last.value = (anchor, key, answer)
+
+
 class Recommender:
     """Scores hosts against one catalogue with one model."""
 
@@ -230,8 +248,8 @@ class Recommender:
         self.columns = CatalogueColumns.of(catalogue.products, rows=catalogue.index)
         # and the rows they keep (and their vectors), for a while
         self.passing = PassingRows(self.columns, vectors=self._block_vectors)
-        self._last_rough = threading.local()
-        self._last_passing = threading.local()
+        self._last_rough = LastAnswer()
+        self._last_passing = LastAnswer()
         self.default_filters = (defaults or BusinessFilters()).resolved(
             in_stock_default=self._has_stock
         )
@@ -551,13 +569,12 @@ class Recommender:
         same rows, filters and placed products (a list below the cut asks twice)."""
         if len(candidates.rows) >= len(self.catalogue.products):
             return False
-        last = getattr(self._last_passing, "value", None)
-        if last is not None and last[0] is candidates and last[1:3] == (ask.filters, host.placed):
-            passing = last[3]
-        else:
+        key = (ask.filters, host.placed)
+        passing = self._last_passing.get(candidates, key)
+        if passing is None:
             rows = candidates.rows.astype(np.intp)
             passing = int(np.count_nonzero(self.columns.passing(ask.filters, host.placed, rows)))
-            self._last_passing.value = (candidates, ask.filters, host.placed, passing)
+            self._last_passing.keep(candidates, key, passing)
         if passing >= ask.top_k:
             return False
         if ask.min_fit <= 0.0:
@@ -655,12 +672,13 @@ class Recommender:
         """The rows the filters keep for a host and their fits from float32 scores; the
         last ones a thread worked out are kept for its next call with the same vector,
         filters and placed products (a list below the cut ranks the catalogue twice)."""
-        last = getattr(self._last_rough, "value", None)
-        if last is not None and last[0] is vector and last[1:4] == (has_history, filters, placed):
-            return last[4], last[5]
+        key = (has_history, filters, placed)
+        last = self._last_rough.get(vector, key)
+        if last is not None:
+            return last
         passing, scores = self.passing.scored(filters, placed, vector.astype(np.float32))
         rough = self.model.fit.fits_from_scores(scores, has_history=has_history)
-        self._last_rough.value = (vector, has_history, filters, placed, passing, rough)
+        self._last_rough.keep(vector, key, (passing, rough))
         return passing, rough
 
     def _fan_demand(self, profile: HostProfile, rows: np.ndarray) -> np.ndarray:
