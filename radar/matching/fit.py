@@ -45,7 +45,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from radar.matching.curves import Curve, fit_curve, logistic
+from radar.matching.curves import Curve, fit_curve, logistic, top_block
 
 FEATURES = (
     "topic_affinity",
@@ -178,7 +178,12 @@ class FitModel(ClassifierMixin, BaseEstimator):
         self.intercept_ = float(classifier.intercept_[0])
         logits = X @ self.coef_ + self.intercept_
         self.curves_ = {
-            kind: fit_curve(logits[warm == kind], y[warm == kind], weights[warm == kind])
+            kind: fit_curve(
+                logits[warm == kind],
+                y[warm == kind],
+                weights[warm == kind],
+                top=top_block(int((warm == kind).sum()), warm=kind),
+            )
             for kind in (True, False)
             if (warm == kind).any()
         }
