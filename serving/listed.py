@@ -21,7 +21,6 @@ from starlette.types import ASGIApp
 from radar.errors import RadarError
 from serving.fast_path import FastPath
 from serving.holder import ModelHolder, Served
-from serving.lists import public_json
 from serving.schemas import RecommendRequest
 
 PATH = "/v1/recommend"
@@ -60,7 +59,6 @@ def _scored(served: Served, streamer_id: str, **options: Any) -> bytes | None:
     """The request scored (`HostLists.score`), as the route answers it; None on an error
     (an unknown host), which the route then answers."""
     try:
-        result = served.lists.score(streamer_id, **options)
+        return served.lists.score(streamer_id, **options)
     except RadarError:
         return None
-    return public_json(result, served.loaded.version)

@@ -10,7 +10,11 @@ a quote within a list, so an item's reasons depend on the items before it): the 
 leave the head alone and there are enough items (or the list holds every product at the
 cut). Other requests are scored (`HostLists.score`): each list also keeps its host's best
 rows for requests of up to `KEPT_TOP_K` products (`radar.matching.candidates`), which
-rank those instead of the whole catalogue when that gives the same answer. A list older
+rank those instead of the whole catalogue when that gives the same answer, and what its
+reasons left for the products below them (`KnownHead`): a scored answer whose first items
+are the list's (`top_k` 21 or 50 below the lists' cut, say) takes those items' JSON as
+they are and explains only the rest, when the host's profile, placements and market heat
+are the ones the list was made from. A list older
 than `ttl` seconds
 is still answered at once and renewed in the background: when no ingest has brought
 transcripts, comments or placements since it was made (the store's data version), it is
@@ -41,6 +45,7 @@ from radar.matching.recommender import (
     BELOW_CUT,
     BELOW_CUT_ITEMS,
     HostRecommendations,
+    KnownHead,
     below_cut_reason,
 )
 from radar.service.cache import TimedValue
@@ -79,6 +84,8 @@ class StoredList:
     proposals: tuple[float, ...]
     items: tuple[bytes, ...]
     """Each item as JSON without its rank (`{"rank":N,` is put in front when answered)."""
+    head: KnownHead | None = None
+    """The list as a known head of scored answers (`HostLists.score`)."""
 
 
 class HostLists:
@@ -161,16 +168,24 @@ class HostLists:
         )
         self.recomputed += 1
 
-    def score(self, streamer_id: str, **options: Any) -> HostRecommendations:
-        """A request the list does not answer, scored (options: top_k, min_fit, filters,
-        rank_by): among the host's kept best rows when they can tell, else over the whole
-        catalogue; the same answer either way.
+    def score(self, streamer_id: str, **options: Any) -> bytes:
+        """The response body of a request the list does not answer, scored (options: top_k,
+        min_fit, filters, rank_by): among the host's kept best rows when they can tell, else
+        over the whole catalogue, the items it shares with the head of the host's list taken
+        from the list; the same answer either way.
 
         Raises:
             UnknownHostError: no such host in the store.
         """
         candidates = self._candidates.get(streamer_id)
-        return self.service.recommend(streamer_id, candidates=candidates, **options)
+        stored = self._lists.get(streamer_id)
+        head = None if stored is None else stored.head
+        result = self.service.recommend(streamer_id, candidates=candidates, head=head, **options)
+        if not result.known:
+            return public_json(result, self.version)
+        assert stored is not None  # a known head is the stored list's
+        ranked = [b'{"rank":%d,' % (i + 1) + stored.items[i][1:] for i in range(result.known)]
+        return public_json(result, self.version, head=ranked)
 
     def answer(
         self,
@@ -292,19 +307,23 @@ class HostLists:
             self._candidates[result.streamer_id] = result.candidates
         public = to_public(result, self.version)
         index = self.service.recommender.catalogue.index
+        head = result.head
         self._lists[result.streamer_id] = StoredList(
             time.monotonic(),
             data,
             result.state,
             result.reason,
             result.streamer_name,
-            tuple(item.fit for item in public.items),
-            tuple(index[item.product_id] for item in public.items),
+            tuple(item.fit for item in public.items) if head is None else tuple(head.fits),
+            tuple(index[item.product_id] for item in public.items)
+            if head is None
+            else tuple(head.rows),
             tuple(item.proposal_score for item in public.items),
             tuple(
                 item.model_dump_json().encode().replace(b'"rank":%d,' % item.rank, b"", 1)
                 for item in public.items
             ),
+            head,
         )
 
 
@@ -313,11 +332,17 @@ def to_public(result: HostRecommendations, version: str) -> RecommendationsPubli
     return RecommendationsPublic.model_validate(_body(result, version))  # items and all
 
 
-def public_json(result: HostRecommendations, version: str) -> bytes:
+def public_json(result: HostRecommendations, version: str, *, head: Sequence[bytes] = ()) -> bytes:
     """`to_public(result, version).model_dump_json()`, written by the same serialiser
     without building and checking the models first (a third of the answer's cost): the
-    values are already of the schema's types (tested on every kind of answer)."""
-    return to_json(_body(result, version))
+    values are already of the schema's types (tested on every kind of answer). `head`: the
+    JSON of the list's first items, ahead of `result.items`."""
+    body = to_json(_body(result, version))
+    if not head:
+        return body
+    items = body.rindex(b'"items":[') + len(b'"items":[')
+    after = b"" if body[items] == ord("]") else b","
+    return body[:items] + b",".join(head) + after + body[items:]
 
 
 def _body(result: HostRecommendations, version: str) -> dict[str, object]:

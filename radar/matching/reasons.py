@@ -5,13 +5,15 @@ A quote must be about the product it justifies: it holds one of the product's ow
 first (驱虫药 before 宠物), and no word of another product of the list that this one
 lacks. A host's list is explained in one pass, in its order, so a line quoted for one
 product is not quoted again for another while other lines exist. No such line: no quote.
+A list whose head was explained before (the API's precomputed lists) is explained from
+where the head left the quotes (`QuoteTrail`): the same reasons as in one pass.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
 from operator import add
@@ -35,13 +37,28 @@ class SharedTopic:
     weight: float
 
 
+@dataclass(frozen=True, slots=True)
+class Quoted:
+    """What a product's reasons leave for the products below it in its list: the host's
+    keywords it names (their places in the host's keywords, its own words that quotes are
+    looked for) and the host's lines it quotes (their rows in the evidence)."""
+
+    words: tuple[int, ...] = ()
+    rows: tuple[int, ...] = ()
+
+
+NOTHING_QUOTED = Quoted()
+
+
 @dataclass(frozen=True)
 class Reasons:
-    """Why a product fits a host."""
+    """Why a product fits a host (`quoted`: what its reasons leave for the products below
+    it, not shown)."""
 
     topics: list[SharedTopic] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
+    quoted: Quoted = field(default=NOTHING_QUOTED, compare=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -97,6 +114,44 @@ NO_RARITY = KeywordRarity({}, 0)
 """Every word equally rare: keywords keep the host's order."""
 
 
+class QuoteTrail:
+    """Where explaining a list left the quotes after each of its products (each one's
+    `Quoted`), packed small (a few hundred bytes: the API keeps one beside each host's
+    list), with the host's keywords and lines it was explained from: a longer list with
+    the same head is explained from there (`explain`'s `after`)."""
+
+    __slots__ = ("_packed", "_text")
+
+    def __init__(self, quoted: Sequence[Quoted], keywords: Sequence[str], lines: Sequence[str]):
+        flat: list[int] = []
+        for product in quoted:
+            flat += [len(product.words), *product.words, len(product.rows), *product.rows]
+        self._packed = np.array(flat, dtype=np.int32).tobytes()
+        self._text = _text_key(keywords, lines)
+
+    def head(self, count: int, keywords: Sequence[str], lines: Sequence[str]) -> list[Quoted]:
+        """The first `count` products' `Quoted`; none when the host's keywords or lines are
+        not the ones the list was explained from (its quotes may then differ)."""
+        if count == 0 or _text_key(keywords, lines) != self._text:
+            return []
+        flat = np.frombuffer(self._packed, dtype=np.int32).tolist()
+        quoted: list[Quoted] = []
+        at = 0
+        while len(quoted) < count and at < len(flat):
+            words = tuple(flat[at + 1 : at + 1 + flat[at]])
+            at += 1 + flat[at]
+            rows = tuple(flat[at + 1 : at + 1 + flat[at]])
+            at += 1 + flat[at]
+            quoted.append(Quoted(words, rows))
+        return quoted if len(quoted) == count else []
+
+
+def _text_key(keywords: Sequence[str], lines: Sequence[str]) -> int:
+    """Which keywords and lines a list was explained from, within this process (quotes
+    depend on nothing else of the host)."""
+    return hash((tuple(keywords), tuple(lines)))
+
+
 def explain(
     host_topics: np.ndarray,
     product_topics: np.ndarray,
@@ -110,13 +165,16 @@ def explain(
     max_topics: int = 2,
     max_keywords: int = 5,
     max_evidence: int = 2,
+    after: Sequence[Quoted] = (),
 ) -> list[Reasons]:
     """Reasons for each product of one host's list, in the list's order (a row of
     `product_topics`, its words in `product_tokens`, its category in `product_categories`):
     the topics both share; the product words the host uses (`host_keywords`, heaviest
     first), the ones quoted first, then the rarest in the catalogue (`rarity`); and lines
     of the host's fans (or the host) holding one of its five rarest own words (not a
-    topic's, not its category's), chosen for the whole list (`_quotes_for_list`)."""
+    topic's, not its category's), chosen for the whole list (`_quotes_for_list`). `after`:
+    what the products above these left, when they follow a head explained before for the
+    same host (`QuoteTrail.head`): the reasons they get in one pass after it."""
     rarity = rarity or NO_RARITY
     rank = dict(zip(host_keywords, range(len(host_keywords)), strict=True))
     shares = np.sqrt(np.maximum(host_topics, 0) * np.maximum(product_topics, 0))
@@ -138,17 +196,26 @@ def explain(
         )
     reasons = []
     token_sets = [frozenset(tokens) for tokens in product_tokens]
-    for row, quotes in enumerate(_quotes_for_list(evidence, own, token_sets, max_evidence)):
+    above = [[host_keywords[word] for word in product.words] for product in after]
+    quoted_above = {evidence.lines[row].strip() for product in after for row in product.rows}
+    chosen = _quotes_for_list(evidence, own, token_sets, max_evidence, above, quoted_above)
+    for row, quotes in enumerate(chosen):
         total = float(totals[row])
         topics = [
             SharedTopic(int(k), labels[k], share / total)
             for k in leading[row]
             if total > 0 and (share := float(shares[row, k])) / total >= 0.1
         ]
-        quoted_for = list(dict.fromkeys(word for _, word in quotes))
+        quoted_for = list(dict.fromkeys(word for _, word, _ in quotes))
         keywords = quoted_for + [word for word in shared[row] if word not in quoted_for]
+        left = Quoted(tuple(rank[word] for word in own[row]), tuple(at for _, _, at in quotes))
         reasons.append(
-            Reasons(topics, keywords[:max_keywords], [_excerpt(*quote) for quote in quotes])
+            Reasons(
+                topics,
+                keywords[:max_keywords],
+                [_excerpt(line, word) for line, word, _ in quotes],
+                left,
+            )
         )
     return reasons
 
@@ -158,21 +225,28 @@ def _quotes_for_list(
     words: Sequence[Sequence[str]],
     product_tokens: Sequence[frozenset[str]],
     count: int,
-) -> list[list[tuple[str, str]]]:
+    above: Sequence[Sequence[str]] = (),
+    quoted_above: Collection[str] = (),
+) -> list[list[tuple[str, str, int]]]:
     """Up to `count` lines for each product of a list, in the list's order (with the word
-    each is quoted for), from the product's `words` in order: lines no product above it
+    each is quoted for and its row), from the product's `words` in order, after a head of
+    products explained before (`above`: their words; `quoted_above`: their lines, stripped),
+    if any: lines no product above it
     quotes, leaving out a line that holds one of the `words` of a product above it that is
     not among its own `product_tokens` (「旺财的宠物沐浴露有大号吗」 is about the shampoo,
     not the 旺财 worming drops); a product left without a line then gets its best line,
     quoted already above. A product's lines depend only on the products above it, so the
     reasons of a list's first k products are those of a list of k (the API answers a
-    shorter request from a longer precomputed list)."""
-    chosen: list[list[tuple[str, str]]] = [[] for _ in words]
-    quoted: set[str] = set()
+    shorter request from a longer precomputed list, and a longer one explains only the
+    products after that list's head)."""
+    chosen: list[list[tuple[str, str, int]]] = [[] for _ in words]
+    quoted: set[str] = set(quoted_above)
     named = _Naming()  # the words of the products above this one
+    for own in above:
+        named.add(own)
     for product, own in enumerate(words):
         tokens, picked = product_tokens[product], chosen[product]
-        fallback: tuple[str, str] | None = None
+        fallback: tuple[str, str, int] | None = None
         for keyword in own:
             if len(picked) == count:
                 break  # (its lines are not looked for)
@@ -181,15 +255,15 @@ def _quotes_for_list(
                     break
                 if line in quoted:  # its fallback at best
                     if fallback is None and tokens.issuperset(named.held(row, line)):
-                        fallback = (line, keyword)
+                        fallback = (line, keyword, row)
                     continue
                 if not tokens.issuperset(named.held(row, line)):
                     continue  # names a product above that this one is not
-                if all(line != taken for taken, _ in picked):
-                    picked.append((line, keyword))
+                if all(line != taken for taken, _, _ in picked):
+                    picked.append((line, keyword, row))
         if not picked and fallback is not None:
             picked.append(fallback)
-        quoted.update(line for line, _ in picked)
+        quoted.update(line for line, _, _ in picked)
         named.add(own)
     return chosen
 

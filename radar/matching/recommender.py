@@ -37,7 +37,7 @@ from radar.matching.ranking import (
     rank_catalogue,
     rank_rows,
 )
-from radar.matching.reasons import Evidence, KeywordRarity, Reasons, explain
+from radar.matching.reasons import Evidence, KeywordRarity, QuoteTrail, Reasons, explain
 from radar.matching.scoring import BlockMapper, candidates_needed, map_blocks
 
 BLOCK_HOSTS = 64
@@ -173,6 +173,23 @@ class Recommendation:
         )
 
 
+@dataclass(frozen=True)
+class KnownHead:
+    """A host's list made before, whose head a later request's list may share (the API's
+    precomputed lists): each item's row and fit, whether the list is below the cut, the
+    market heat its proposal scores were made with, and where its reasons left the quotes.
+    It holds for the profile and placements of `fingerprint` (`candidates.fingerprint`:
+    the caller checks it) with the same model and catalogue; `recommend` then explains
+    only the items after the part of the head its answer shares (`HostRecommendations.known`)."""
+
+    fingerprint: bytes
+    rows: Sequence[int]
+    fits: Sequence[float]
+    below_cut: bool
+    heat: np.ndarray
+    quotes: QuoteTrail
+
+
 @dataclass
 class HostRecommendations:
     """A host's list, or the reason there is none."""
@@ -187,6 +204,11 @@ class HostRecommendations:
     """The host's name, as operations know the host (where the store has one)."""
     candidates: CandidateSet | None = None
     """The host's best rows, kept when asked for (`keep_top_k`)."""
+    head: KnownHead | None = None
+    """This list as a known head for later requests, kept when asked for (`keep_top_k`)."""
+    known: int = 0
+    """How many of the list's first items are those of the known head the request gave
+    (`head`): left out of `items`, which hold the rest from rank `known + 1`."""
 
 
 @dataclass(frozen=True)
@@ -306,9 +328,12 @@ class Recommender:
         filters: BusinessFilters | None = None,
         rank_by: str = "fit",
         keep_top_k: int = 0,
+        head: KnownHead | None = None,
     ) -> HostRecommendations:
         """The host's ranked list with reasons; empty with `insufficient_data` when the host
-        has too little text to profile."""
+        has too little text to profile. `head`: the host's list made before from the same
+        profile and placements, whose items this list's first ones may be
+        (`HostRecommendations.known`)."""
         host = HostInput(profile, history, placed)
         return self.recommend_many(
             [host],
@@ -317,6 +342,7 @@ class Recommender:
             filters=filters,
             rank_by=rank_by,
             keep_top_k=keep_top_k,
+            heads=[head],
         )[0]
 
     def recommend_many(
@@ -329,6 +355,7 @@ class Recommender:
         rank_by: str = "fit",
         engine: BlockMapper = map_blocks,
         keep_top_k: int = 0,
+        heads: Sequence[KnownHead | None] = (),
     ) -> list[HostRecommendations]:
         """Lists for many hosts, scored in blocks of hosts (one matrix product each) by
         `engine`; `filters` on top of `default_filters` (`filters_for`); ranked by fit, or
@@ -336,7 +363,8 @@ class Recommender:
         `min_fit`. A host with no product at the cut gets the closest ones below it, each
         marked `below_cut` (state `below_cut`). With `keep_top_k`, each list also keeps the
         host's best rows for requests of up to that many products (`candidates`, for
-        `recommend_from`)."""
+        `recommend_from`) and itself as a known head (`head`); `heads`: each host's known
+        head, if any (`recommend`)."""
         if rank_by not in RANK_BY:
             raise ValueError(f"rank_by is one of {', '.join(RANK_BY)}, got {rank_by!r}")
         filters = self.filters_for(filters)
@@ -382,7 +410,11 @@ class Recommender:
                 results[index].state, results[index].reason = NO_FITTING_CATEGORY, reason
                 continue
             ranking = partial(self._rank, host_rows, vectors[position], has_history, hosts[index])
-            self._fill(results[index], hosts[index], ranking, Ask(top_k, min_fit, filters, rank_by))
+            head = heads[index] if heads else None
+            ask = Ask(top_k, min_fit, filters, rank_by)
+            self._fill(results[index], hosts[index], ranking, ask, head)
+            if keep_top_k:
+                results[index].head = self._as_head(results[index], hosts[index])
         return results
 
     def recommend_from(
@@ -394,12 +426,13 @@ class Recommender:
         min_fit: float,
         filters: BusinessFilters | None = None,
         rank_by: str = "fit",
+        head: KnownHead | None = None,
     ) -> HostRecommendations | None:
         """`recommend` for a host whose best rows were kept (`keep_top_k`) from the same
-        profile and placements (the caller checks `candidates.fingerprint`): the same list,
-        ranked among the kept rows instead of reading the catalogue; None when they cannot
-        tell (a larger `top_k` than kept for, or an answer that depends on rows whose
-        float32 scores sit too close to the cut)."""
+        profile and placements (the caller checks `candidates.fingerprint`, and `head`'s,
+        a `recommend` head): the same list, ranked among the kept rows instead of reading
+        the catalogue; None when they cannot tell (a larger `top_k` than kept for, or an
+        answer that depends on rows whose float32 scores sit too close to the cut)."""
         if rank_by not in RANK_BY:
             raise ValueError(f"rank_by is one of {', '.join(RANK_BY)}, got {rank_by!r}")
         filters = self.filters_for(filters)
@@ -423,7 +456,7 @@ class Recommender:
             result.state, result.reason = NO_FITTING_CATEGORY, self._no_fitting_reason(profile)
             return result
         ranking = partial(self._rank_kept, candidates, rows, sure, per_host, host)
-        filled = self._fill(result, host, ranking, Ask(top_k, min_fit, filters, rank_by))
+        filled = self._fill(result, host, ranking, Ask(top_k, min_fit, filters, rank_by), head)
         return result if filled else None
 
     def _fill(
@@ -432,10 +465,11 @@ class Recommender:
         host: HostInput,
         ranking: Callable[[Ask], list[tuple[int, float]] | None],
         ask: Ask,
+        head: KnownHead | None = None,
     ) -> bool:
         """`result`'s items from `ranking` (the chosen rows and fits for `ask`, or None when
-        it cannot tell); the closest products below the cut when none reaches it. False when
-        `ranking` could not tell."""
+        it cannot tell); the closest products below the cut when none reaches it; those
+        after the part of `head` they share, if any. False when `ranking` could not tell."""
         chosen = ranking(ask)
         if chosen is None:
             return False
@@ -449,7 +483,7 @@ class Recommender:
                 result.reason = below_cut_reason(
                     ask.min_fit, len(chosen), filtered=ask.filters != self.default_filters
                 )
-        result.items = self._items(host, chosen, below_cut=below_cut)
+        result.known, result.items = self._items(host, chosen, below_cut=below_cut, head=head)
         return True
 
     def _no_fitting_category(
@@ -695,10 +729,13 @@ class Recommender:
             self.heat[rows], self._fan_demand(profile, rows), self.profit[rows]
         )
 
-    def proposal_parts(self, profile: HostProfile, rows: list[int]) -> list[ProposalParts]:
-        """The proposal score and its parts of these catalogue rows for this host."""
+    def proposal_parts(
+        self, profile: HostProfile, rows: list[int], *, heat: np.ndarray | None = None
+    ) -> list[ProposalParts]:
+        """The proposal score and its parts of these catalogue rows for this host (`heat`:
+        the market heat read for the whole list, by default the recommender's)."""
         at = np.asarray(rows, dtype=int)
-        heat, profit = self.heat[at], self.profit[at]
+        heat, profit = (self.heat if heat is None else heat)[at], self.profit[at]
         demand = self._fan_demand(profile, at)
         scores = self.weights.score(heat, demand, profit)
         parts = [np.asarray(part, dtype=float).tolist() for part in (scores, heat, demand, profit)]
@@ -713,27 +750,45 @@ class Recommender:
         return shown_fits(self.model.fit.fits_from_scores(scores, has_history=has_history))
 
     def _items(
-        self, host: HostInput, chosen: list[tuple[int, float]], *, below_cut: bool = False
-    ) -> list[Recommendation]:
+        self,
+        host: HostInput,
+        chosen: list[tuple[int, float]],
+        *,
+        below_cut: bool = False,
+        head: KnownHead | None = None,
+    ) -> tuple[int, list[Recommendation]]:
+        """The items of the `chosen` rows and fits, in order; with a known `head`, only
+        those after the part of it they share, and how many that part holds."""
         profile = host.profile
         if profile.combined is None or not chosen:
-            return []
+            return 0, []
+        heat = self.heat  # one reading: the refresher may renew it meanwhile
+        evidence = Evidence(profile.evidence)
+        known, after = 0, []
+        if head is not None and head.below_cut == below_cut and head.heat is heat:
+            known = _shared(chosen, head)
+            after = head.quotes.head(known, profile.keywords, evidence.lines)
+            known = len(after)
+        chosen = chosen[known:]
         rows = [row for row, _ in chosen]
+        if not rows:
+            return known, []
         reasons = explain(
             profile.combined,
             self.catalogue.matrix[rows],
             labels=self.model.topics.topic_labels_,
             product_tokens=[self.catalogue.tokens[row] for row in rows],
             host_keywords=profile.keywords,
-            evidence=Evidence(profile.evidence),
+            evidence=evidence,
             rarity=self.keyword_rarity,
             product_categories=[self.catalogue.products[row].category for row in rows],
+            after=after,
         )
         calibrated = self.model.fit.calibrated
-        parts = self.proposal_parts(profile, rows)
+        parts = self.proposal_parts(profile, rows, heat=heat)
         items = []
         for rank, ((row, fit), why, proposal) in enumerate(
-            zip(chosen, reasons, parts, strict=True), start=1
+            zip(chosen, reasons, parts, strict=True), start=known + 1
         ):
             product = self.catalogue.products[row]
             items.append(
@@ -750,7 +805,35 @@ class Recommender:
                     below_cut,
                 )
             )
-        return items
+        return known, items
+
+    def _as_head(self, result: HostRecommendations, host: HostInput) -> KnownHead | None:
+        """`result` as a known head for later requests of the same host (None without
+        items)."""
+        if not result.items:
+            return None
+        index, profile = self.catalogue.index, host.profile
+        kept = result.candidates
+        return KnownHead(
+            fingerprint(profile, host.history) if kept is None else kept.fingerprint,
+            tuple(index[item.product_id] for item in result.items),
+            tuple(item.fit for item in result.items),
+            result.items[0].below_cut,
+            self.heat,
+            QuoteTrail(
+                [item.reasons.quoted for item in result.items], profile.keywords, profile.evidence
+            ),
+        )
+
+
+def _shared(chosen: list[tuple[int, float]], head: KnownHead) -> int:
+    """How many of the chosen rows and fits are the head's first ones."""
+    shared = 0
+    for (row, fit), known_row, known_fit in zip(chosen, head.rows, head.fits, strict=False):
+        if row != known_row or fit != known_fit:
+            break
+        shared += 1
+    return shared
 
 
 def below_cut_reason(min_fit: float, count: int, *, filtered: bool) -> str:

@@ -18,6 +18,7 @@ from radar.matching.profiles import BuiltProfiles, DocumentTopics, HostProfile
 from radar.matching.recommender import (
     HostInput,
     HostRecommendations,
+    KnownHead,
     Recommender,
 )
 from radar.service.cache import TimedCache, TimedValue
@@ -226,19 +227,31 @@ class RadarService:
         return histories_of(*load_placements(self.engine, streamer_ids), streamer_ids)
 
     def recommend(
-        self, streamer_id: str, *, candidates: CandidateSet | None = None, **options: Any
+        self,
+        streamer_id: str,
+        *,
+        candidates: CandidateSet | None = None,
+        head: KnownHead | None = None,
+        **options: Any,
     ) -> HostRecommendations:
         """`Recommender.recommend` for a host of the store (options: top_k, min_fit, filters,
         rank_by, keep_top_k); ranked among `candidates` when they were kept from the host's
-        profile and placements as they are now and can tell (`Recommender.recommend_from`)."""
+        profile and placements as they are now and can tell (`Recommender.recommend_from`);
+        sharing the items of `head` (a list made before) that it can, when that was made
+        from them too."""
         profile = self.profile(streamer_id)
         outcomes, placed = self.history(streamer_id)
+        now = None if candidates is None and head is None else fingerprint(profile, outcomes)
+        if head is not None and head.fingerprint != now:
+            head = None
         result = None
-        if candidates is not None and candidates.fingerprint == fingerprint(profile, outcomes):
+        if candidates is not None and candidates.fingerprint == now:
             host = HostInput(profile, outcomes, placed)
-            result = self.recommender.recommend_from(host, candidates, **options)
+            result = self.recommender.recommend_from(host, candidates, head=head, **options)
         if result is None:
-            result = self.recommender.recommend(profile, outcomes, placed=placed, **options)
+            result = self.recommender.recommend(
+                profile, outcomes, placed=placed, head=head, **options
+            )
         self._name([result])
         return result
 

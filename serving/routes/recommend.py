@@ -9,7 +9,6 @@ from fastapi import APIRouter, Response
 
 from serving.deps import ScoringDep, ServedDep, SettingsDep
 from serving.errors import documented
-from serving.lists import public_json
 from serving.schemas import (
     ProfilePublic,
     RecommendationsPublic,
@@ -40,8 +39,7 @@ async def recommend(
         scored = partial(
             lists.score, host, top_k=top_k, min_fit=min_fit, filters=filters, rank_by=rank_by
         )
-        result = await to_thread.run_sync(scored, limiter=scoring)
-        ready = public_json(result, served.loaded.version)
+        ready = await to_thread.run_sync(scored, limiter=scoring)
     return Response(ready, media_type="application/json")
 
 

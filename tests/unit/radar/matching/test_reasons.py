@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from features.documents import COMMENTS, TRANSCRIPT, Document
 from radar.matching.profiles import MAX_EVIDENCE_LINES, evidence_lines
-from radar.matching.reasons import Evidence, KeywordRarity, Reasons, explain
+from radar.matching.reasons import Evidence, KeywordRarity, QuoteTrail, Reasons, explain
 
 PET_LINES = [
     "加拿大的宠物饮水机会不会有泪痕",
@@ -214,3 +214,40 @@ def test_a_host_keeps_distinct_lines_to_quote_newest_first() -> None:
     ]
     many = [Document(COMMENTS, "c", "\n".join(f"第{n}句" for n in range(1000)), "h", day)]
     assert evidence_lines([], many * 2) == [f"第{n}句" for n in range(MAX_EVIDENCE_LINES)]
+
+
+def test_a_list_explained_after_its_head_gets_the_reasons_of_one_pass() -> None:
+    """A list's tail explained from where its head left the quotes (`QuoteTrail`) gets the
+    reasons it gets in one pass: no line quoted above again, no line naming a product
+    above; and only the keywords and lines the head was explained from continue it."""
+    products = [["旺财", "驱虫药"], ["驱虫药"], ["喵小鱼", "沐浴露"], ["驱虫药"], ["沐浴露"]]
+    keywords = ["驱虫药", "沐浴露", "旺财", "喵小鱼"]
+    lines = [
+        "旺财驱虫药多久用一次",
+        "驱虫药狗狗不爱吃",
+        "喵小鱼的沐浴露有大号吗",
+        "驱虫药猫咪能用吗",
+        "沐浴露好香",
+        "旺财的沐浴露呢",
+    ]
+    whole = explain_list(products, keywords, lines, rarity=PET_CATALOGUE)
+    for split in range(1, len(products)):
+        head = explain_list(products[:split], keywords, lines, rarity=PET_CATALOGUE)
+        trail = QuoteTrail([reasons.quoted for reasons in head], keywords, lines)
+        tail = explain(
+            np.array([0.9, 0.1]),
+            np.tile([0.8, 0.2], (len(products) - split, 1)),
+            labels=["宠物", "其他"],
+            product_tokens=products[split:],
+            host_keywords=keywords,
+            evidence=Evidence(lines),
+            rarity=PET_CATALOGUE,
+            after=trail.head(split, keywords, lines),
+        )
+        assert head + tail == whole
+        assert [r.evidence for r in head + tail] == [r.evidence for r in whole]
+    assert [r.evidence for r in whole[1:]] != [
+        r.evidence for r in explain_list(products[1:], keywords, lines, rarity=PET_CATALOGUE)
+    ]
+    assert trail.head(2, keywords, lines[::-1]) == []
+    assert trail.head(2, keywords[::-1], lines) == []
