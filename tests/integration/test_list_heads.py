@@ -5,15 +5,21 @@ host or another market heat."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from radar.ingest import ingest_directory
 from radar.matching.ranking import BusinessFilters
 from radar.matching.recommender import BELOW_CUT, KnownHead
-from radar.service.service import RadarService
+from radar.service.registry import load_champion
+from radar.service.service import DATA_VERSION_SECONDS, RadarService
+from radar.settings import Settings
+from radar.store import open_store
 from serving.lists import LIST_TOP_K, HostLists, public_json
 
 REQUESTS = [
@@ -133,3 +139,41 @@ def test_a_head_made_with_another_market_heat_is_not_shared(
             assert lists.score(host, top_k=21, min_fit=0.5) == expected, host
     finally:
         recommender.heat = before
+
+
+def test_after_new_text_the_old_list_is_not_shared(own_home: Path, tmp_path: Path) -> None:
+    """New comments for a host make its list stale (an older data version): until it is
+    made again, a scored answer shares nothing with it and is the new profile's."""
+    settings = Settings(home=own_home)
+    engine = open_store(settings.resolved_database_url)
+    loaded = load_champion(
+        settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
+    )
+    running = RadarService(engine, loaded.model, model_version="1", profile_ttl=0.0)
+    stale = HostLists(running, "1", min_fit=0.0, ttl=3600)
+    try:
+        stale.add("h0002")
+        head = head_of(stale, "h0002")
+        assert head is not None
+        assert running.recommend("h0002", head=head, top_k=21, min_fit=0.0).known == LIST_TOP_K
+        folder = tmp_path / "new-text"
+        folder.mkdir()
+        lines = ["这款蓝牙耳机降噪效果怎么样", "耳机续航多久", "想要一个降噪耳机"] * 20
+        (folder / "comments.csv").write_text(
+            "comment_id,streamer_id,created_at,text\n"
+            + "".join(
+                f"new-{n},h0002,2026-12-01T20:{n % 60:02d}:00,{t}\n" for n, t in enumerate(lines)
+            ),
+            encoding="utf-8",
+        )
+        ingest_directory(
+            folder, engine, quarantine_root=tmp_path / "q", max_text_chars=settings.max_text_chars()
+        )
+        time.sleep(DATA_VERSION_SECONDS)  # the data version read before is trusted that long
+        # the same heat (not read again): only the profile tells the old list apart
+        assert running.recommender.heat is head.heat
+        expected = public_json(running.recommend("h0002", top_k=21, min_fit=0.0), "1")
+        assert stale.score("h0002", top_k=21, min_fit=0.0) == expected
+        assert running.recommend("h0002", head=head, top_k=21, min_fit=0.0).known == 0
+    finally:
+        stale.close()
