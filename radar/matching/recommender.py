@@ -54,6 +54,9 @@ BELOW_CUT = "below_cut"
 NEAR_CUT = 1e-3
 """How far below the cut a float32 fit may sit and still be scored again exactly (float32
 scores are off by far less)."""
+NEAR_ROWS = 128
+"""The best-scored rows a whole-catalogue ranking maps to fits first (`_near`): the rows
+within reach of an answer are a few dozen, those a filter mix passes thousands."""
 BELOW_CUT_ITEMS = 3
 """How many of the closest products a list below the cut shows (at most `top_k`)."""
 RANK_BY = ("fit", "proposal")
@@ -667,14 +670,8 @@ class Recommender:
         top_k, min_fit, filters, rank_by = ask
         # every product scored in float32 (half the memory to read), those near or above
         # the cut scored again exactly: the fits ranked are the ones every path shows
-        passing, rough = self._rough_fits(vector, has_history, filters, host.placed)
-        reach = min_fit - NEAR_CUT
-        if rank_by == "fit" and filters.max_per_category is None and top_k < len(rough):
-            # the best top_k: only rows within reach of the top_k-th's fit can be among
-            # them (within twice NEAR_CUT, and the rounding of the fits shown)
-            kth = np.partition(rough, len(rough) - top_k)[len(rough) - top_k]
-            reach = max(reach, kth - 3 * NEAR_CUT)
-        near = passing[rough >= reach]
+        passing, rough = self._rough_scores(vector, filters, host.placed)
+        near = passing[self._near(rough, has_history, ask)]
         all_fits = np.full(len(self._block_vectors), -1.0)
         all_scores = np.zeros(len(self._block_vectors))
         all_scores[near] = self.product_vectors[near] @ vector
@@ -696,24 +693,50 @@ class Recommender:
         )
         return [(row, float(all_fits[row])) for row in full]
 
-    def _rough_fits(
-        self,
-        vector: np.ndarray,
-        has_history: bool,
-        filters: BusinessFilters,
-        placed: Collection[str],
+    def _rough_scores(
+        self, vector: np.ndarray, filters: BusinessFilters, placed: Collection[str]
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The rows the filters keep for a host and their fits from float32 scores; the
-        last ones a thread worked out are kept for its next call with the same vector,
-        filters and placed products (a list below the cut ranks the catalogue twice)."""
-        key = (has_history, filters, placed)
+        """The rows the filters keep for a host and their float32 scores; the last ones a
+        thread worked out are kept for its next call with the same vector, filters and
+        placed products (a list below the cut ranks the catalogue twice)."""
+        key = (filters, placed)
         last = self._last_rough.get(vector, key)
         if last is not None:
             return last
         passing, scores = self.passing.scored(filters, placed, vector.astype(np.float32))
-        rough = self.model.fit.fits_from_scores(scores, has_history=has_history)
-        self._last_rough.keep(vector, key, (passing, rough))
-        return passing, rough
+        self._last_rough.keep(vector, key, (passing, scores))
+        return passing, scores
+
+    def _near(self, scores: np.ndarray, has_history: bool, ask: Ask) -> np.ndarray:
+        """Where the rows within reach of the answer sit among these float32 `scores`
+        (ascending): their fits at least NEAR_CUT under the cut and, ranked by fit alone,
+        at least three times NEAR_CUT under the `top_k`-th best fit (twice NEAR_CUT, and
+        the rounding of the fits shown). The curve from score to fit rises with the score,
+        so the `top_k`-th best fit is that of the `top_k`-th best score, and only the
+        `NEAR_ROWS` best-scored rows are mapped to fits when the reach ends among them
+        (every row when it does not)."""
+        top_k, min_fit, filters, rank_by = ask
+        count = len(scores)
+        to_fits = partial(self.model.fit.fits_from_scores, has_history=has_history)
+        by_kth = rank_by == "fit" and filters.max_per_category is None and top_k < count
+        reach = min_fit - NEAR_CUT
+        head = max(NEAR_ROWS, 2 * top_k)
+        if head >= count:
+            rough = to_fits(scores)
+            if by_kth:
+                kth = np.partition(rough, count - top_k)[count - top_k]
+                reach = max(reach, kth - 3 * NEAR_CUT)
+            return np.flatnonzero(rough >= reach)
+        places = [count - head, count - top_k] if by_kth else [count - head]
+        parted = np.partition(scores, places)
+        bounds = to_fits(parted[places])
+        if by_kth:
+            reach = max(reach, bounds[1] - 3 * NEAR_CUT)
+        if bounds[0] >= reach:  # the reach goes past the best-scored rows: map them all
+            return np.flatnonzero(to_fits(scores) >= reach)
+        # a row scored at most the head's last is under reach, as the curve rises
+        best = np.flatnonzero(scores > parted[count - head])
+        return best[to_fits(scores[best]) >= reach]
 
     def _fan_demand(self, profile: HostProfile, rows: np.ndarray) -> np.ndarray:
         """粉丝需求 of these catalogue rows: the fans' profile, the host's whole profile

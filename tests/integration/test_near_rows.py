@@ -1,0 +1,64 @@
+"""A whole-catalogue ranking maps only its best-scored rows to fits when the rows within
+reach of the answer are among them (`Recommender._near`): the same rows as mapping every
+row, for every kind of request."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from radar.matching import recommender as recommender_module
+from radar.matching.ranking import BusinessFilters
+from radar.matching.recommender import NEAR_CUT, Ask
+from radar.service.service import RadarService
+from radar.store.reads import load_host_ids
+
+ASKS = [
+    (20, 0.8, BusinessFilters(), "fit"),
+    (20, 0.5, BusinessFilters(), "fit"),
+    (3, 0.0, BusinessFilters(), "fit"),
+    (50, 0.3, BusinessFilters(), "fit"),
+    (100, 0.0, BusinessFilters(), "fit"),  # more than NEAR_ROWS wanted
+    (20, 0.5, BusinessFilters(max_per_category=2), "fit"),  # no top_k-th to reach for
+    (20, 0.5, BusinessFilters(), "proposal"),
+    (20, 0.0, BusinessFilters(price_max=120.0), "fit"),
+    (500, 0.0, BusinessFilters(), "fit"),  # as many as the catalogue holds, about
+]
+
+
+def every_row_near(service: RadarService, scores: np.ndarray, has_history: bool, ask: Ask):  # type: ignore[no-untyped-def]
+    """The rows within reach with every row's fit worked out (what `_near` spares)."""
+    top_k, min_fit, filters, rank_by = ask
+    rough = service.recommender.model.fit.fits_from_scores(scores, has_history=has_history)
+    reach = min_fit - NEAR_CUT
+    if rank_by == "fit" and filters.max_per_category is None and top_k < len(rough):
+        reach = max(
+            reach, np.partition(rough, len(rough) - top_k)[len(rough) - top_k] - 3 * NEAR_CUT
+        )
+    return np.flatnonzero(rough >= reach)
+
+
+@pytest.mark.parametrize("ask", ASKS)
+def test_the_best_scored_rows_hold_every_row_within_reach(
+    service: RadarService,
+    ask: tuple[int, float, BusinessFilters, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """(The demo's catalogue passes a few hundred rows at most: fewer best rows are mapped
+    first, so that they are fewer than the rows passing.)"""
+    monkeypatch.setattr(recommender_module, "NEAR_ROWS", 8)
+    recommender = service.recommender
+    asked = Ask(ask[0], ask[1], recommender.filters_for(ask[2]), ask[3])
+    spared = 0
+    for host in load_host_ids(service.engine):
+        profile = service.profile(host)
+        if not profile.ready:
+            continue
+        outcomes, placed = service.history(host)
+        side = recommender.host_side(profile, outcomes)
+        vector = recommender.model.fit.host_vector(side)
+        _, scores = recommender._rough_scores(vector, asked.filters, placed)
+        near = recommender._near(scores, side.has_history, asked)
+        assert np.array_equal(near, every_row_near(service, scores, side.has_history, asked))
+        spared += len(near) < max(8, 2 * asked.top_k) < len(scores)
+    assert spared or asked.top_k > 20 or asked.rank_by == "proposal" or asked.min_fit == 0.0
