@@ -120,13 +120,15 @@ class QuoteTrail:
     list), with the host's keywords and lines it was explained from: a longer list with
     the same head is explained from there (`explain`'s `after`)."""
 
-    __slots__ = ("_packed", "_text")
+    __slots__ = ("_packed", "_text", "_type")
 
     def __init__(self, quoted: Sequence[Quoted], keywords: Sequence[str], lines: Sequence[str]):
         flat: list[int] = []
         for product in quoted:
             flat += [len(product.words), *product.words, len(product.rows), *product.rows]
-        self._packed = np.array(flat, dtype=np.int32).tobytes()
+        # two bytes a number while they fit (a profile keeps hundreds of keywords and lines)
+        self._type = np.uint16 if max(flat, default=0) <= np.iinfo(np.uint16).max else np.int64
+        self._packed = np.array(flat, dtype=self._type).tobytes()
         self._text = _text_key(keywords, lines)
 
     def head(self, count: int, keywords: Sequence[str], lines: Sequence[str]) -> list[Quoted]:
@@ -134,7 +136,7 @@ class QuoteTrail:
         not the ones the list was explained from (its quotes may then differ)."""
         if count == 0 or _text_key(keywords, lines) != self._text:
             return []
-        flat = np.frombuffer(self._packed, dtype=np.int32).tolist()
+        flat = np.frombuffer(self._packed, dtype=self._type).tolist()
         quoted: list[Quoted] = []
         at = 0
         while len(quoted) < count and at < len(flat):

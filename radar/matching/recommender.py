@@ -176,7 +176,7 @@ class Recommendation:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KnownHead:
     """A host's list made before, whose head a later request's list may share (the API's
     precomputed lists): each item's row and fit, whether the list is below the cut, the

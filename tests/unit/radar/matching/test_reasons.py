@@ -6,7 +6,14 @@ from hypothesis import strategies as st
 
 from features.documents import COMMENTS, TRANSCRIPT, Document
 from radar.matching.profiles import MAX_EVIDENCE_LINES, evidence_lines
-from radar.matching.reasons import Evidence, KeywordRarity, QuoteTrail, Reasons, explain
+from radar.matching.reasons import (
+    Evidence,
+    KeywordRarity,
+    Quoted,
+    QuoteTrail,
+    Reasons,
+    explain,
+)
 
 PET_LINES = [
     "加拿大的宠物饮水机会不会有泪痕",
@@ -251,3 +258,12 @@ def test_a_list_explained_after_its_head_gets_the_reasons_of_one_pass() -> None:
     ]
     assert trail.head(2, keywords, lines[::-1]) == []
     assert trail.head(2, keywords[::-1], lines) == []
+
+
+def test_a_quote_trail_gives_back_what_it_packed() -> None:
+    quoted = [Quoted((3, 1), (0,)), Quoted(), Quoted((70_000,), (2, 65_535))]
+    for kept in (quoted[:2], quoted):  # two bytes a number, and wider where one needs it
+        trail = QuoteTrail(kept, ["a"], ["b"])
+        assert trail.head(len(kept), ["a"], ["b"]) == kept
+        assert trail.head(1, ["a"], ["b"]) == kept[:1]
+        assert trail.head(len(kept) + 1, ["a"], ["b"]) == []  # more than it holds
