@@ -40,11 +40,11 @@ class SharedTopic:
 @dataclass(frozen=True, slots=True)
 class Quoted:
     """What a product's reasons leave for the products below it in its list: the host's
-    keywords it names (their places in the host's keywords, its own words that quotes are
-    looked for) and the host's lines it quotes (their rows in the evidence)."""
+    keywords it names (its own words that quotes are looked for) and the host's lines it
+    quotes (their rows in the evidence)."""
 
-    words: tuple[int, ...] = ()
-    rows: tuple[int, ...] = ()
+    words: Sequence[str] = ()
+    rows: Sequence[int] = ()
 
 
 NOTHING_QUOTED = Quoted()
@@ -123,9 +123,11 @@ class QuoteTrail:
     __slots__ = ("_packed", "_text", "_type")
 
     def __init__(self, quoted: Sequence[Quoted], keywords: Sequence[str], lines: Sequence[str]):
+        place = {word: at for at, word in enumerate(keywords)}
         flat: list[int] = []
         for product in quoted:
-            flat += [len(product.words), *product.words, len(product.rows), *product.rows]
+            words = [place[word] for word in product.words]
+            flat += [len(words), *words, len(product.rows), *product.rows]
         # two bytes a number while they fit (a profile keeps hundreds of keywords and lines)
         self._type = np.uint16 if max(flat, default=0) <= np.iinfo(np.uint16).max else np.int64
         self._packed = np.array(flat, dtype=self._type).tobytes()
@@ -140,9 +142,9 @@ class QuoteTrail:
         quoted: list[Quoted] = []
         at = 0
         while len(quoted) < count and at < len(flat):
-            words = tuple(flat[at + 1 : at + 1 + flat[at]])
+            words = [keywords[place] for place in flat[at + 1 : at + 1 + flat[at]]]
             at += 1 + flat[at]
-            rows = tuple(flat[at + 1 : at + 1 + flat[at]])
+            rows = flat[at + 1 : at + 1 + flat[at]]
             at += 1 + flat[at]
             quoted.append(Quoted(words, rows))
         return quoted if len(quoted) == count else []
@@ -198,7 +200,7 @@ def explain(
         )
     reasons = []
     token_sets = [frozenset(tokens) for tokens in product_tokens]
-    above = [[host_keywords[word] for word in product.words] for product in after]
+    above = [product.words for product in after]
     quoted_above = {evidence.lines[row].strip() for product in after for row in product.rows}
     chosen = _quotes_for_list(evidence, own, token_sets, max_evidence, above, quoted_above)
     for row, quotes in enumerate(chosen):
@@ -210,7 +212,7 @@ def explain(
         ]
         quoted_for = list(dict.fromkeys(word for _, word, _ in quotes))
         keywords = quoted_for + [word for word in shared[row] if word not in quoted_for]
-        left = Quoted(tuple(rank[word] for word in own[row]), tuple(at for _, _, at in quotes))
+        left = Quoted(own[row], [at for _, _, at in quotes])
         reasons.append(
             Reasons(
                 topics,

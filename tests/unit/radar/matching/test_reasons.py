@@ -261,9 +261,10 @@ def test_a_list_explained_after_its_head_gets_the_reasons_of_one_pass() -> None:
 
 
 def test_a_quote_trail_gives_back_what_it_packed() -> None:
-    quoted = [Quoted((3, 1), (0,)), Quoted(), Quoted((70_000,), (2, 65_535))]
+    keywords = ["猫砂", "驱虫药", "沐浴露"]
+    quoted = [Quoted(["驱虫药", "猫砂"], [0]), Quoted([], []), Quoted(["沐浴露"], [2, 70_000])]
     for kept in (quoted[:2], quoted):  # two bytes a number, and wider where one needs it
-        trail = QuoteTrail(kept, ["a"], ["b"])
-        assert trail.head(len(kept), ["a"], ["b"]) == kept
-        assert trail.head(1, ["a"], ["b"]) == kept[:1]
-        assert trail.head(len(kept) + 1, ["a"], ["b"]) == []  # more than it holds
+        trail = QuoteTrail(kept, keywords, ["b"])
+        assert trail.head(len(kept), keywords, ["b"]) == kept
+        assert trail.head(1, keywords, ["b"]) == kept[:1]
+        assert trail.head(len(kept) + 1, keywords, ["b"]) == []  # more than it holds
