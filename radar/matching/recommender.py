@@ -711,8 +711,9 @@ class Recommender:
         """Where the rows within reach of the answer sit among these float32 `scores`
         (ascending): their fits at least NEAR_CUT under the cut and, ranked by fit alone,
         at least three times NEAR_CUT under the `top_k`-th best fit (twice NEAR_CUT, and
-        the rounding of the fits shown). The curve from score to fit rises with the score,
-        so the `top_k`-th best fit is that of the `top_k`-th best score, and only the
+        the rounding of the fits shown). The curve from score to fit rises with the score:
+        no row is within reach when the best score's fit is not (a list below the cut),
+        the `top_k`-th best fit is that of the `top_k`-th best score, and only the
         `NEAR_ROWS` best-scored rows are mapped to fits when the reach ends among them
         (every row when it does not)."""
         top_k, min_fit, filters, rank_by = ask
@@ -720,6 +721,8 @@ class Recommender:
         to_fits = partial(self.model.fit.fits_from_scores, has_history=has_history)
         by_kth = rank_by == "fit" and filters.max_per_category is None and top_k < count
         reach = min_fit - NEAR_CUT
+        if not count or to_fits(scores.max(keepdims=True))[0] < reach:
+            return np.zeros(0, dtype=np.intp)
         head = max(NEAR_ROWS, 2 * top_k)
         if head >= count:
             rough = to_fits(scores)
@@ -729,14 +732,15 @@ class Recommender:
             return np.flatnonzero(rough >= reach)
         places = [count - head, count - top_k] if by_kth else [count - head]
         parted = np.partition(scores, places)
-        bounds = to_fits(parted[places])
+        # rows scored above the head's last, mapped with the bounds in one pass
+        best = np.flatnonzero(scores > parted[count - head])
+        fits = to_fits(np.concatenate([parted[places], scores[best]]))
         if by_kth:
-            reach = max(reach, bounds[1] - 3 * NEAR_CUT)
-        if bounds[0] >= reach:  # the reach goes past the best-scored rows: map them all
+            reach = max(reach, fits[1] - 3 * NEAR_CUT)
+        if fits[0] >= reach:  # the reach goes past the best-scored rows: map them all
             return np.flatnonzero(to_fits(scores) >= reach)
         # a row scored at most the head's last is under reach, as the curve rises
-        best = np.flatnonzero(scores > parted[count - head])
-        return best[to_fits(scores[best]) >= reach]
+        return best[fits[len(places) :] >= reach]
 
     def _fan_demand(self, profile: HostProfile, rows: np.ndarray) -> np.ndarray:
         """粉丝需求 of these catalogue rows: the fans' profile, the host's whole profile

@@ -15,6 +15,7 @@ from radar.store.reads import load_host_ids
 
 ASKS = [
     (20, 0.8, BusinessFilters(), "fit"),
+    (5, 0.99, BusinessFilters(), "fit"),  # below the cut: no row within reach
     (20, 0.5, BusinessFilters(), "fit"),
     (3, 0.0, BusinessFilters(), "fit"),
     (50, 0.3, BusinessFilters(), "fit"),
@@ -62,3 +63,5 @@ def test_the_best_scored_rows_hold_every_row_within_reach(
         assert np.array_equal(near, every_row_near(service, scores, side.has_history, asked))
         spared += len(near) < max(8, 2 * asked.top_k) < len(scores)
     assert spared or asked.top_k > 20 or asked.rank_by == "proposal" or asked.min_fit == 0.0
+    if asked.min_fit == 0.99:
+        assert spared  # (every host's list is below that cut)
