@@ -124,30 +124,30 @@ class QuoteTrail:
 
     def __init__(self, quoted: Sequence[Quoted], keywords: Sequence[str], lines: Sequence[str]):
         place = {word: at for at, word in enumerate(keywords)}
-        flat: list[int] = []
-        for product in quoted:
-            words = [place[word] for word in product.words]
-            flat += [len(words), *words, len(product.rows), *product.rows]
+        words = [place[word] for product in quoted for word in product.words]
+        rows = [row for product in quoted for row in product.rows]
+        # how many products, where each one's words end, where its rows end, then them all
+        word_ends = list(accumulate(len(product.words) for product in quoted))
+        row_ends = list(accumulate(len(product.rows) for product in quoted))
+        flat = [len(quoted), *word_ends, *row_ends, *words, *rows]
         # two bytes a number while they fit (a profile keeps hundreds of keywords and lines)
-        self._type = np.uint16 if max(flat, default=0) <= np.iinfo(np.uint16).max else np.int64
+        self._type = np.uint16 if max(flat) <= np.iinfo(np.uint16).max else np.int64
         self._packed = np.array(flat, dtype=self._type).tobytes()
         self._text = _text_key(keywords, lines)
 
-    def head(self, count: int, keywords: Sequence[str], lines: Sequence[str]) -> list[Quoted]:
-        """The first `count` products' `Quoted`; none when the host's keywords or lines are
-        not the ones the list was explained from (its quotes may then differ)."""
-        if count == 0 or _text_key(keywords, lines) != self._text:
-            return []
-        flat = np.frombuffer(self._packed, dtype=self._type).tolist()
-        quoted: list[Quoted] = []
-        at = 0
-        while len(quoted) < count and at < len(flat):
-            words = [keywords[place] for place in flat[at + 1 : at + 1 + flat[at]]]
-            at += 1 + flat[at]
-            rows = flat[at + 1 : at + 1 + flat[at]]
-            at += 1 + flat[at]
-            quoted.append(Quoted(words, rows))
-        return quoted if len(quoted) == count else []
+    def head(self, count: int, keywords: Sequence[str], lines: Sequence[str]) -> Quoted | None:
+        """What the first `count` products left, together (their words in order, their
+        rows); None when the list holds fewer, or when the host's keywords or lines are not
+        the ones it was explained from (its quotes may then differ)."""
+        flat = np.frombuffer(self._packed, dtype=self._type)
+        products = int(flat[0])
+        if not 0 < count <= products or _text_key(keywords, lines) != self._text:
+            return None
+        words_at = 1 + 2 * products
+        rows_at = words_at + int(flat[products])
+        words = flat[words_at : words_at + int(flat[count])].tolist()
+        rows = flat[rows_at : rows_at + int(flat[products + count])].tolist()
+        return Quoted([keywords[at] for at in words], rows)
 
 
 def _text_key(keywords: Sequence[str], lines: Sequence[str]) -> int:
@@ -169,7 +169,7 @@ def explain(
     max_topics: int = 2,
     max_keywords: int = 5,
     max_evidence: int = 2,
-    after: Sequence[Quoted] = (),
+    after: Quoted = NOTHING_QUOTED,
 ) -> list[Reasons]:
     """Reasons for each product of one host's list, in the list's order (a row of
     `product_topics`, its words in `product_tokens`, its category in `product_categories`):
@@ -200,9 +200,8 @@ def explain(
         )
     reasons = []
     token_sets = [frozenset(tokens) for tokens in product_tokens]
-    above = [product.words for product in after]
-    quoted_above = {evidence.lines[row].strip() for product in after for row in product.rows}
-    chosen = _quotes_for_list(evidence, own, token_sets, max_evidence, above, quoted_above)
+    quoted_above = {evidence.lines[row].strip() for row in after.rows}
+    chosen = _quotes_for_list(evidence, own, token_sets, max_evidence, after.words, quoted_above)
     for row, quotes in enumerate(chosen):
         total = float(totals[row])
         topics = [
@@ -229,7 +228,7 @@ def _quotes_for_list(
     words: Sequence[Sequence[str]],
     product_tokens: Sequence[frozenset[str]],
     count: int,
-    above: Sequence[Sequence[str]] = (),
+    above: Sequence[str] = (),
     quoted_above: Collection[str] = (),
 ) -> list[list[tuple[str, str, int]]]:
     """Up to `count` lines for each product of a list, in the list's order (with the word
@@ -246,8 +245,7 @@ def _quotes_for_list(
     chosen: list[list[tuple[str, str, int]]] = [[] for _ in words]
     quoted: set[str] = set(quoted_above)
     named = _Naming()  # the words of the products above this one
-    for own in above:
-        named.add(own)
+    named.add(above)
     for product, own in enumerate(words):
         tokens, picked = product_tokens[product], chosen[product]
         fallback: tuple[str, str, int] | None = None

@@ -37,7 +37,14 @@ from radar.matching.ranking import (
     rank_catalogue,
     rank_rows,
 )
-from radar.matching.reasons import Evidence, KeywordRarity, QuoteTrail, Reasons, explain
+from radar.matching.reasons import (
+    NOTHING_QUOTED,
+    Evidence,
+    KeywordRarity,
+    QuoteTrail,
+    Reasons,
+    explain,
+)
 from radar.matching.scoring import BlockMapper, candidates_needed, map_blocks
 
 BLOCK_HOSTS = 64
@@ -791,11 +798,12 @@ class Recommender:
             return 0, []
         heat = self.heat  # one reading: the refresher may renew it meanwhile
         evidence = Evidence(profile.evidence)
-        known, after = 0, []
+        known, after = 0, None
         if head is not None and head.below_cut == below_cut and head.heat is heat:
             known = _shared(chosen, head)
             after = head.quotes.head(known, profile.keywords, evidence.lines)
-            known = len(after)
+        if after is None:
+            known, after = 0, NOTHING_QUOTED
         chosen = chosen[known:]
         rows = [row for row, _ in chosen]
         if not rows:

@@ -256,8 +256,8 @@ def test_a_list_explained_after_its_head_gets_the_reasons_of_one_pass() -> None:
     assert [r.evidence for r in whole[1:]] != [
         r.evidence for r in explain_list(products[1:], keywords, lines, rarity=PET_CATALOGUE)
     ]
-    assert trail.head(2, keywords, lines[::-1]) == []
-    assert trail.head(2, keywords[::-1], lines) == []
+    assert trail.head(2, keywords, lines[::-1]) is None
+    assert trail.head(2, keywords[::-1], lines) is None
 
 
 def test_a_quote_trail_gives_back_what_it_packed() -> None:
@@ -265,6 +265,8 @@ def test_a_quote_trail_gives_back_what_it_packed() -> None:
     quoted = [Quoted(["驱虫药", "猫砂"], [0]), Quoted([], []), Quoted(["沐浴露"], [2, 70_000])]
     for kept in (quoted[:2], quoted):  # two bytes a number, and wider where one needs it
         trail = QuoteTrail(kept, keywords, ["b"])
-        assert trail.head(len(kept), keywords, ["b"]) == kept
-        assert trail.head(1, keywords, ["b"]) == kept[:1]
-        assert trail.head(len(kept) + 1, keywords, ["b"]) == []  # more than it holds
+        assert trail.head(1, keywords, ["b"]) == Quoted(["驱虫药", "猫砂"], [0])
+        assert trail.head(2, keywords, ["b"]) == Quoted(["驱虫药", "猫砂"], [0])
+        assert trail.head(len(kept) + 1, keywords, ["b"]) is None  # more than it holds
+        assert trail.head(0, keywords, ["b"]) is None
+    assert trail.head(3, keywords, ["b"]) == Quoted(["驱虫药", "猫砂", "沐浴露"], [0, 2, 70_000])
