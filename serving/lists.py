@@ -14,9 +14,8 @@ rank those instead of the whole catalogue when that gives the same answer, and w
 reasons left for the products below them (`KnownHead`): a scored answer whose first items
 are the list's (`top_k` 21 or 50 below the lists' cut, say) takes those items' JSON as
 they are and explains only the rest, when the host's profile, placements and market heat
-are the ones the list was made from. A list older
-than `ttl` seconds
-is still answered at once and renewed in the background: when no ingest has brought
+are the ones the list was made from. A list older than `ttl` seconds is still answered
+at once and renewed in the background: when no ingest has brought
 transcripts, comments or placements since it was made (the store's data version), it is
 kept as it is, else it is recomputed, the refresher pausing after each host for nine
 times as long as it took (at most a tenth of the server's time goes to refreshing), so
