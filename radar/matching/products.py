@@ -20,16 +20,12 @@ import numpy as np
 from features.documents import product_document
 from radar.matching.fit import ProductSide
 from radar.matching.scoring import float32_gamma, kth_largest
-from radar.matching.topic_groups import TopicGroups
 from radar.topics import TopicModel
 from radar.topics.word_vectors import WordVectors
 
 NORM_ROWS = 8_192
 """Rows whose norms are worked out at a time (`ProductVectors.roots_norm`): a float64 copy
 of a whole large catalogue's would briefly hold 80 MB more."""
-GROUPED_ROWS = 20_000
-"""From this many products on, free texts read the catalogue's rows in groups of near
-topics (`TopicGroups`, about 0.7 s to make once at 100,000) instead of all of them."""
 
 
 @dataclass(frozen=True)
@@ -96,13 +92,6 @@ class ProductVectors:
             self._roots32 = np.ascontiguousarray(self.roots(), dtype=np.float32)
         return self._roots32
 
-    def topic_groups(self) -> TopicGroups:
-        """The rows in groups of near topics (made once), read by free texts instead of
-        `roots32` in a large catalogue."""
-        if "_topic_groups" not in self.__dict__:
-            self._topic_groups = TopicGroups.of(self.roots())
-        return self._topic_groups
-
     def side(self) -> ProductSide:
         """The product half of the fit's features."""
         return ProductSide(self.roots(), self.categories, self.words)
@@ -162,23 +151,16 @@ def closest_to_topics(
     text's), with their topic affinity (an uncalibrated score in [0, 1], to 4 places);
     ties in product id order. Only the best rows (and those tied with the last) are sorted.
 
-    The catalogue is read in float32: all of it, or in a large one (`GROUPED_ROWS`) only
-    the groups of near rows that may hold the best (`TopicGroups`); only the rows that a
-    bound on float32 rounding leaves in reach of the best `top_k` are scored again in
-    float64."""
+    The whole catalogue is read once in float32 (`roots32`); only the rows that a bound on
+    float32 rounding leaves in reach of the best `top_k` are scored again in float64."""
     roots = np.sqrt(topics)
-    if top_k >= len(vectors.products):
-        candidates = np.arange(len(vectors.products))
+    rough = vectors.roots32() @ roots.astype(np.float32)
+    if top_k < len(rough):
+        kth = kth_largest(rough, top_k)
+        reach = 2 * _float32_error(roots, vectors.roots_norm(), len(roots))
+        candidates = np.flatnonzero(rough >= kth - reach)
     else:
-        if len(vectors.products) >= GROUPED_ROWS:
-            groups = vectors.topic_groups()
-            reach = 2 * _float32_error(roots, groups.norm, len(roots))
-            rows, rough = groups.rough_best(roots, top_k=top_k, reach=reach)
-        else:
-            reach = 2 * _float32_error(roots, vectors.roots_norm(), len(roots))
-            rows, rough = None, vectors.roots32() @ roots.astype(np.float32)
-        near = np.flatnonzero(rough >= kth_largest(rough, top_k) - reach)
-        candidates = near if rows is None else rows[near]
+        candidates = np.arange(len(rough))
     exact = (vectors.roots()[candidates] * roots).sum(axis=1)
     if top_k < len(exact):
         kept = np.flatnonzero(exact >= np.partition(exact, len(exact) - top_k)[len(exact) - top_k])
