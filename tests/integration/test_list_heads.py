@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from radar.ingest import ingest_directory
 from radar.matching.ranking import BusinessFilters
 from radar.matching.recommender import BELOW_CUT, KnownHead
 from radar.service.registry import load_champion
@@ -21,6 +20,7 @@ from radar.service.service import DATA_VERSION_SECONDS, RadarService
 from radar.settings import Settings
 from radar.store import open_store
 from serving.lists import LIST_TOP_K, HostLists, public_json
+from tests.integration.new_text import ingest_new_comments
 
 REQUESTS = [
     {"top_k": 21, "min_fit": 0.5},
@@ -156,19 +156,7 @@ def test_after_new_text_the_old_list_is_not_shared(own_home: Path, tmp_path: Pat
         head = head_of(stale, "h0002")
         assert head is not None
         assert running.recommend("h0002", head=head, top_k=21, min_fit=0.0).known == LIST_TOP_K
-        folder = tmp_path / "new-text"
-        folder.mkdir()
-        lines = ["这款蓝牙耳机降噪效果怎么样", "耳机续航多久", "想要一个降噪耳机"] * 20
-        (folder / "comments.csv").write_text(
-            "comment_id,streamer_id,created_at,text\n"
-            + "".join(
-                f"new-{n},h0002,2026-12-01T20:{n % 60:02d}:00,{t}\n" for n, t in enumerate(lines)
-            ),
-            encoding="utf-8",
-        )
-        ingest_directory(
-            folder, engine, quarantine_root=tmp_path / "q", max_text_chars=settings.max_text_chars()
-        )
+        ingest_new_comments(engine, settings, tmp_path / "new-text", "h0002")
         time.sleep(DATA_VERSION_SECONDS)  # the data version read before is trusted that long
         # the same heat (not read again): only the profile tells the old list apart
         assert running.recommender.heat is head.heat

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from radar.errors import UnknownHostError
-from radar.ingest import ingest_directory
 from radar.matching.ranking import BusinessFilters
 from radar.matching.recommender import BELOW_CUT, BELOW_CUT_ITEMS
 from radar.service.registry import load_champion
@@ -19,6 +18,7 @@ from radar.settings import Settings
 from radar.store import open_store
 from radar.store.reads import load_host_ids
 from serving.lists import LIST_TOP_K, HostLists, json_object, public_json, to_public
+from tests.integration.new_text import ingest_new_comments
 
 HOSTS = ("h0001", "h0002", "h0005", "h0011")
 
@@ -149,19 +149,7 @@ def test_after_new_text_a_stale_refresh_answers_as_a_fresh_start(
     try:
         stale.add("h0002")
         before = stale.answer("h0002", top_k=10, min_fit=0.0)
-        folder = tmp_path / "new-text"
-        folder.mkdir()
-        lines = ["这款蓝牙耳机降噪效果怎么样", "耳机续航多久", "想要一个降噪耳机"] * 20
-        (folder / "comments.csv").write_text(
-            "comment_id,streamer_id,created_at,text\n"
-            + "".join(
-                f"new-{n},h0002,2026-12-01T20:{n % 60:02d}:00,{t}\n" for n, t in enumerate(lines)
-            ),
-            encoding="utf-8",
-        )
-        ingest_directory(
-            folder, engine, quarantine_root=tmp_path / "q", max_text_chars=settings.max_text_chars()
-        )
+        ingest_new_comments(engine, settings, tmp_path / "new-text", "h0002")
         scored = stale.recomputed
         deadline = time.monotonic() + 60
         while stale.recomputed == scored and time.monotonic() < deadline:
