@@ -300,12 +300,13 @@ class HostLists:
         return self._version.get()[0]
 
     def _store(self, result: HostRecommendations, data: str) -> None:
+        """Keep `result`, made with `keep_top_k` (so a list with items has its head: its
+        rows and fits are the head's)."""
         if result.candidates is None:
             self._candidates.pop(result.streamer_id, None)
         else:
             self._candidates[result.streamer_id] = result.candidates
         public = to_public(result, self.version)
-        index = self.service.recommender.catalogue.index
         head = result.head
         self._lists[result.streamer_id] = StoredList(
             time.monotonic(),
@@ -313,10 +314,8 @@ class HostLists:
             result.state,
             result.reason,
             result.streamer_name,
-            tuple(item.fit for item in public.items) if head is None else tuple(head.fits),
-            tuple(index[item.product_id] for item in public.items)
-            if head is None
-            else tuple(head.rows),
+            () if head is None else tuple(head.fits),  # the head's tuples, not copies
+            () if head is None else tuple(head.rows),
             tuple(item.proposal_score for item in public.items),
             tuple(
                 item.model_dump_json().encode().replace(b'"rank":%d,' % item.rank, b"", 1)

@@ -844,13 +844,13 @@ class Recommender:
 
     def _as_head(self, result: HostRecommendations, host: HostInput) -> KnownHead | None:
         """`result` as a known head for later requests of the same host (None without
-        items)."""
-        if not result.items:
+        items; its host's kept rows say which profile and placements it was made from)."""
+        kept = result.candidates
+        if not result.items or kept is None:
             return None
         index, profile = self.catalogue.index, host.profile
-        kept = result.candidates
         return KnownHead(
-            fingerprint(profile, host.history) if kept is None else kept.fingerprint,
+            kept.fingerprint,
             tuple(index[item.product_id] for item in result.items),
             tuple(item.fit for item in result.items),
             result.items[0].below_cut,
