@@ -182,7 +182,7 @@ class FitModel(ClassifierMixin, BaseEstimator):
                 logits[warm == kind],
                 y[warm == kind],
                 weights[warm == kind],
-                top=top_block(int((warm == kind).sum()), warm=kind),
+                top=top_block(int((warm == kind).sum())),
             )
             for kind in (True, False)
             if (warm == kind).any()
