@@ -44,6 +44,8 @@ class CandidateSet:
     """Their float32 scores (descending)."""
     slack: float
     """How far apart two float32 computations of one of the host's scores may be."""
+    peers_quiet: bool = False
+    """`HostSide.peers_quiet` of the host the vector was made for."""
 
     def band(self, per_host: int, catalogue_size: int) -> tuple[int, int] | None:
         """Which of the rows make the host's best `per_host` by float32 score however it is

@@ -102,6 +102,9 @@ class HostSide:
     category_peer_rate: np.ndarray
     words: np.ndarray
     has_history: bool
+    peers_quiet: bool = False
+    """No placements of its own, and its nearest warm hosts convert under the rate of all
+    placements (`PeerTable.quiet`): it matches nothing on offer, whatever its scores."""
 
     def roots(self) -> np.ndarray:
         """The square roots of the six topic distributions, one per row."""

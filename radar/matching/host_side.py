@@ -10,7 +10,7 @@ import numpy as np
 
 from radar.matching.fit import HostSide, mean_distribution
 from radar.matching.history import Outcome
-from radar.matching.peers import PRIOR_RATE, PeerTable, category_rates
+from radar.matching.peers import PRIOR_RATE, PeerTable, PeerVectors, category_rates
 from radar.matching.products import ProductVectors
 from radar.matching.profiles import HostProfile
 
@@ -23,11 +23,12 @@ def host_side(
     peers: PeerTable | None = None,
     leave_out: Outcome | None = None,
     cold: bool = False,
-    peer_vectors: tuple[np.ndarray, np.ndarray] | None = None,
+    peer_vectors: PeerVectors | None = None,
 ) -> HostSide:
     """The fit's view of a host: its profiles, the products it converted or missed
     (none when `cold`), its conversion rate per category, and what its peers sold (from
-    `peers`, or `peer_vectors` already looked up there)."""
+    `peers`, or `peer_vectors` already looked up there; `peers` tells whether they convert
+    as little as hosts that fit nothing do)."""
     width, n_categories = catalogue.matrix.shape[1], catalogue.categories.shape[1]
     hits: list[int] = []
     misses: list[int] = []
@@ -36,13 +37,12 @@ def host_side(
             continue
         (hits if outcome.converted else misses).append(catalogue.index[outcome.product_id])
     combined = profile.combined if profile is not None else None
-    if peer_vectors is not None:
-        peer_topics, peer_rates = peer_vectors
-    elif peers is not None and profile is not None:
-        key = peers.key(profile)
-        peer_topics, peer_rates = peers.peer_vectors(key, exclude=profile.streamer_id)
-    else:
-        peer_topics, peer_rates = np.zeros(width), np.full(n_categories, PRIOR_RATE)
+    found = peer_vectors
+    if found is None and peers is not None and profile is not None:
+        found = peers.peer_vectors(peers.key(profile), exclude=profile.streamer_id)
+    if found is None:
+        found = PeerVectors(np.zeros(width), np.full(n_categories, PRIOR_RATE), np.nan)
+    has_history = bool(hits or misses)
     rates, tried = category_rates(catalogue.categories[hits], catalogue.categories[misses])
     zeros = np.zeros(width)
     words = profile.words if profile is not None else None
@@ -54,10 +54,11 @@ def host_side(
         fans=profile.fans if profile is not None and profile.fans is not None else zeros,
         hits=mean_distribution(catalogue.matrix[hits], width),
         misses=mean_distribution(catalogue.matrix[misses], width),
-        peers=peer_topics,
+        peers=found.topics,
         category_rate=rates,
         category_tried=tried,
-        category_peer_rate=peer_rates,
+        category_peer_rate=found.category_rates,
         words=words,
-        has_history=bool(hits or misses),
+        has_history=has_history,
+        peers_quiet=not has_history and peers is not None and peers.quiet(found),
     )

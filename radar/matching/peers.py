@@ -14,8 +14,9 @@ water-heater host's nearest warm host was any host whose fans review.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -42,10 +43,22 @@ def category_rates(hits: np.ndarray, misses: np.ndarray) -> tuple[np.ndarray, np
     return rates, placed / total if total > 0 else placed
 
 
+class PeerVectors(NamedTuple):
+    """What a host's nearest warm hosts sold, by similarity weight."""
+
+    topics: np.ndarray
+    """The mean topic vector of what converted with them."""
+    category_rates: np.ndarray
+    """Their smoothed conversion rates per category."""
+    conversion: float
+    """The conversion rate of their own placements (nan when the table has none)."""
+
+
 @dataclass
 class PeerTable:
-    """Warm hosts' profiles (rows), the mean topic vector of what converted with each, and
-    each one's conversion rate per category (`category_hits`)."""
+    """Warm hosts' profiles (rows), the mean topic vector of what converted with each,
+    each one's conversion rate per category (`category_hits`) and over all its placements
+    (`conversion`), and the rate of every placement (`placement_rate`)."""
 
     ids: list[str]
     profiles: np.ndarray
@@ -57,6 +70,10 @@ class PeerTable:
     word_width: int = 0
     """Columns of the hosts' word vectors in a key (0: topics only, as in tables saved
     before words joined them)."""
+    conversion: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Each warm host's conversions over its placements (empty in tables saved before)."""
+    placement_rate: float = float("nan")
+    """Conversions over all placements, of every host (nan in tables saved before)."""
 
     def __post_init__(self) -> None:
         # Per request and per host in a batch: normalise the rows and index the ids once.
@@ -64,7 +81,7 @@ class PeerTable:
         self._unit = self.profiles / np.maximum(norms, 1e-12)
         self._unit32 = self._unit.astype(np.float32)  # for shortlists
         self._row = {host: row for row, host in enumerate(self.ids)}
-        self._remembered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._remembered: dict[str, PeerVectors] = {}
 
     def key(self, profile: HostProfile) -> np.ndarray | None:
         """What a host is compared by (`peer_key`), or None without a topic profile."""
@@ -76,22 +93,27 @@ class PeerTable:
         placements many times)."""
         return replace(self, remember=True)
 
+    def quiet(self, found: PeerVectors) -> bool:
+        """Whether these peers convert under the rate of all placements: hosts like this
+        one buy little of anything the catalogue offered them."""
+        return bool(found.conversion < self.placement_rate)  # False when either is nan
+
     def peer_vectors(
         self, profile: np.ndarray | None, *, exclude: str | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The similarity-weighted mean hit vectors (topics, categories) of the `k` nearest
-        warm hosts (zeros when there are none)."""
+    ) -> PeerVectors:
+        """The similarity-weighted means over the `k` nearest warm hosts (zeros and the
+        prior when there are none)."""
         return self.peer_vectors_many([profile], [exclude])[0]
 
     def peer_vectors_many(
         self, profiles: Sequence[np.ndarray | None], excludes: Sequence[str | None]
-    ) -> list[tuple[np.ndarray, np.ndarray]]:
+    ) -> list[PeerVectors]:
         """`peer_vectors` of many hosts, with one matrix product for all of them.
 
         The product only shortlists each host's `k + SHORTLIST_MARGIN` nearest; their
         similarities are then computed one host at a time, so a host gets the same peers
         whether it is looked up alone (the API) or among thousands (the batch)."""
-        answers: list[tuple[np.ndarray, np.ndarray] | None] = [
+        answers: list[PeerVectors | None] = [
             self._remembered.get(host) if self.remember and host is not None else None
             for host in excludes
         ]
@@ -122,7 +144,7 @@ class PeerTable:
 
     def _weighted(
         self, unit: np.ndarray, shortlist: np.ndarray, exclude: str | None
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> PeerVectors:
         # row by row, the same sums whatever the batch: the product's rounding stays out
         similarity = (self._unit[shortlist] * unit).sum(axis=1)
         if exclude in self._row:
@@ -134,10 +156,15 @@ class PeerTable:
         weights = np.exp((similarity[nearest] - similarity[nearest[0]]) / SIMILARITY_SCALE)
         weights /= weights.sum()
         rows = shortlist[nearest]
-        return weights @ self.hits[rows], weights @ self.category_hits[rows]
+        conversion = float(weights @ self.conversion[rows]) if self.conversion.size else np.nan
+        return PeerVectors(
+            weights @ self.hits[rows], weights @ self.category_hits[rows], conversion
+        )
 
-    def _empty(self) -> tuple[np.ndarray, np.ndarray]:
-        return np.zeros(self.hits.shape[1]), np.full(self.category_hits.shape[1], PRIOR_RATE)
+    def _empty(self) -> PeerVectors:
+        return PeerVectors(
+            np.zeros(self.hits.shape[1]), np.full(self.category_hits.shape[1], PRIOR_RATE), np.nan
+        )
 
     def save(self, path: Path) -> None:
         np.savez(
@@ -148,6 +175,8 @@ class PeerTable:
             category_hits=self.category_hits,
             k=np.array(self.k),
             word_width=np.array(self.word_width),
+            conversion=self.conversion,
+            placement_rate=np.array(self.placement_rate),
         )
 
     @classmethod
@@ -160,6 +189,10 @@ class PeerTable:
                 data["category_hits"],
                 int(data["k"]),
                 word_width=int(data["word_width"]) if "word_width" in data else 0,
+                conversion=data["conversion"] if "conversion" in data else np.zeros(0),
+                placement_rate=(
+                    float(data["placement_rate"]) if "placement_rate" in data else float("nan")
+                ),
             )
 
 
@@ -199,7 +232,8 @@ def build_peer_table(
     *,
     k: int = 5,
 ) -> PeerTable:
-    """The table over every host with a ready profile and at least one conversion."""
+    """The table over every host with a ready profile and at least one conversion; the
+    placement rate over every host's placements."""
     hits: dict[str, list[int]] = {}
     misses: dict[str, list[int]] = {}
     for outcome in outcomes:
@@ -209,6 +243,9 @@ def build_peer_table(
     ids = sorted(host for host in hits if host in profiles and profiles[host].ready)
     width, categories = catalogue.matrix.shape[1], catalogue.categories.shape[1]
     word_width = catalogue.words.shape[1]
+    converted = sum(len(rows) for rows in hits.values())
+    placed = converted + sum(len(rows) for rows in misses.values())
+    placement_rate = converted / placed if placed else float("nan")
     if not ids:
         return PeerTable(
             [],
@@ -217,6 +254,7 @@ def build_peer_table(
             np.zeros((0, categories)),
             k,
             word_width=word_width,
+            placement_rate=placement_rate,
         )
     rows = np.vstack([peer_key(profiles[host], word_width) for host in ids])  # type: ignore[misc]
     means = np.vstack([catalogue.matrix[hits[host]].mean(axis=0) for host in ids])
@@ -228,4 +266,16 @@ def build_peer_table(
             for host in ids
         ]
     )
-    return PeerTable(ids, rows, means, rates, k, word_width=word_width)
+    conversion = np.array(
+        [len(hits[host]) / (len(hits[host]) + len(misses.get(host, []))) for host in ids]
+    )
+    return PeerTable(
+        ids,
+        rows,
+        means,
+        rates,
+        k,
+        word_width=word_width,
+        conversion=conversion,
+        placement_rate=placement_rate,
+    )

@@ -312,7 +312,7 @@ class Recommender:
             else [None] * len(hosts)
         )
         return [
-            host_side(h.profile, self.catalogue, h.history, peer_vectors=vectors)
+            host_side(h.profile, self.catalogue, h.history, peers=peers, peer_vectors=vectors)
             for h, vectors in zip(hosts, found, strict=True)
         ]
 
@@ -411,10 +411,11 @@ class Recommender:
                     host_rows[: kept[position]].astype(np.int32),
                     scores[position][order][: kept[position]].astype(np.float32),
                     score_slack(vectors[position], self._column_bounds),
+                    sides[position].peers_quiet,
                 )
                 host_rows = host_rows[:per_host]
             reason = self._no_fitting_category(
-                hosts[index], host_rows, vectors[position], has_history
+                hosts[index], host_rows, vectors[position], sides[position]
             )
             if reason is not None:
                 results[index].state, results[index].reason = NO_FITTING_CATEGORY, reason
@@ -459,11 +460,13 @@ class Recommender:
         # the reason holds for every cut between the sure rows and the whole band, or not
         vector, has_history = candidates.vector, candidates.has_history
         cuts = (sure, len(rows))
-        under_sure, under_band = self._under_floors(host, rows, vector, has_history, cuts)
+        quiet = candidates.peers_quiet
+        under_sure, under_band = self._under_floors(host, rows, vector, has_history, cuts, quiet)
         if under_sure != under_band:
             return None
         if under_sure:
-            result.state, result.reason = NO_FITTING_CATEGORY, self._no_fitting_reason(profile)
+            reason = self._no_fitting_reason(profile, peers_quiet=quiet)
+            result.state, result.reason = NO_FITTING_CATEGORY, reason
             return result
         ranking = partial(self._rank_kept, candidates, rows, sure, per_host, host)
         filled = self._fill(result, host, ranking, Ask(top_k, min_fit, filters, rank_by), head)
@@ -497,12 +500,13 @@ class Recommender:
         return True
 
     def _no_fitting_category(
-        self, host: HostInput, rows: np.ndarray, vector: np.ndarray, has_history: bool
+        self, host: HostInput, rows: np.ndarray, vector: np.ndarray, side: HostSide
     ) -> str | None:
         """Why the host gets no list when its best candidates `rows` fall under the model's
-        floors (`_under_floors`); else None."""
-        (under,) = self._under_floors(host, rows, vector, has_history, (len(rows),))
-        return self._no_fitting_reason(host.profile) if under else None
+        floors, or its peers convert too little (`_under_floors`); else None."""
+        quiet = side.peers_quiet
+        (under,) = self._under_floors(host, rows, vector, side.has_history, (len(rows),), quiet)
+        return self._no_fitting_reason(host.profile, peers_quiet=quiet) if under else None
 
     def _under_floors(
         self,
@@ -511,15 +515,19 @@ class Recommender:
         vector: np.ndarray,
         has_history: bool,
         cuts: tuple[int, ...],
+        peers_quiet: bool = False,
     ) -> tuple[bool, ...]:
         """For each cut, whether the host's best candidates `rows[:cut]` fall under either of
         the model's floors: their topic affinity (what converting placements never fell
         under) or their score (what most converting placements reached; not for a host
-        whose own placements convert as hosts that fit do). Scores and affinities are worked
+        whose own placements convert as hosts that fit do). Every cut, for a new host whose
+        peers convert too little (`HostSide.peers_quiet`). Scores and affinities are worked
         out once for every cut."""
         fit, profile = self.model.fit, host.profile
         if profile.combined is None:
             return tuple(False for _ in cuts)
+        if peers_quiet:
+            return tuple(True for _ in cuts)
         scores = self.product_vectors[rows] @ vector
         converts = bool(host.history) and (
             np.mean([o.converted for o in host.history]) >= fit.fitting_rate_
@@ -538,11 +546,14 @@ class Recommender:
             for cut in cuts
         )
 
-    def _no_fitting_reason(self, profile: HostProfile) -> str:
-        """The reason, in Chinese, naming the host's two heaviest topics."""
+    def _no_fitting_reason(self, profile: HostProfile, *, peers_quiet: bool = False) -> str:
+        """The reason, in Chinese, naming the host's two heaviest topics (and, when that is
+        why, that hosts like it seldom convert)."""
         labels = self.model.topics.topic_labels_
         topics = np.argsort(-np.asarray(profile.combined), kind="stable")[:2]
         about = "、".join(labels[topic] for topic in topics)
+        if peers_quiet:
+            return f"与该主播内容相近（{about}）的主播，在货盘各品类上都很少成交，暂不推荐"
         return f"粉丝和直播关注的内容（{about}）与货盘中的品类都不相近，暂不推荐"
 
     def _rank(

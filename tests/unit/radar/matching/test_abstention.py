@@ -12,9 +12,10 @@ from radar.matching.curves import Curve
 from radar.matching.fit import FEATURES, FitModel
 from radar.matching.history import Outcome
 from radar.matching.model import RadarModel
+from radar.matching.peers import PeerTable, peer_key
 from radar.matching.products import ProductText, build_product_vectors
 from radar.matching.profiles import READY, HostProfile
-from radar.matching.recommender import NO_FITTING_CATEGORY, Recommender
+from radar.matching.recommender import NO_FITTING_CATEGORY, HostInput, Recommender
 from radar.topics import TopicModel
 
 THEMES = {
@@ -106,3 +107,41 @@ def test_a_host_whose_own_placements_convert_keeps_its_list(recommender: Recomme
     assert converts.state == READY and converts.items
     fails = scored.recommend(reader, history("reader", scored, [0, 0, 0]), min_fit=0.0)
     assert fails.state == NO_FITTING_CATEGORY
+
+
+def with_peers(recommender: Recommender, conversion: float) -> Recommender:
+    """The same fit beside a table of one warm host whose fans talk of makeup and whose own
+    placements convert at `conversion`, where all placements convert at 0.3."""
+    makeup = profile(recommender, "warm-makeup", "makeup")
+    key = peer_key(makeup, 0)
+    assert key is not None
+    categories = recommender.catalogue.categories.shape[1]
+    table = PeerTable(
+        ["warm-makeup"],
+        key[np.newaxis],
+        np.asarray(makeup.combined)[np.newaxis],
+        np.full((1, categories), 0.5),
+        conversion=np.array([conversion]),
+        placement_rate=0.3,
+    )
+    model = RadarModel(recommender.model.topics, recommender.model.fit, peers=table)
+    return Recommender(model, recommender.catalogue)
+
+
+def test_a_new_host_whose_peers_seldom_convert_gets_no_list(recommender: Recommender) -> None:
+    """Its text matches makeup, but the warm hosts that talk like it convert at 0.05 where
+    placements convert at 0.3 (scenario: health-food rooms whose talk matches food): no
+    list, and the reason says so; the API's kept-candidates path agrees. A host with
+    placements of its own, or whose peers convert, keeps its list."""
+    quiet = with_peers(recommender, 0.05)
+    host = profile(quiet, "new-makeup", "makeup")
+    result = quiet.recommend(host, min_fit=0.0, keep_top_k=20)
+    assert result.state == NO_FITTING_CATEGORY and result.items == []
+    assert result.reason is not None and "很少成交" in result.reason
+    assert result.candidates is not None and result.candidates.peers_quiet
+    again = quiet.recommend_from(HostInput(host), result.candidates, min_fit=0.0)
+    assert again is not None and again.state == NO_FITTING_CATEGORY
+    own = quiet.recommend(host, history("new-makeup", quiet, [1, 1, 0]), min_fit=0.0)
+    assert own.state == READY and own.items
+    converting = with_peers(recommender, 0.6).recommend(host, min_fit=0.0)
+    assert converting.state == READY and converting.items
