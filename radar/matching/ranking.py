@@ -431,15 +431,44 @@ def rank_catalogue(
     """`rank_products` over the whole catalogue, its filters as vector operations: the same
     rows in the same order. `passing`: the rows `columns.passing` keeps, when the caller
     has them already."""
-    if top_k < 1:
-        raise ValueError(f"top_k must be at least 1, got {top_k}")
     if passing is None:
         passing = np.flatnonzero(columns.passing(filters, placed))
-    rows = passing[fits[passing] >= min_fit]
+    chosen = rank_passing(
+        passing,
+        fits[passing],
+        columns,
+        top_k=top_k,
+        min_fit=min_fit,
+        filters=filters,
+        order_by=None if order_by is None else order_by[passing],
+        scores=None if scores is None else scores[passing],
+    )
+    return [int(passing[at]) for at in chosen]
+
+
+def rank_passing(
+    rows: np.ndarray,
+    fits: np.ndarray,
+    columns: CatalogueColumns,
+    *,
+    top_k: int,
+    min_fit: float,
+    filters: BusinessFilters,
+    order_by: np.ndarray | None = None,
+    scores: np.ndarray | None = None,
+) -> list[int]:
+    """`rank_catalogue` of catalogue rows that pass every rule but the category cap, their
+    `fits` (and `order_by`, `scores`) given for them alone: the positions in `rows` of the
+    rows it chooses, in order (no array the size of the catalogue is made)."""
+    if top_k < 1:
+        raise ValueError(f"top_k must be at least 1, got {top_k}")
+    eligible = np.flatnonzero(fits >= min_fit)
+    at = rows[eligible]
     primary = fits if order_by is None else order_by
     model = np.zeros(len(fits)) if scores is None else scores
-    order = rows[np.lexsort((columns.id_order[rows], -model[rows], -fits[rows], -primary[rows]))]
-    return _capped(order, columns.categories[order], top_k, filters.max_per_category)
+    keys = (columns.id_order[at], -model[eligible], -fits[eligible], -primary[eligible])
+    order = eligible[np.lexsort(keys)]
+    return _capped(order, columns.categories[rows[order]], top_k, filters.max_per_category)
 
 
 def _capped(order: np.ndarray, categories: np.ndarray, top_k: int, cap: int | None) -> list[int]:

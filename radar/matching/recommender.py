@@ -34,7 +34,7 @@ from radar.matching.ranking import (
     BusinessFilters,
     CatalogueColumns,
     PassingRows,
-    rank_catalogue,
+    rank_passing,
     rank_rows,
 )
 from radar.matching.reasons import (
@@ -690,26 +690,24 @@ class Recommender:
         # the cut scored again exactly: the fits ranked are the ones every path shows
         passing, rough = self._rough_scores(vector, filters, host.placed)
         near = passing[self._near(rough, has_history, ask)]
-        all_fits = np.full(len(self._block_vectors), -1.0)
-        all_scores = np.zeros(len(self._block_vectors))
-        all_scores[near] = self.product_vectors[near] @ vector
-        all_fits[near] = self._shown(all_scores[near], has_history)
+        scores = self.product_vectors[near] @ vector
+        fits = self._shown(scores, has_history)
         order_by = None
         if rank_by == "proposal":
-            order_by = np.zeros(len(all_fits))
-            order_by[near] = self._proposal_scores(host.profile, near)
-        full = rank_catalogue(
-            all_fits,
+            order_by = self._proposal_scores(host.profile, near)
+        # only the rows within reach: arrays the size of the catalogue, made and dropped per
+        # request, cost more than ranking (the allocator maps and faults in their pages)
+        chosen = rank_passing(
+            near,
+            fits,
             self.columns,
             top_k=top_k,
             min_fit=min_fit,
-            placed=host.placed,
             filters=filters,
             order_by=order_by,
-            passing=passing,
-            scores=all_scores,
+            scores=scores,
         )
-        return [(row, float(all_fits[row])) for row in full]
+        return [(int(near[at]), float(fits[at])) for at in chosen]
 
     def _rough_scores(
         self, vector: np.ndarray, filters: BusinessFilters, placed: Collection[str]

@@ -11,6 +11,7 @@ from radar.matching.ranking import (
     CatalogueColumns,
     PassingRows,
     rank_catalogue,
+    rank_passing,
     rank_products,
     rank_rows,
 )
@@ -160,6 +161,24 @@ def test_ranking_the_whole_catalogue_as_vectors_gives_the_same_rows(
         among = [products[row] for row in rows]
         expected = rank_products(fits[rows], among, scores=scores[rows], **options)
         assert rank_rows(rows, fits[rows], scores[rows], columns, **options) == expected
+    # some passing rows, in any order, ranked on arrays of their own (`rank_passing`): as
+    # the whole catalogue ranks with every other row's fit under the cut
+    passing = np.flatnonzero(columns.passing(filters, placed))
+    near = rng.permutation(passing)[: int(rng.integers(0, len(passing) + 1))]
+    under = np.full(count, -1.0)
+    under[near] = fits[near]
+    expected = rank_catalogue(under, columns, order_by=order_by, scores=scores, **options)
+    chosen = rank_passing(
+        near,
+        fits[near],
+        columns,
+        top_k=top_k,
+        min_fit=0.3,
+        filters=filters,
+        order_by=None if order_by is None else order_by[near],
+        scores=scores[near],
+    )
+    assert [int(near[at]) for at in chosen] == expected
 
 
 def test_rows_kept_for_filters_asked_again_are_the_rows_they_pass() -> None:
