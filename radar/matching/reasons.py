@@ -120,26 +120,35 @@ class QuoteTrail:
     list), with the host's keywords and lines it was explained from: a longer list with
     the same head is explained from there (`explain`'s `after`)."""
 
-    __slots__ = ("_packed", "_text", "_type")
+    __slots__ = ("_found", "_packed", "_text")
 
-    def __init__(self, quoted: Sequence[Quoted], keywords: Sequence[str], lines: Sequence[str]):
+    def __init__(
+        self,
+        quoted: Sequence[Quoted],
+        keywords: Sequence[str],
+        lines: Sequence[str],
+        found: Mapping[str, Sequence[int]] | None = None,
+    ):
+        """`found`: the keywords whose lines explaining the list looked up, and those lines'
+        rows (`Evidence.found`), kept too (`lines_found`)."""
         place = {word: at for at, word in enumerate(keywords)}
         words = [place[word] for product in quoted for word in product.words]
         rows = [row for product in quoted for row in product.rows]
         # how many products, where each one's words end, where its rows end, then them all
         word_ends = list(accumulate(len(product.words) for product in quoted))
         row_ends = list(accumulate(len(product.rows) for product in quoted))
-        flat = [len(quoted), *word_ends, *row_ends, *words, *rows]
-        # two bytes a number while they fit (a profile keeps hundreds of keywords and lines)
-        self._type = np.uint16 if max(flat) <= np.iinfo(np.uint16).max else np.int64
-        self._packed = np.array(flat, dtype=self._type).tobytes()
+        self._packed = _packed([len(quoted), *word_ends, *row_ends, *words, *rows])
+        looked_up = {place[word]: rows for word, rows in (found or {}).items() if word in place}
+        ends = list(accumulate(len(rows) for rows in looked_up.values()))
+        every_row = [row for rows in looked_up.values() for row in rows]
+        self._found = _packed([len(looked_up), *looked_up, *ends, *every_row])
         self._text = _text_key(keywords, lines)
 
     def head(self, count: int, keywords: Sequence[str], lines: Sequence[str]) -> Quoted | None:
         """What the first `count` products left, together (their words in order, their
         rows); None when the list holds fewer, or when the host's keywords or lines are not
         the ones it was explained from (its quotes may then differ)."""
-        flat = np.frombuffer(self._packed, dtype=self._type)
+        flat = _unpacked(self._packed)
         products = int(flat[0])
         if not 0 < count <= products or _text_key(keywords, lines) != self._text:
             return None
@@ -148,6 +157,33 @@ class QuoteTrail:
         words = flat[words_at : words_at + int(flat[count])].tolist()
         rows = flat[rows_at : rows_at + int(flat[products + count])].tolist()
         return Quoted([keywords[at] for at in words], rows)
+
+    def lines_found(self, keywords: Sequence[str], lines: Sequence[str]) -> dict[str, list[int]]:
+        """The rows of the lines looked up for each keyword while explaining the list (none
+        when the host's keywords or lines are not the ones it was explained from)."""
+        if _text_key(keywords, lines) != self._text:
+            return {}
+        flat = _unpacked(self._found).tolist()
+        count = flat[0]
+        ends = flat[1 + count : 1 + 2 * count]
+        rows = flat[1 + 2 * count :]
+        return {
+            keywords[at]: rows[start:end]
+            for at, start, end in zip(flat[1 : 1 + count], [0, *ends], ends, strict=False)
+        }
+
+
+def _packed(numbers: Sequence[int]) -> bytes:
+    """Numbers in two bytes each while they fit (a profile keeps hundreds of keywords and
+    lines), else in eight; the first byte says which."""
+    wide = max(numbers, default=0) > np.iinfo(np.uint16).max
+    return (b"w" if wide else b"n") + np.array(
+        numbers, dtype=np.int64 if wide else np.uint16
+    ).tobytes()
+
+
+def _unpacked(packed: bytes) -> np.ndarray:
+    return np.frombuffer(packed, dtype=np.int64 if packed[:1] == b"w" else np.uint16, offset=1)
 
 
 def _text_key(keywords: Sequence[str], lines: Sequence[str]) -> int:
@@ -313,10 +349,19 @@ class Evidence:
     (the model's words are lower case): each keyword's lines are found once, by `str.find`
     over the lines joined, however many products quote it; a line is known by its row."""
 
-    def __init__(self, lines: Sequence[str], *, enough: int = 8) -> None:
-        """`enough`: how many of a keyword's newest lines are read to choose its quotes."""
+    def __init__(
+        self,
+        lines: Sequence[str],
+        *,
+        enough: int = 8,
+        found: Mapping[str, Sequence[int]] | None = None,
+    ) -> None:
+        """`enough`: how many of a keyword's newest lines are read to choose its quotes.
+        `found`: keywords' rows already looked up in these same lines (`found` of another
+        `Evidence`, with the same `enough`): not looked up again."""
         self.lines = list(lines)
         self.enough = enough
+        self._found = found or {}
         self._text = "\n".join(self.lines)
         self._lowered: str | None = None  # made when a keyword has letters
         # where each line starts in the joined text, and where the next would
@@ -332,15 +377,23 @@ class Evidence:
         length (about 18 characters) first, each with its row (a repeated line's first)."""
         found = self._readable.get(keyword)
         if found is None:
-            unique: dict[str, int] = {}
-            for row in self._rows_with(keyword, self.enough):
-                if (stripped := self.lines[row].strip()) and stripped not in unique:
-                    unique[stripped] = row
-            found = sorted(
-                ((row, s) for s, row in unique.items()), key=lambda r: abs(len(r[1]) - 18)
-            )
+            known = self._found.get(keyword)
+            if known is not None:
+                found = [(row, self.lines[row].strip()) for row in known]
+            else:
+                unique: dict[str, int] = {}
+                for row in self._rows_with(keyword, self.enough):
+                    if (stripped := self.lines[row].strip()) and stripped not in unique:
+                        unique[stripped] = row
+                found = sorted(
+                    ((row, s) for s, row in unique.items()), key=lambda r: abs(len(r[1]) - 18)
+                )
             self._readable[keyword] = found
         return found
+
+    def found(self) -> dict[str, list[int]]:
+        """The keywords looked up so far (`readable_rows`) and their rows, in that order."""
+        return {keyword: [row for row, _ in rows] for keyword, rows in self._readable.items()}
 
     def _rows_with(self, keyword: str, enough: int) -> list[int]:
         text = self._text if keyword == keyword.upper() else self._lowered_text()

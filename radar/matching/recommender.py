@@ -423,9 +423,13 @@ class Recommender:
             ranking = partial(self._rank, host_rows, vectors[position], has_history, hosts[index])
             head = heads[index] if heads else None
             ask = Ask(top_k, min_fit, filters, rank_by)
-            self._fill(results[index], hosts[index], ranking, ask, head)
-            if keep_top_k:
-                results[index].head = self._as_head(results[index], hosts[index])
+            if not keep_top_k:
+                self._fill(results[index], hosts[index], ranking, ask, head)
+                continue
+            # the lines its reasons looked up are kept with the list's head, for later requests
+            evidence = Evidence(hosts[index].profile.evidence)
+            self._fill(results[index], hosts[index], ranking, ask, head, evidence)
+            results[index].head = self._as_head(results[index], hosts[index], evidence)
         return results
 
     def recommend_from(
@@ -479,10 +483,12 @@ class Recommender:
         ranking: Callable[[Ask], list[tuple[int, float]] | None],
         ask: Ask,
         head: KnownHead | None = None,
+        evidence: Evidence | None = None,
     ) -> bool:
         """`result`'s items from `ranking` (the chosen rows and fits for `ask`, or None when
         it cannot tell); the closest products below the cut when none reaches it; those
-        after the part of `head` they share, if any. False when `ranking` could not tell."""
+        after the part of `head` they share, if any (`evidence`: the host's lines, searched
+        by the reasons, as `_items` takes them). False when `ranking` could not tell."""
         chosen = ranking(ask)
         if chosen is None:
             return False
@@ -496,7 +502,9 @@ class Recommender:
                 result.reason = below_cut_reason(
                     ask.min_fit, len(chosen), filtered=ask.filters != self.default_filters
                 )
-        result.known, result.items = self._items(host, chosen, below_cut=below_cut, head=head)
+        result.known, result.items = self._items(
+            host, chosen, below_cut=below_cut, head=head, evidence=evidence
+        )
         return True
 
     def _no_fitting_category(
@@ -799,14 +807,23 @@ class Recommender:
         *,
         below_cut: bool = False,
         head: KnownHead | None = None,
+        evidence: Evidence | None = None,
     ) -> tuple[int, list[Recommendation]]:
         """The items of the `chosen` rows and fits, in order; with a known `head`, only
-        those after the part of it they share, and how many that part holds."""
+        those after the part of it they share, and how many that part holds. `evidence`:
+        the host's lines to quote (by default made here, taking the lines the head's
+        reasons looked up, when they were looked up in the same lines)."""
         profile = host.profile
         if profile.combined is None or not chosen:
             return 0, []
         heat = self.heat  # one reading: the refresher may renew it meanwhile
-        evidence = Evidence(profile.evidence)
+        if evidence is None:
+            found = (
+                None
+                if head is None
+                else head.quotes.lines_found(profile.keywords, profile.evidence)
+            )
+            evidence = Evidence(profile.evidence, found=found)
         known, after = 0, None
         if head is not None and head.below_cut == below_cut and head.heat is heat:
             known = _shared(chosen, head)
@@ -851,9 +868,12 @@ class Recommender:
             )
         return known, items
 
-    def _as_head(self, result: HostRecommendations, host: HostInput) -> KnownHead | None:
+    def _as_head(
+        self, result: HostRecommendations, host: HostInput, evidence: Evidence
+    ) -> KnownHead | None:
         """`result` as a known head for later requests of the same host (None without
-        items; its host's kept rows say which profile and placements it was made from)."""
+        items; its host's kept rows say which profile and placements it was made from),
+        with the lines its reasons looked up in `evidence`."""
         kept = result.candidates
         if not result.items or kept is None:
             return None
@@ -865,7 +885,10 @@ class Recommender:
             result.items[0].below_cut,
             self.heat,
             QuoteTrail(
-                [item.reasons.quoted for item in result.items], profile.keywords, profile.evidence
+                [item.reasons.quoted for item in result.items],
+                profile.keywords,
+                profile.evidence,
+                evidence.found(),
             ),
         )
 

@@ -102,6 +102,32 @@ def test_heads_are_shared_by_short_and_below_cut_lists_and_longer_requests(
     assert all(shared.values()), shared
 
 
+def test_answers_sharing_no_item_take_the_lines_the_lists_reasons_looked_up(
+    service: RadarService, lists: HostLists
+) -> None:
+    """A scored answer that shares no item with the host's list (its best product left
+    out) still takes the lines the list's reasons looked up for each keyword
+    (`QuoteTrail.lines_found`) instead of searching them again: the answer of scoring
+    everything, byte for byte."""
+    taken = 0
+    products = service.recommender.catalogue.products
+    for host in sorted(lists._lists):
+        head = head_of(lists, host)
+        if head is None:
+            continue
+        best = frozenset({products[head.rows[0]].product_id})
+        options = {
+            "top_k": 21,
+            "min_fit": 0.5,
+            "filters": BusinessFilters(exclude_product_ids=best),
+        }
+        expected = public_json(service.recommend(host, **options), "1")  # type: ignore[arg-type]
+        assert lists.score(host, **options) == expected, host
+        profile = service.profile(host)
+        taken += bool(head.quotes.lines_found(profile.keywords, profile.evidence))
+    assert taken >= 6
+
+
 def test_a_head_made_from_other_lines_of_the_host_is_not_shared(
     service: RadarService, lists: HostLists
 ) -> None:

@@ -270,3 +270,24 @@ def test_a_quote_trail_gives_back_what_it_packed() -> None:
         assert trail.head(len(kept) + 1, keywords, ["b"]) is None  # more than it holds
         assert trail.head(0, keywords, ["b"]) is None
     assert trail.head(3, keywords, ["b"]) == Quoted(["驱虫药", "猫砂", "沐浴露"], [0, 2, 70_000])
+
+
+def test_a_quote_trail_gives_back_the_lines_its_list_looked_up() -> None:
+    """The rows each keyword's lookup found while explaining a list come back for the same
+    keywords and lines only; an `Evidence` given them takes them instead of searching."""
+    keywords = ["猫砂", "驱虫药", "沐浴露"]
+    lines = ["驱虫药多久用一次", "猫砂结团吗", "驱虫药猫咪能用吗"]
+    searched = Evidence(lines)
+    searched.readable_rows("驱虫药")
+    searched.readable_rows("冻干")  # not a keyword of the host: not kept
+    assert searched.found() == {"驱虫药": [0, 2], "冻干": []}
+    trail = QuoteTrail([Quoted(["驱虫药"], [0])], keywords, lines, searched.found())
+    assert trail.lines_found(keywords, lines) == {"驱虫药": [0, 2]}
+    assert trail.lines_found(keywords, lines[::-1]) == {}
+    assert trail.lines_found(keywords[::-1], lines) == {}
+    assert QuoteTrail([], keywords, lines, {"沐浴露": [70_000]}).lines_found(keywords, lines) == {
+        "沐浴露": [70_000]
+    }  # wider numbers too
+    given = Evidence(lines, found={"驱虫药": [2]})
+    assert given.readable_rows("驱虫药") == [(2, "驱虫药猫咪能用吗")]  # taken, not searched
+    assert given.readable_rows("猫砂") == [(1, "猫砂结团吗")]  # searched
