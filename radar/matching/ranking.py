@@ -404,13 +404,17 @@ def rank_rows(
     min_fit: float,
     placed: Collection[str] = (),
     filters: BusinessFilters,
+    passing: np.ndarray | None = None,
 ) -> list[int]:
     """`rank_products` of these catalogue rows by fit (their `fits` and the model's
     `scores`), its filters as vector operations over them: the same positions in `rows`
-    in the same order."""
+    in the same order. `passing`: `columns.passing(filters, placed, rows)`, when the
+    caller has it."""
     if top_k < 1:
         raise ValueError(f"top_k must be at least 1, got {top_k}")
-    eligible = np.flatnonzero((fits >= min_fit) & columns.passing(filters, placed, rows))
+    if passing is None:
+        passing = columns.passing(filters, placed, rows)
+    eligible = np.flatnonzero((fits >= min_fit) & passing)
     at = rows[eligible]
     order = eligible[np.lexsort((columns.id_order[at], -scores[eligible], -fits[eligible]))]
     return _capped(order, columns.categories[rows[order]], top_k, filters.max_per_category)

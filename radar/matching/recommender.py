@@ -604,7 +604,8 @@ class Recommender:
             ask.filters != self.default_filters and self._kept_fall_short(candidates, host, ask)
         ):
             return self._rank_catalogue(vector, has_history, host, ask)
-        fits, chosen = self._ranked_rows(rows, vector, has_history, host, ask)
+        passing = self._kept_passing(candidates, host, ask.filters)[: len(rows)]
+        fits, chosen = self._ranked_rows(rows, vector, has_history, host, ask, passing)
         # a row of the band chosen may not be a candidate; one passed over changes nothing
         if any(i >= sure for i in chosen):
             return None
@@ -618,7 +619,7 @@ class Recommender:
                 if band is not None and band[0] > 0:
                     wider = candidates.rows[: band[1]].astype(np.intp)
                     whole = widest == catalogue_size  # ranks as the catalogue would
-                    if whole or self._may_fill(wider, candidates, host, ask):
+                    if whole or self._may_fill(len(wider), candidates, host, ask):
                         return self._rank_kept(candidates, wider, band[0], widest, host, ask)
                 return self._rank_catalogue(vector, has_history, host, ask)
             if fits[:sure].min() >= ask.min_fit:
@@ -628,16 +629,10 @@ class Recommender:
     def _kept_fall_short(self, candidates: CandidateSet, host: HostInput, ask: Ask) -> bool:
         """Whether fewer than `top_k` of all the kept rows (fewer than the catalogue) pass
         the filters, the last of them at or above the cut (`_may_fill` false): then the
-        kept rows cannot answer. How many pass is kept for the thread's next call with the
-        same rows, filters and placed products (a list below the cut asks twice)."""
+        kept rows cannot answer."""
         if len(candidates.rows) >= len(self.catalogue.products):
             return False
-        key = (ask.filters, host.placed)
-        passing = self._last_passing.get(candidates, key)
-        if passing is None:
-            rows = candidates.rows.astype(np.intp)
-            passing = int(np.count_nonzero(self.columns.passing(ask.filters, host.placed, rows)))
-            self._last_passing.keep(candidates, key, passing)
+        passing = int(np.count_nonzero(self._kept_passing(candidates, host, ask.filters)))
         if passing >= ask.top_k:
             return False
         if ask.min_fit <= 0.0:
@@ -647,19 +642,28 @@ class Recommender:
         )
         return bool(fit[0] >= ask.min_fit)
 
-    def _may_fill(
-        self,
-        rows: np.ndarray,
-        candidates: CandidateSet,
-        host: HostInput,
-        ask: Ask,
-    ) -> bool:
-        """Whether ranking these kept rows may answer (hold `top_k` rows the filters pass,
-        or reach below the cut at their last), rather than use them up as well."""
-        if np.count_nonzero(self.columns.passing(ask.filters, host.placed, rows)) >= ask.top_k:
+    def _may_fill(self, count: int, candidates: CandidateSet, host: HostInput, ask: Ask) -> bool:
+        """Whether ranking the first `count` kept rows may answer (hold `top_k` rows the
+        filters pass, or reach below the cut at their last), rather than use them up too."""
+        passing = self._kept_passing(candidates, host, ask.filters)[:count]
+        if np.count_nonzero(passing) >= ask.top_k:
             return True
-        last = self.product_vectors[rows[-1:]] @ candidates.vector
+        last = self.product_vectors[candidates.rows[count - 1 : count]] @ candidates.vector
         return bool(self._shown(last, candidates.has_history)[0] < ask.min_fit)
+
+    def _kept_passing(
+        self, candidates: CandidateSet, host: HostInput, filters: BusinessFilters
+    ) -> np.ndarray:
+        """Which of the host's kept rows pass the filters (all but the category cap), kept
+        for the thread's next call with the same rows, filters and placed products: the
+        kept rows are counted and then ranked, and a list below the cut asks twice."""
+        key = (filters, host.placed)
+        passing: np.ndarray | None = self._last_passing.get(candidates, key)
+        if passing is None:
+            rows = candidates.rows.astype(np.intp)
+            passing = self.columns.passing(filters, host.placed, rows)
+            self._last_passing.keep(candidates, key, passing)
+        return passing
 
     def _ranked_rows(
         self,
@@ -668,9 +672,11 @@ class Recommender:
         has_history: bool,
         host: HostInput,
         ask: Ask,
+        passing: np.ndarray | None = None,
     ) -> tuple[np.ndarray, list[int]]:
         """These rows' shown fits, and the positions `rank_products` chooses among them
-        (fits that tie as shown in the order of the model's scores), as `rank_rows` does."""
+        (fits that tie as shown in the order of the model's scores), as `rank_rows` does
+        (`passing`: which rows pass the filters, when known)."""
         scores = self.product_vectors[rows] @ vector
         fits = self._shown(scores, has_history)
         chosen = rank_rows(
@@ -682,6 +688,7 @@ class Recommender:
             min_fit=ask.min_fit,
             placed=host.placed,
             filters=ask.filters,
+            passing=passing,
         )
         return fits, chosen
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
 
 from radar.matching.candidates import CandidateSet, fingerprint
-from radar.matching.ranking import BusinessFilters, rank_products
+from radar.matching.ranking import BusinessFilters, CatalogueColumns, rank_products
 from radar.matching.recommender import Ask, HostInput
 from radar.matching.scoring import candidates_needed
 from radar.service.service import RadarService
@@ -240,3 +241,46 @@ def test_the_whole_catalogue_ranked_as_every_fit_exactly(
                 scores=scores,
             )
             assert ranked == [(row, float(fits[row])) for row in every]
+
+
+def test_the_kept_rows_filters_are_worked_out_once_a_request(
+    lists: HostLists, service: RadarService, hosts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A filtered request ranked among the kept rows checks them against its filters once:
+    counting them (do enough pass?) and ranking them (which pass?) read the same flags,
+    and the answer is the whole catalogue's."""
+    recommender = service.recommender
+    products = recommender.catalogue.products
+    checked = 0
+    passing = CatalogueColumns.passing
+
+    def counted(
+        columns: CatalogueColumns,
+        filters: BusinessFilters,
+        placed: Any,
+        rows: np.ndarray | None = None,
+    ) -> np.ndarray:
+        nonlocal checked
+        checked += rows is not None  # some rows (the kept ones), not the whole catalogue
+        return passing(columns, filters, placed, rows)
+
+    answered = 0
+    for host in hosts:
+        outcomes, placed = service.history(host)
+        host_input = HostInput(service.profile(host), outcomes, placed)
+        best = frozenset({products[int(kept(lists, host).rows[0])].product_id})
+        options = {
+            "top_k": 21,
+            "min_fit": 0.5,
+            "filters": BusinessFilters(exclude_product_ids=best),
+        }
+        scored = service.recommend(host, **options)  # type: ignore[arg-type]
+        checked = 0
+        monkeypatch.setattr(CatalogueColumns, "passing", counted)
+        shortcut = recommender.recommend_from(host_input, kept(lists, host), **options)  # type: ignore[arg-type]
+        monkeypatch.setattr(CatalogueColumns, "passing", passing)
+        if shortcut is not None:
+            answered += 1
+            assert unnamed(shortcut) == unnamed(scored)
+            assert checked == 1, host
+    assert answered >= 3
