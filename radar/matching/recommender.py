@@ -797,9 +797,10 @@ class Recommender:
         demand = self._fan_demand(profile, at)
         scores = self.weights.score(heat, demand, profit)
         parts = [np.asarray(part, dtype=float).tolist() for part in (scores, heat, demand, profit)]
-        return [
-            ProposalParts(*(round(v, PART_DECIMALS) for v in values))
-            for values in zip(*parts, strict=True)
+        places = PART_DECIMALS
+        return [  # each part rounded by name: a generator per product cost a third of this
+            ProposalParts(round(s, places), round(h, places), round(d, places), round(p, places))
+            for s, h, d, p in zip(*parts, strict=True)
         ]
 
     def _shown(self, scores: np.ndarray, has_history: bool) -> np.ndarray:
