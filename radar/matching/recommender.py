@@ -705,6 +705,8 @@ class Recommender:
         # the cut scored again exactly: the fits ranked are the ones every path shows
         passing, rough = self._rough_scores(vector, filters, host.placed)
         near = passing[self._near(rough, has_history, ask)]
+        if not len(near):
+            return []  # none within reach (a list below the cut, asked at the cut)
         scores = self.product_vectors[near] @ vector
         fits = self._shown(scores, has_history)
         order_by = None
@@ -752,7 +754,8 @@ class Recommender:
         to_fits = partial(self.model.fit.fits_from_scores, has_history=has_history)
         by_kth = rank_by == "fit" and filters.max_per_category is None and top_k < count
         reach = min_fit - NEAR_CUT
-        if not count or to_fits(scores.max(keepdims=True))[0] < reach:
+        # no fit is below 0: a reach at or under 0 takes in the best score's fit unasked
+        if not count or (reach > 0 and to_fits(scores.max(keepdims=True))[0] < reach):
             return np.zeros(0, dtype=np.intp)
         head = max(NEAR_ROWS, 2 * top_k)
         if head >= count:

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from radar.matching import recommender as recommender_module
+from radar.matching.fit import FitModel
 from radar.matching.ranking import BusinessFilters
-from radar.matching.recommender import NEAR_CUT, Ask
+from radar.matching.recommender import NEAR_CUT, Ask, HostInput
 from radar.service.service import RadarService
 from radar.store.reads import load_host_ids
 
@@ -65,3 +66,42 @@ def test_the_best_scored_rows_hold_every_row_within_reach(
     assert spared or asked.top_k > 20 or asked.rank_by == "proposal" or asked.min_fit == 0.0
     if asked.min_fit == 0.99:
         assert spared  # (every host's list is below that cut)
+
+
+def test_no_fit_is_worked_out_that_cannot_change_the_answer(
+    service: RadarService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked from a cut of 0, `_near` does not map the best score to a fit to learn whether
+    any row is within reach (no fit is below 0), and a whole-catalogue ranking with no row
+    within reach (a list below the cut, asked at it) maps nothing after that one fit."""
+    recommender = service.recommender
+    mapped = 0
+    fits_from_scores = FitModel.fits_from_scores
+
+    def counted(model: FitModel, scores: np.ndarray, *, has_history: bool) -> np.ndarray:
+        nonlocal mapped
+        mapped += 1
+        return fits_from_scores(model, scores, has_history=has_history)
+
+    monkeypatch.setattr(FitModel, "fits_from_scores", counted)
+    filters = recommender.filters_for(None)
+    below = 0
+    for host in load_host_ids(service.engine):
+        profile = service.profile(host)
+        if not profile.ready:
+            continue
+        outcomes, placed = service.history(host)
+        side = recommender.host_side(profile, outcomes)
+        vector = recommender.model.fit.host_vector(side)
+        _, scores = recommender._rough_scores(vector, filters, placed)
+        mapped = 0
+        recommender._near(scores, side.has_history, Ask(3, 0.0, filters, "fit"))
+        assert mapped == 1  # the best-scored rows' fits (or every row's), nothing before
+        mapped = 0
+        host_input = HostInput(profile, outcomes, placed)
+        if not recommender._rank_catalogue(
+            vector, side.has_history, host_input, Ask(5, 0.99, filters, "fit")
+        ):
+            below += 1
+            assert mapped == 1  # the best score's fit: under the cut, so nothing within reach
+    assert below >= 3
