@@ -4,6 +4,9 @@ row, for every kind of request."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import NamedTuple
+
 import numpy as np
 import pytest
 
@@ -40,6 +43,27 @@ def every_row_near(service: RadarService, scores: np.ndarray, has_history: bool,
     return np.flatnonzero(rough >= reach)
 
 
+def scored_hosts(service: RadarService, filters: BusinessFilters) -> Iterator[ScoredHost]:
+    """Each host with a ready profile, with its host side, vector and rough scores."""
+    recommender = service.recommender
+    for host in load_host_ids(service.engine):
+        profile = service.profile(host)
+        if not profile.ready:
+            continue
+        outcomes, placed = service.history(host)
+        side = recommender.host_side(profile, outcomes)
+        vector = recommender.model.fit.host_vector(side)
+        _, scores = recommender._rough_scores(vector, filters, placed)
+        yield ScoredHost(HostInput(profile, outcomes, placed), side.has_history, vector, scores)
+
+
+class ScoredHost(NamedTuple):
+    host: HostInput
+    has_history: bool
+    vector: np.ndarray
+    scores: np.ndarray
+
+
 @pytest.mark.parametrize("ask", ASKS)
 def test_the_best_scored_rows_hold_every_row_within_reach(
     service: RadarService,
@@ -52,16 +76,9 @@ def test_the_best_scored_rows_hold_every_row_within_reach(
     recommender = service.recommender
     asked = Ask(ask[0], ask[1], recommender.filters_for(ask[2]), ask[3])
     spared = 0
-    for host in load_host_ids(service.engine):
-        profile = service.profile(host)
-        if not profile.ready:
-            continue
-        outcomes, placed = service.history(host)
-        side = recommender.host_side(profile, outcomes)
-        vector = recommender.model.fit.host_vector(side)
-        _, scores = recommender._rough_scores(vector, asked.filters, placed)
-        near = recommender._near(scores, side.has_history, asked)
-        assert np.array_equal(near, every_row_near(service, scores, side.has_history, asked))
+    for _, has_history, _, scores in scored_hosts(service, asked.filters):
+        near = recommender._near(scores, has_history, asked)
+        assert np.array_equal(near, every_row_near(service, scores, has_history, asked))
         spared += len(near) < max(8, 2 * asked.top_k) < len(scores)
     assert spared or asked.top_k > 20 or asked.rank_by == "proposal" or asked.min_fit == 0.0
     if asked.min_fit == 0.99:
@@ -86,22 +103,12 @@ def test_no_fit_is_worked_out_that_cannot_change_the_answer(
     monkeypatch.setattr(FitModel, "fits_from_scores", counted)
     filters = recommender.filters_for(None)
     below = 0
-    for host in load_host_ids(service.engine):
-        profile = service.profile(host)
-        if not profile.ready:
-            continue
-        outcomes, placed = service.history(host)
-        side = recommender.host_side(profile, outcomes)
-        vector = recommender.model.fit.host_vector(side)
-        _, scores = recommender._rough_scores(vector, filters, placed)
+    for host, has_history, vector, scores in scored_hosts(service, filters):
         mapped = 0
-        recommender._near(scores, side.has_history, Ask(3, 0.0, filters, "fit"))
+        recommender._near(scores, has_history, Ask(3, 0.0, filters, "fit"))
         assert mapped == 1  # the best-scored rows' fits (or every row's), nothing before
         mapped = 0
-        host_input = HostInput(profile, outcomes, placed)
-        if not recommender._rank_catalogue(
-            vector, side.has_history, host_input, Ask(5, 0.99, filters, "fit")
-        ):
+        if not recommender._rank_catalogue(vector, has_history, host, Ask(5, 0.99, filters, "fit")):
             below += 1
             assert mapped == 1  # the best score's fit: under the cut, so nothing within reach
     assert below >= 3
