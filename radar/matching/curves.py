@@ -1,10 +1,11 @@
 """The map from a pair's logit to its fit: a monotone curve fitted on past placements.
 
 Weighted isotonic regression of conversions on logits, its blocks pooled to at least
-`TOP_MIN` placements (the top one `TOP_BLOCK`, and at least an eighth of them), straight
-lines between the blocks' centres, the logistic function scaled below the first, and above
-the last a rise towards the best rate that groups of at least as many of the best
-placements show (at least the top block's rate plus one standard error), never reaching it.
+`TOP_MIN` placements (the top one `TOP_BLOCK`, and for hosts with history an eighth of
+them), straight lines between the blocks' centres, the logistic function scaled below the
+first, and above the last a rise towards the best rate that groups of at least as many of
+the best placements show (at least the top block's rate plus one standard error), never
+reaching it.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ TOP_BLOCK = 100
 """Placements in the curve's top block, whose rate the fit of the best pairs rests on, and
 (effective placements) in the smallest group of the best that may set the curve's cap: the
 best 30 all converting is chance often enough to have lifted fits to 0.995."""
-TOP_SHARE = 1 / 8
-"""The share of its placements a curve's top block holds at least (`top_block`): the best
-100 of 1,500 placements too often converted above what such pairs do (scenario seed 4,
-hosts with history: 0.883, the truth 0.85; half the hosts new, their curve: 0.906)."""
+WARM_TOP_SHARE = 1 / 8
+"""The share of its placements the warm curve's top block holds at least (`top_block`):
+ranked by logits that ride on the hosts' own placements, the best 100 of 1,500 converted
+above what such pairs do (scenario seed 4: 0.883, the truth 0.85)."""
 TOP_MARGIN = 1.0
 """How far above the top block's rate, in its standard errors, the best pairs may rise
 when no group of the best placements shows a better rate (`top_margin`)."""
@@ -77,10 +78,11 @@ class Curve:
         )
 
 
-def top_block(placements: int) -> int:
+def top_block(placements: int, *, warm: bool) -> int:
     """How many placements the top block of a curve fitted on `placements` holds at
-    least: `TOP_BLOCK`, and `TOP_SHARE` of them."""
-    return max(TOP_BLOCK, int(placements * TOP_SHARE))
+    least: `TOP_BLOCK`, and for the curve of hosts with history also `WARM_TOP_SHARE` of
+    them."""
+    return max(TOP_BLOCK, int(placements * WARM_TOP_SHARE)) if warm else TOP_BLOCK
 
 
 def fit_curve(

@@ -185,7 +185,7 @@ class FitModel(ClassifierMixin, BaseEstimator):
                 logits[warm == kind],
                 y[warm == kind],
                 weights[warm == kind],
-                top=top_block(int((warm == kind).sum())),
+                top=top_block(int((warm == kind).sum()), warm=kind),
             )
             for kind in (True, False)
             if (warm == kind).any()
