@@ -19,6 +19,19 @@ if TYPE_CHECKING:
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Load anyio's lazily imported parts now, in the main thread. Pytest rewrites the
+    modules of its plugins (anyio is one) with `ast.parse`, and when a test client's server
+    thread was the first to touch one, CPython 3.11.7 sometimes failed the request with
+    "AST constructor recursion depth mismatch" (python/cpython#106905; seen once in the
+    console's page test)."""
+    import anyio
+
+    for name in dir(anyio):
+        if not name.startswith("_"):
+            getattr(anyio, name)
+
+
 @pytest.hookimpl(trylast=True)  # after xdist's own hook (`show_groups_to_xdist`)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every test on `postgres_trained_home` is in its xdist group, so that one worker
