@@ -15,12 +15,9 @@ import pytest
 
 from radar.matching.ranking import BusinessFilters
 from radar.matching.recommender import BELOW_CUT, KnownHead
-from radar.service.registry import load_champion
 from radar.service.service import DATA_VERSION_SECONDS, RadarService
-from radar.settings import Settings
-from radar.store import open_store
 from serving.lists import LIST_TOP_K, HostLists, public_json
-from tests.integration.new_text import ingest_new_comments
+from tests.integration.new_text import ingest_new_comments, running_home
 
 REQUESTS = [
     {"top_k": 21, "min_fit": 0.5},
@@ -34,22 +31,23 @@ REQUESTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def high_lists(service: RadarService) -> Iterator[HostLists]:
-    """Lists at a high cut (0.8, the served default): short lists, and hosts below it."""
-    warmed = HostLists(service, "1", min_fit=0.8, ttl=3600)
+def warmed_lists(service: RadarService, min_fit: float) -> Iterator[HostLists]:
+    warmed = HostLists(service, "1", min_fit=min_fit, ttl=3600)
     warmed.warm()
     yield warmed
     warmed.close()
+
+
+@pytest.fixture(scope="module")
+def high_lists(service: RadarService) -> Iterator[HostLists]:
+    """Lists at a high cut (0.8, the served default): short lists, and hosts below it."""
+    yield from warmed_lists(service, 0.8)
 
 
 @pytest.fixture(scope="module")
 def low_lists(service: RadarService) -> Iterator[HostLists]:
     """Lists at cut 0: every list full (`LIST_TOP_K` items)."""
-    warmed = HostLists(service, "1", min_fit=0.0, ttl=3600)
-    warmed.warm()
-    yield warmed
-    warmed.close()
+    yield from warmed_lists(service, 0.0)
 
 
 def head_of(lists: HostLists, host: str) -> KnownHead | None:
@@ -170,12 +168,7 @@ def test_a_head_made_with_another_market_heat_is_not_shared(
 def test_after_new_text_the_old_list_is_not_shared(own_home: Path, tmp_path: Path) -> None:
     """New comments for a host make its list stale (an older data version): until it is
     made again, a scored answer shares nothing with it and is the new profile's."""
-    settings = Settings(home=own_home)
-    engine = open_store(settings.resolved_database_url)
-    loaded = load_champion(
-        settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
-    )
-    running = RadarService(engine, loaded.model, model_version="1", profile_ttl=0.0)
+    settings, engine, _, running = running_home(own_home)
     stale = HostLists(running, "1", min_fit=0.0, ttl=3600)
     try:
         stale.add("h0002")

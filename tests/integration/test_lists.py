@@ -12,13 +12,10 @@ import pytest
 from radar.errors import UnknownHostError
 from radar.matching.ranking import BusinessFilters
 from radar.matching.recommender import BELOW_CUT, BELOW_CUT_ITEMS
-from radar.service.registry import load_champion
 from radar.service.service import RadarService
-from radar.settings import Settings
-from radar.store import open_store
 from radar.store.reads import load_host_ids
 from serving.lists import LIST_TOP_K, HostLists, json_object, public_json, to_public
-from tests.integration.new_text import ingest_new_comments
+from tests.integration.new_text import ingest_new_comments, running_home
 
 HOSTS = ("h0001", "h0002", "h0005", "h0011")
 
@@ -139,12 +136,7 @@ def test_a_stale_list_is_renewed_without_scoring_when_nothing_changed(
 def test_after_new_text_a_stale_refresh_answers_as_a_fresh_start(
     own_home: Path, tmp_path: Path
 ) -> None:
-    settings = Settings(home=own_home)
-    engine = open_store(settings.resolved_database_url)
-    loaded = load_champion(
-        settings.resolved_mlflow_tracking_uri, settings.model_name, settings.model_cache_dir
-    )
-    running = RadarService(engine, loaded.model, model_version="1", profile_ttl=0.0)
+    settings, engine, model, running = running_home(own_home)
     stale = HostLists(running, "1", min_fit=0.0, ttl=0.0)
     try:
         stale.add("h0002")
@@ -157,9 +149,7 @@ def test_after_new_text_a_stale_refresh_answers_as_a_fresh_start(
             time.sleep(0.05)
         assert stale.recomputed > scored
         refreshed = stale.answer("h0002", top_k=10, min_fit=0.0)
-        fresh = HostLists(
-            RadarService(engine, loaded.model, model_version="1"), "1", min_fit=0.0, ttl=60
-        )
+        fresh = HostLists(RadarService(engine, model, model_version="1"), "1", min_fit=0.0, ttl=60)
         fresh.add("h0002")
         assert refreshed == fresh.answer("h0002", top_k=10, min_fit=0.0)
         assert refreshed != before  # the new text shows
