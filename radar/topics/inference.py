@@ -38,6 +38,9 @@ def infer_topic_weights(
         tol: a document stops when its mean absolute change of gamma falls below this.
     """
     n_docs = counts.shape[0]
+    if n_docs == 1:
+        weights = _infer_one(counts.indices, counts.data, exp_elog_beta, alpha, max_iter, tol)
+        return weights[np.newaxis, :]
     parts = _row_parts(counts.indptr, NONZEROS_AT_ONCE)
     if len(parts) > 1:
         inferred = [
@@ -68,6 +71,34 @@ def infer_topic_weights(
         active = active[change >= tol]
     weights = gamma / gamma.sum(axis=1, keepdims=True)
     return weights if n_docs else np.zeros((0, alpha.size))
+
+
+def _infer_one(
+    words: np.ndarray,
+    counts: np.ndarray,
+    exp_elog_beta: np.ndarray,
+    alpha: np.ndarray,
+    max_iter: int,
+    tol: float,
+) -> np.ndarray:
+    """`infer_topic_weights` of one document (its `words`' columns and their `counts`)
+    on dense arrays: the same operations in the same order, so the same weights to the
+    last bit (tested), without the sparse matrices' cost per call, which made half of a
+    free text's inference (`POST /v1/score`)."""
+    gamma = alpha + counts.sum() / alpha.size
+    if counts.sum() > 0:
+        entry_beta = np.ascontiguousarray(exp_elog_beta[:, words].T)  # words × topics
+        shape = entry_beta.shape
+        for _ in range(max_iter):
+            exp_theta = np.exp(psi(gamma) - psi(gamma.sum()))
+            phinorm = np.einsum("ik,ik->i", np.broadcast_to(exp_theta, shape), entry_beta) + 1e-100
+            # the sparse product's sum, row after row in the words' order
+            updated = alpha + exp_theta * ((counts / phinorm)[:, np.newaxis] * entry_beta).sum(0)
+            change = np.abs(updated - gamma).mean()
+            gamma = updated
+            if change < tol:
+                break
+    return gamma / gamma.sum()
 
 
 def _row_parts(indptr: np.ndarray, limit: int) -> list[tuple[int, int]]:

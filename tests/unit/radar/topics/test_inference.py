@@ -56,3 +56,18 @@ def test_parts_hold_at_most_the_limit_and_every_row_once() -> None:
         assert indptr[end] - indptr[start] <= 6 or end == start + 1
     assert parts == [(0, 2), (2, 3), (3, 4), (4, 8)]
     assert inference._row_parts(np.array([0]), 6) == []
+
+
+@pytest.mark.parametrize("beta_dtype", [np.float32, np.float64])
+def test_a_document_alone_gets_the_weights_it_gets_among_others_to_the_last_bit(
+    beta_dtype: type,
+) -> None:
+    """A free text is inferred alone (`POST /v1/score`), the batch's documents together: the
+    same text must get the same weights either way."""
+    rng = np.random.default_rng(7)
+    counts = csr_matrix(rng.poisson(0.05, size=(200, 400)).astype(float))  # a few empty rows
+    beta = rng.dirichlet(np.full(400, 0.1), size=12).astype(beta_dtype)  # gensim's is float32
+    alpha = rng.uniform(0.02, 0.5, size=12)
+    together = infer_topic_weights(counts, beta, alpha)
+    alone = np.vstack([infer_topic_weights(counts[row], beta, alpha) for row in range(200)])
+    np.testing.assert_array_equal(alone, together)
