@@ -10,7 +10,7 @@ reaching it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -50,15 +50,27 @@ class Curve:
     """Above the last knot the fit closes (1 − 1/e) of its distance to `cap` over this many
     units of logit (the spread of the top block's logits)."""
 
+    _knots: tuple[np.ndarray, np.ndarray] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # the knots as arrays, made once: a request maps a few scores at a time, several
+        # times, and converting the tuples cost more than mapping them
+        object.__setattr__(self, "_knots", (np.asarray(self.logits), np.asarray(self.fits)))
+
     def __call__(self, scores: np.ndarray) -> np.ndarray:
         scores = np.asarray(scores, dtype=float)
-        logits, fits = np.asarray(self.logits), np.asarray(self.fits)
-        below = fits[0] * logistic(scores) / logistic(logits[0])
-        room = max(self.cap - fits[-1], 0.0)
-        rise = 1.0 - np.exp(-np.clip(scores - logits[-1], 0, None) / self.reach)
-        above = fits[-1] + room * rise
-        inside = np.interp(scores, logits, fits)
-        return np.where(scores < logits[0], below, np.where(scores > logits[-1], above, inside))
+        given = np.atleast_1d(scores)
+        logits, fits = self._knots
+        shown = np.interp(given, logits, fits)
+        below = given < logits[0]
+        if below.any():  # each piece worked out only where it applies
+            shown[below] = fits[0] * logistic(given[below]) / logistic(logits[0])
+        above = given > logits[-1]
+        if above.any():
+            room = max(self.cap - fits[-1], 0.0)
+            rise = 1.0 - np.exp(-(given[above] - logits[-1]) / self.reach)
+            shown[above] = fits[-1] + room * rise
+        return shown.reshape(scores.shape)
 
     def to_dict(self) -> dict[str, Any]:
         return {

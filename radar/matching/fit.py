@@ -222,8 +222,10 @@ class FitModel(ClassifierMixin, BaseEstimator):
     def score_floor(self, *, has_history: bool) -> float:
         """The score a host's best products must reach for it to match anything on offer
         (−∞ where the model has none)."""
-        check_is_fitted(self)
-        return self.score_floors_.get(has_history, -np.inf)
+        floors: dict[bool, float] = getattr(self, "score_floors_", {})
+        if not floors:
+            check_is_fitted(self)
+        return floors.get(has_history, -np.inf)
 
     def host_vector(self, host: HostSide) -> np.ndarray:
         """The host's half of the logit: `logit = host_vector · product_vector`."""
@@ -239,10 +241,11 @@ class FitModel(ClassifierMixin, BaseEstimator):
     def fits_from_scores(self, scores: np.ndarray, *, has_history: bool) -> np.ndarray:
         """One host's host-vector · product-vector scores to fits: its kind's curve (the
         logistic function where there is none)."""
-        check_is_fitted(self)
-        if has_history in self.curves_:
-            return self.curves_[has_history](scores)
-        return logistic(scores)
+        curves: dict[bool, Curve] = getattr(self, "curves_", {})
+        if not curves:  # sklearn's check, made on every call, cost more than the mapping
+            check_is_fitted(self)
+        curve = curves.get(has_history)
+        return logistic(scores) if curve is None else curve(scores)
 
     @classmethod
     def of(

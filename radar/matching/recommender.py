@@ -543,7 +543,7 @@ class Recommender:
         score_floor = fit.score_floor(has_history=has_history)
         floor = fit.affinity_floor_
         host_roots = np.sqrt(np.clip(profile.combined, 0.0, None))
-        affinity = np.sqrt(self.catalogue.matrix[rows]) @ host_roots if floor > 0 else None
+        affinity = self._roots[rows] @ host_roots if floor > 0 else None
 
         def best(values: np.ndarray, cut: int) -> float:
             return float(np.sort(values[:cut])[-BEST_PRODUCTS:].mean())
