@@ -39,7 +39,9 @@ def infer_topic_weights(
     """
     n_docs = counts.shape[0]
     if n_docs == 1:
-        weights = _infer_one(counts.indices, counts.data, exp_elog_beta, alpha, max_iter, tol)
+        weights = infer_document(
+            counts.indices, counts.data, exp_elog_beta, alpha, max_iter=max_iter, tol=tol
+        )
         return weights[np.newaxis, :]
     parts = _row_parts(counts.indptr, NONZEROS_AT_ONCE)
     if len(parts) > 1:
@@ -73,18 +75,19 @@ def infer_topic_weights(
     return weights if n_docs else np.zeros((0, alpha.size))
 
 
-def _infer_one(
+def infer_document(
     words: np.ndarray,
     counts: np.ndarray,
     exp_elog_beta: np.ndarray,
     alpha: np.ndarray,
-    max_iter: int,
-    tol: float,
+    *,
+    max_iter: int = 100,
+    tol: float = 1e-3,
 ) -> np.ndarray:
-    """`infer_topic_weights` of one document (its `words`' columns and their `counts`)
-    on dense arrays: the same operations in the same order, so the same weights to the
-    last bit (tested), without the sparse matrices' cost per call, which made half of a
-    free text's inference (`POST /v1/score`)."""
+    """`infer_topic_weights` of one document (its `words`' columns in the order of a row of
+    `counts`, and their counts) on dense arrays: the same operations in the same order, so
+    the same weights to the last bit (tested), without the sparse matrices' cost per call,
+    which made half of a free text's inference (`POST /v1/score`)."""
     gamma = alpha + counts.sum() / alpha.size
     if counts.sum() > 0:
         entry_beta = np.ascontiguousarray(exp_elog_beta[:, words].T)  # words × topics
@@ -94,7 +97,7 @@ def _infer_one(
             phinorm = np.einsum("ik,ik->i", np.broadcast_to(exp_theta, shape), entry_beta) + 1e-100
             # the sparse product's sum, row after row in the words' order
             updated = alpha + exp_theta * ((counts / phinorm)[:, np.newaxis] * entry_beta).sum(0)
-            change = np.abs(updated - gamma).mean()
+            change = np.abs(updated - gamma).sum() / gamma.size  # `mean`, without its wrapper
             gamma = updated
             if change < tol:
                 break

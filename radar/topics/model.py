@@ -30,7 +30,7 @@ from features.wordlists import UserWord
 from radar.atomic import atomic_directory
 from radar.errors import ModelIntegrityError, RadarError
 from radar.topics.cvb0 import cvb0_topic_word_counts, lda_from_counts
-from radar.topics.inference import infer_topic_weights
+from radar.topics.inference import infer_document, infer_topic_weights
 from radar.topics.storage import load_dictionary, load_lda, save_dictionary, save_lda
 
 if TYPE_CHECKING:
@@ -205,13 +205,15 @@ class TopicModel(BaseEstimator):
     def transform_tokens(self, tokens: Sequence[Sequence[str]]) -> np.ndarray:
         """`transform` for texts already tokenised by `tokenize`."""
         self._check_fitted()
-        return infer_topic_weights(
-            self.bag_of_words(tokens),
-            self.lda_.expElogbeta,
-            np.asarray(self.lda_.alpha, dtype=np.float64),
-            max_iter=self.inference_max_iter,
-            tol=self.inference_tol,
-        )
+        beta, alpha = self.lda_.expElogbeta, np.asarray(self.lda_.alpha, dtype=np.float64)
+        steps, tol = self.inference_max_iter, self.inference_tol
+        if len(tokens) == 1:  # a free text: no sparse matrix, which cost as much as inferring
+            counts = _word_counts(tokens[0], self.dictionary_.token2id)
+            words = np.fromiter(counts, np.int32, len(counts))
+            numbers = np.fromiter(counts.values(), np.float64, len(counts))
+            weights = infer_document(words, numbers, beta, alpha, max_iter=steps, tol=tol)
+            return weights[np.newaxis, :]
+        return infer_topic_weights(self.bag_of_words(tokens), beta, alpha, max_iter=steps, tol=tol)
 
     def bag_of_words(self, tokens: Sequence[Sequence[str]]) -> csr_matrix:
         """Word counts over the model's dictionary, one row per document."""
@@ -407,11 +409,7 @@ def _bag_of_words(tokens: Sequence[Sequence[str]], dictionary: Dictionary) -> cs
     indices: list[int] = []
     data: list[int] = []
     for doc in tokens:
-        counts: dict[int, int] = {}
-        for token in doc:
-            word = token2id.get(token)
-            if word is not None:
-                counts[word] = counts.get(word, 0) + 1
+        counts = _word_counts(doc, token2id)
         indices.extend(counts)
         data.extend(counts.values())
         indptr.append(len(indices))
@@ -424,6 +422,16 @@ def _bag_of_words(tokens: Sequence[Sequence[str]], dictionary: Dictionary) -> cs
         ),
         shape=shape,
     )
+
+
+def _word_counts(doc: Sequence[str], token2id: dict[str, int]) -> dict[int, int]:
+    """How often each of the dictionary's words is in `doc`, in the order they first come."""
+    counts: dict[int, int] = {}
+    for token in doc:
+        word = token2id.get(token)
+        if word is not None:
+            counts[word] = counts.get(word, 0) + 1
+    return counts
 
 
 def fingerprint(texts: Iterable[str]) -> str:
