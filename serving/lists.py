@@ -118,19 +118,23 @@ class HostLists:
     def warm(self) -> None:
         """Compute every host's list (block scoring over the whole store)."""
         started = time.monotonic()
-        data = self._data_version()
-        if self.service.kept_histories is not None:
-            self.service.kept_histories.read()  # every host's, at once, for the lists too
-        lists = self.service.recommend_all(
-            top_k=LIST_TOP_K, min_fit=self.min_fit, keep_top_k=KEPT_TOP_K
-        )
-        for result in lists:
-            self._store(result, data)
-        self.service.prepare_free_text()
-        # millions of objects that live as long as the model (lists, histories, catalogue):
-        # out of the cyclic collector's full passes, which paused every request for them
-        gc.collect()
-        gc.freeze()
+        gc.disable()  # no full pass over the objects made here while they are being made
+        try:
+            data = self._data_version()
+            if self.service.kept_histories is not None:
+                self.service.kept_histories.read()  # every host's, at once, for the lists too
+            lists = self.service.recommend_all(
+                top_k=LIST_TOP_K, min_fit=self.min_fit, keep_top_k=KEPT_TOP_K
+            )
+            for result in lists:
+                self._store(result, data)
+            self.service.prepare_free_text()
+        finally:
+            # millions of objects that live as long as the model (lists, histories, catalogue):
+            # out of the cyclic collector's full passes, which paused every request for them
+            gc.collect()
+            gc.freeze()
+            gc.enable()
         self.warmed.set()
         logger.info(
             "lists for %d hosts ready in %.1f s", len(self._lists), time.monotonic() - started
