@@ -59,6 +59,8 @@ LIST_TABLES = ("transcripts", "comments", "placements")
 """The tables whose new rows can change a host's list."""
 REFRESH_PAUSE = 9.0
 """The refresher rests this many times as long as each recomputed list took."""
+NO_FULL_PASS = 1 << 30
+"""The cyclic collector's third threshold while the lists are made: never reached."""
 VERSION_SECONDS = 1.0
 """How long one reading of the store's data version is trusted."""
 _LISTED, _BELOW_CUT = b'"below_cut":false', b'"below_cut":true'
@@ -118,7 +120,10 @@ class HostLists:
     def warm(self) -> None:
         """Compute every host's list (block scoring over the whole store)."""
         started = time.monotonic()
-        gc.disable()  # no full pass over the objects made here while they are being made
+        # no full pass of the cyclic collector over the objects made here while they are
+        # made; the young passes go on, freeing the cycles requests leave meanwhile
+        thresholds = gc.get_threshold()
+        gc.set_threshold(thresholds[0], thresholds[1], NO_FULL_PASS)
         try:
             data = self._data_version()
             if self.service.kept_histories is not None:
@@ -134,7 +139,7 @@ class HostLists:
             # out of the cyclic collector's full passes, which paused every request for them
             gc.collect()
             gc.freeze()
-            gc.enable()
+            gc.set_threshold(*thresholds)
         self.warmed.set()
         logger.info(
             "lists for %d hosts ready in %.1f s", len(self._lists), time.monotonic() - started
