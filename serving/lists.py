@@ -254,12 +254,14 @@ class HostLists:
         self, stored: StoredList, rules: BusinessFilters, top_k: int, min_fit: float, rank_by: str
     ) -> list[int] | None:
         """The stored items a request gets, in order; None when the list cannot tell."""
+        products = self.service.recommender.catalogue.products
+        if not rules.passes(products[stored.rows[0]]):
+            return None  # the answer would not start the list: no head of it (below)
         at_cut = [i for i, fit in enumerate(stored.fits) if fit >= min_fit]
         # the list holds every product at this cut (the lists' cut or above) that passes
         whole = min_fit >= self.min_fit and (
             len(at_cut) < len(stored.fits) or len(stored.fits) < LIST_TOP_K
         )
-        products = self.service.recommender.catalogue.products
         if rank_by == "proposal":
             if not whole:
                 return None
