@@ -222,9 +222,7 @@ class FitModel(ClassifierMixin, BaseEstimator):
     def score_floor(self, *, has_history: bool) -> float:
         """The score a host's best products must reach for it to match anything on offer
         (−∞ where the model has none)."""
-        floors: dict[bool, float] = getattr(self, "score_floors_", {})
-        if not floors:
-            check_is_fitted(self)
+        floors: dict[bool, float] = self._fitted("score_floors_")
         return floors.get(has_history, -np.inf)
 
     def host_vector(self, host: HostSide) -> np.ndarray:
@@ -241,11 +239,17 @@ class FitModel(ClassifierMixin, BaseEstimator):
     def fits_from_scores(self, scores: np.ndarray, *, has_history: bool) -> np.ndarray:
         """One host's host-vector · product-vector scores to fits: its kind's curve (the
         logistic function where there is none)."""
-        curves: dict[bool, Curve] = getattr(self, "curves_", {})
-        if not curves:  # sklearn's check, made on every call, cost more than the mapping
-            check_is_fitted(self)
+        curves: dict[bool, Curve] = self._fitted("curves_")
         curve = curves.get(has_history)
         return logistic(scores) if curve is None else curve(scores)
+
+    def _fitted(self, name: str) -> Any:
+        """The fitted attribute `name` (per request: sklearn's `check_is_fitted`, which walks
+        every attribute, cost more than the mapping it guarded), checked only when empty."""
+        value = getattr(self, name, None)
+        if not value:
+            check_is_fitted(self)
+        return value if value is not None else {}
 
     @classmethod
     def of(
